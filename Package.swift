@@ -1,0 +1,118 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "tracetail",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tracetail", targets: ["tracetail"]),
+        .executable(name: "tracetail-gen", targets: ["tracetail-gen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // The system zlib (libz), used directly for block compression and .gz rotated copies.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Pure values and logic: ids, records, parsers, grouping, block codec, tail decisions.
+        .target(
+            name: "TraceTailCore",
+            dependencies: ["CZlib"],
+            swiftSettings: swiftSettings
+        ),
+        // SQLite through GRDB: schema, writer, reader, pruner. The only target that speaks SQL.
+        .target(
+            name: "TraceTailStore",
+            dependencies: [
+                "TraceTailCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Watching a PM2 log directory and following its files; a Service.
+        .target(
+            name: "TraceTailTailer",
+            dependencies: [
+                "TraceTailCore",
+                "TraceTailStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Routes, response types, error-to-status mapping.
+        .target(
+            name: "TraceTailHTTP",
+            dependencies: [
+                "TraceTailCore",
+                "TraceTailStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The executable: commands, configuration, bootstrap, the ServiceGroup.
+        .executableTarget(
+            name: "tracetail",
+            dependencies: [
+                "TraceTailCore",
+                "TraceTailStore",
+                "TraceTailTailer",
+                "TraceTailHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Writes realistic PM2 log directories of any size, and appends to them live.
+        .executableTarget(
+            name: "tracetail-gen",
+            dependencies: [
+                "TraceTailCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "TraceTailCoreTests", dependencies: ["TraceTailCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceTailStoreTests",
+            dependencies: ["TraceTailCore", "TraceTailStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TraceTailTailerTests",
+            dependencies: ["TraceTailCore", "TraceTailStore", "TraceTailTailer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "TraceTailCore",
+                "TraceTailStore",
+                "TraceTailHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,40 @@
+/// A workflow or task id as a database row carries it. UUIDs (with or without dashes, any case) are
+/// one value and print as a lowercase UUID with dashes; anything else is matched exactly.
+package struct BusinessID: Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: Sendable { case workflow, task }
+
+    package let kind: Kind
+    package let key: IDKey
+    package let canonical: String
+
+    package init?(_ kind: Kind, _ text: some StringProtocol) {
+        let utf8 = Array(text.utf8)
+        self.kind = kind
+        if let (high, low) = HexID.parse128(utf8[...]), high != 0 || low != 0 {
+            self.key = IDKey(kind: kind == .workflow ? .workflow : .task, bytes: HexID.bytes(high) + HexID.bytes(low))
+            self.canonical = HexID.uuidString(high: high, low: low)
+            return
+        }
+        guard HexID.isOpaqueID(utf8[...]) else { return nil }
+        self.key = IDKey(kind: kind == .workflow ? .workflowOpaque : .taskOpaque, bytes: utf8)
+        self.canonical = String(text)
+    }
+
+    package init?(key: IDKey) {
+        switch key.kind {
+        case .workflow, .task:
+            guard key.bytes.count == 16 else { return nil }
+            self.kind = key.kind == .workflow ? .workflow : .task
+            self.key = key
+            self.canonical = HexID.uuidString(high: HexID.integer(key.bytes[0..<8]), low: HexID.integer(key.bytes[8..<16]))
+        case .workflowOpaque, .taskOpaque:
+            self.kind = key.kind == .workflowOpaque ? .workflow : .task
+            self.key = key
+            self.canonical = String(decoding: key.bytes, as: UTF8.self)
+        default:
+            return nil
+        }
+    }
+
+    package var description: String { canonical }
+}
