@@ -83,16 +83,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Realistic PM2 log directories of any size: for samples, tests and benchmarks.
+        .target(
+            name: "TraceTailSamples",
+            dependencies: ["TraceTailCore"],
+            swiftSettings: swiftSettings
+        ),
         // Writes realistic PM2 log directories of any size, and appends to them live.
         .executableTarget(
             name: "tracetail-gen",
             dependencies: [
                 "TraceTailCore",
+                "TraceTailSamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TraceTailCoreTests", dependencies: ["TraceTailCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TraceTailSamplesTests",
+            dependencies: ["TraceTailCore", "TraceTailSamples"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TraceTailStoreTests",
             dependencies: ["TraceTailCore", "TraceTailStore"],
