@@ -1,0 +1,75 @@
+/// A record as the store keeps it: the original text plus the fields that lookups and filters use.
+/// The message is not kept; it is parsed again from `raw` when the record is read.
+package struct IndexedRecord: Sendable, Equatable {
+    /// Milliseconds since the Unix epoch, UTC: the record's own time, or when it was read.
+    package var time: Int64
+    package var level: LogLevel?
+    package var truncated: Bool
+    package var startOffset: Int64
+    package var endOffset: Int64
+    package var trace: IDKey?
+    package var span: IDKey?
+    package var parentSpan: IDKey?
+    package var workflow: IDKey?
+    package var task: IDKey?
+    package var raw: [UInt8]
+
+    package init(
+        time: Int64,
+        level: LogLevel? = nil,
+        truncated: Bool = false,
+        startOffset: Int64,
+        endOffset: Int64,
+        trace: IDKey? = nil,
+        span: IDKey? = nil,
+        parentSpan: IDKey? = nil,
+        workflow: IDKey? = nil,
+        task: IDKey? = nil,
+        raw: [UInt8]
+    ) {
+        self.time = time
+        self.level = level
+        self.truncated = truncated
+        self.startOffset = startOffset
+        self.endOffset = endOffset
+        self.trace = trace
+        self.span = span
+        self.parentSpan = parentSpan
+        self.workflow = workflow
+        self.task = task
+        self.raw = raw
+    }
+
+    /// Builds the stored form from what the assembler cut and the parser found. `readTime` stands in
+    /// for records that carry no time of their own.
+    package init(_ record: AssembledRecord, fields: RecordFields, readTime: Int64) {
+        self.init(
+            time: fields.time ?? readTime,
+            level: fields.level,
+            truncated: record.truncated,
+            startOffset: record.startOffset,
+            endOffset: record.endOffset,
+            trace: fields.traceID?.key,
+            span: fields.spanID?.key,
+            parentSpan: fields.parentSpanID?.key,
+            workflow: fields.workflowID?.key,
+            task: fields.taskID?.key,
+            raw: record.raw
+        )
+    }
+
+    /// The ids this record is found by.
+    package var keys: [IDKey] {
+        [trace, span, workflow, task].compactMap { $0 }
+    }
+
+    /// Whether the record is found by `key`.
+    package func matches(_ key: IDKey) -> Bool {
+        switch key.kind {
+        case .trace, .traceOpaque: trace == key
+        case .span, .spanOpaque: span == key
+        case .workflow, .workflowOpaque: workflow == key
+        case .task, .taskOpaque: task == key
+        }
+    }
+}

@@ -1,0 +1,192 @@
+/// The one interface between tracetail's parts and its storage. The tailer writes through it and
+/// the HTTP layer and CLI read through it; neither sees SQL. A shared database for a fleet of hosts
+/// is another implementation of this protocol.
+package protocol LogStore: Sendable {
+    /// Every file the store has positions for.
+    func files() async throws -> [FileState]
+
+    /// Registers a file the tailer starts following; returns it with its id assigned.
+    func register(_ file: FileState) async throws -> FileState
+
+    /// Stores records and the new positions of the files they came from, atomically: after a crash
+    /// either both are there or neither is.
+    func append(_ batch: IngestBatch) async throws
+
+    /// The records found by an id, in time order, filtered and paged.
+    func records(_ query: RecordQuery) async throws -> RecordPage
+
+    /// Figures for `tracetail stats` and `/stats`.
+    func statistics() async throws -> StoreStatistics
+
+    /// Deletes data older than the policy allows, and gives the space back.
+    func prune(_ policy: RetentionPolicy, now: Int64) async throws -> PruneReport
+}
+
+/// Records read from files, with the files' new positions.
+package struct IngestBatch: Sendable {
+    package struct Entry: Sendable {
+        package var fileID: Int64
+        package var record: IndexedRecord
+
+        package init(fileID: Int64, record: IndexedRecord) {
+            self.fileID = fileID
+            self.record = record
+        }
+    }
+
+    package var records: [Entry]
+    /// The files' states after these records: positions, fingerprints, counters.
+    package var files: [FileState]
+
+    package init(records: [Entry] = [], files: [FileState] = []) {
+        self.records = records
+        self.files = files
+    }
+
+    package var isEmpty: Bool { records.isEmpty && files.isEmpty }
+}
+
+/// Which records to read.
+package struct RecordQuery: Sendable, Equatable {
+    package enum Order: String, Sendable { case ascending = "asc", descending = "desc" }
+
+    /// The id the records are found by (trace, span, workflow or task).
+    package var key: IDKey
+    package var since: Int64?
+    package var until: Int64?
+    package var minimumLevel: LogLevel?
+    package var apps: Set<String>?
+    /// Only records whose span id is this one (for trace queries filtered by span).
+    package var span: IDKey?
+    package var limit: Int
+    package var after: RecordCursor?
+    package var order: Order
+
+    package init(
+        key: IDKey, since: Int64? = nil, until: Int64? = nil, minimumLevel: LogLevel? = nil,
+        apps: Set<String>? = nil, span: IDKey? = nil, limit: Int = 1000, after: RecordCursor? = nil,
+        order: Order = .ascending
+    ) {
+        self.key = key
+        self.since = since
+        self.until = until
+        self.minimumLevel = minimumLevel
+        self.apps = apps
+        self.span = span
+        self.limit = limit
+        self.after = after
+        self.order = order
+    }
+}
+
+/// A position in a time-ordered list of records: the sort key of the last record returned.
+package struct RecordCursor: Sendable, Equatable, Comparable {
+    package var time: Int64
+    package var fileID: Int64
+    package var offset: Int64
+
+    package init(time: Int64, fileID: Int64, offset: Int64) {
+        self.time = time
+        self.fileID = fileID
+        self.offset = offset
+    }
+
+    package static func < (lhs: RecordCursor, rhs: RecordCursor) -> Bool {
+        (lhs.time, lhs.fileID, lhs.offset) < (rhs.time, rhs.fileID, rhs.offset)
+    }
+
+    /// An opaque text form for APIs: `time.file.offset` in base 10.
+    package var token: String { "\(time).\(fileID).\(offset)" }
+
+    package init?(token: some StringProtocol) {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let time = Int64(parts[0]), let file = Int64(parts[1]), let offset = Int64(parts[2]),
+              file >= 0, offset >= 0
+        else { return nil }
+        self.init(time: time, fileID: file, offset: offset)
+    }
+}
+
+/// A record read back, with the file it came from.
+package struct StoredRecord: Sendable, Equatable {
+    package var record: IndexedRecord
+    package var file: FileState
+
+    package init(record: IndexedRecord, file: FileState) {
+        self.record = record
+        self.file = file
+    }
+
+    package var cursor: RecordCursor {
+        RecordCursor(time: record.time, fileID: file.id, offset: record.startOffset)
+    }
+}
+
+/// One page of records.
+package struct RecordPage: Sendable {
+    package var records: [StoredRecord]
+    /// Where the next page starts, when a limit cut the list.
+    package var next: RecordCursor?
+
+    package init(records: [StoredRecord], next: RecordCursor?) {
+        self.records = records
+        self.next = next
+    }
+
+    package var truncated: Bool { next != nil }
+}
+
+package struct StoreStatistics: Sendable, Equatable, Codable {
+    package var records: Int64
+    package var blocks: Int64
+    package var rawBytes: Int64
+    package var storedBytes: Int64
+    /// The database file's size on disk, with its write-ahead log.
+    package var fileBytes: Int64
+    package var oldestTime: Int64?
+    package var newestTime: Int64?
+    package var files: Int64
+    package var partitions: Int64
+
+    package init(
+        records: Int64 = 0, blocks: Int64 = 0, rawBytes: Int64 = 0, storedBytes: Int64 = 0, fileBytes: Int64 = 0,
+        oldestTime: Int64? = nil, newestTime: Int64? = nil, files: Int64 = 0, partitions: Int64 = 0
+    ) {
+        self.records = records
+        self.blocks = blocks
+        self.rawBytes = rawBytes
+        self.storedBytes = storedBytes
+        self.fileBytes = fileBytes
+        self.oldestTime = oldestTime
+        self.newestTime = newestTime
+        self.files = files
+        self.partitions = partitions
+    }
+}
+
+/// How long and how much data to keep.
+package struct RetentionPolicy: Sendable, Equatable {
+    /// Records older than this many milliseconds are deleted; nil keeps them.
+    package var maxAge: Int64?
+    /// The store is cut back, oldest first, to at most this many bytes; nil sets no bound.
+    package var maxBytes: Int64?
+
+    package init(maxAge: Int64? = nil, maxBytes: Int64? = nil) {
+        self.maxAge = maxAge
+        self.maxBytes = maxBytes
+    }
+}
+
+package struct PruneReport: Sendable, Equatable {
+    package var partitionsDropped: Int
+    package var blocksDeleted: Int
+    package var recordsDeleted: Int64
+    package var bytesFreed: Int64
+
+    package init(partitionsDropped: Int = 0, blocksDeleted: Int = 0, recordsDeleted: Int64 = 0, bytesFreed: Int64 = 0) {
+        self.partitionsDropped = partitionsDropped
+        self.blocksDeleted = blocksDeleted
+        self.recordsDeleted = recordsDeleted
+        self.bytesFreed = bytesFreed
+    }
+}

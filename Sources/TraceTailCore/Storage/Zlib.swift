@@ -1,0 +1,100 @@
+import CZlib
+
+/// zlib through the system libz: deflate for blocks, inflate for blocks and for gzip (`.gz`)
+/// rotated copies.
+package enum Zlib {
+    package struct Failure: Error, CustomStringConvertible {
+        package var operation: String
+        package var code: Int32
+        package var description: String { "zlib \(operation) failed with code \(code)" }
+    }
+
+    /// Compresses `input` as one zlib stream at `level` (0...9).
+    package static func deflate(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
+        var stream = z_stream()
+        var status = deflateInit_(&stream, level, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else { throw Failure(operation: "deflateInit", code: status) }
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        var output = [UInt8](repeating: 0, count: bound)
+        let written: Int = input.withUnsafeBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                status = CZlib.deflate(&stream, Z_FINISH)
+                return outBuffer.count - Int(stream.avail_out)
+            }
+        }
+        guard status == Z_STREAM_END else { throw Failure(operation: "deflate", code: status) }
+        output.removeSubrange(written...)
+        return output
+    }
+
+    /// Inflates a zlib stream whose inflated size is known (or a bound of it).
+    package static func inflate(_ input: [UInt8], expectedSize: Int) throws -> [UInt8] {
+        var stream = z_stream()
+        var status = inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else { throw Failure(operation: "inflateInit", code: status) }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: max(expectedSize, 1))
+        let written: Int = input.withUnsafeBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                status = CZlib.inflate(&stream, Z_FINISH)
+                return outBuffer.count - Int(stream.avail_out)
+            }
+        }
+        guard status == Z_STREAM_END else { throw Failure(operation: "inflate", code: status) }
+        output.removeSubrange(written...)
+        return output
+    }
+}
+
+/// Streaming gzip decoder for `.gz` rotated copies: bytes in, bytes out, bounded memory.
+package final class GzipStreamDecoder {
+    private var stream = z_stream()
+    private var finished = false
+
+    package init() throws {
+        // 16 + MAX_WBITS: expect a gzip header.
+        let status = inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else { throw Zlib.Failure(operation: "inflateInit2", code: status) }
+    }
+
+    deinit { inflateEnd(&stream) }
+
+    /// Decodes a chunk; returns the bytes it yields. Concatenated gzip members are followed.
+    package func decode(_ input: [UInt8]) throws -> [UInt8] {
+        guard !input.isEmpty else { return [] }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        try input.withUnsafeBufferPointer { inBuffer in
+            stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+            stream.avail_in = uInt(inBuffer.count)
+            while stream.avail_in > 0 {
+                let (status, produced): (Int32, Int) = chunk.withUnsafeMutableBufferPointer { outBuffer in
+                    stream.next_out = outBuffer.baseAddress
+                    stream.avail_out = uInt(outBuffer.count)
+                    let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    return (status, outBuffer.count - Int(stream.avail_out))
+                }
+                output.append(contentsOf: chunk[0..<produced])
+                if status == Z_STREAM_END {
+                    if stream.avail_in == 0 { finished = true; break }
+                    inflateReset(&stream)
+                    continue
+                }
+                guard status == Z_OK || status == Z_BUF_ERROR else {
+                    throw Zlib.Failure(operation: "gzip inflate", code: status)
+                }
+                if produced == 0 && status == Z_BUF_ERROR { break }
+            }
+        }
+        return output
+    }
+}

@@ -1,0 +1,116 @@
+import GRDB
+import TraceTailCore
+
+extension SQLiteLogStore {
+    /// Drops whole partitions older than the policy's age, then the oldest partitions (or, in the
+    /// last one, the oldest blocks) until the store fits its byte budget. Space is given back by
+    /// incremental vacuum in small steps, so the writer is never held for long; readers never wait.
+    package func prune(_ policy: RetentionPolicy, now: Int64) async throws -> PruneReport {
+        var report = try await pool.write { db in try self.prune(policy, now: now, db) }
+        if report.partitionsDropped > 0 || report.blocksDeleted > 0 {
+            report.bytesFreed = try await reclaimSpace()
+        }
+        return report
+    }
+
+    private func prune(_ policy: RetentionPolicy, now: Int64, _ db: Database) throws -> PruneReport {
+        var report = PruneReport()
+        var partitions = try Row.fetchAll(
+            db, sql: "SELECT id, min_time, max_time, records, stored_bytes FROM partitions ORDER BY id")
+        if let maxAge = policy.maxAge {
+            let cutoff = now - maxAge
+            for partition in partitions where (partition["max_time"] as Int64) < cutoff {
+                try dropPartition(partition, db, &report)
+            }
+            partitions.removeAll { ($0["max_time"] as Int64) < cutoff }
+            if let oldest = partitions.first, (oldest["min_time"] as Int64) < cutoff {
+                try deleteBlocks(in: oldest["id"], where: "max_time < \(cutoff)", db, &report)
+            }
+        }
+        if let maxBytes = policy.maxBytes {
+            var total = partitions.reduce(Int64(0)) { $0 + ($1["stored_bytes"] as Int64) }
+            while total > maxBytes, partitions.count > 1 {
+                let oldest = partitions.removeFirst()
+                total -= oldest["stored_bytes"] as Int64
+                try dropPartition(oldest, db, &report)
+            }
+            if total > maxBytes, let last = partitions.first {
+                // One partition left and still too big: delete its oldest blocks, but never a block
+                // that a file is still filling.
+                let partition: Int64 = last["id"]
+                let excess = total - maxBytes
+                let ids = try Int64.fetchAll(db, sql: """
+                    SELECT id FROM (
+                        SELECT id, sum(length(data)) OVER (ORDER BY id) AS running FROM \(Self.blocksTable(partition))
+                        WHERE id NOT IN (SELECT block FROM open_blocks WHERE partition = ?)
+                    ) WHERE running - ? < (SELECT length(data) FROM \(Self.blocksTable(partition)) b WHERE b.id = id) + 0
+                        OR running <= ?
+                    """, arguments: [partition, excess, excess])
+                if !ids.isEmpty {
+                    try deleteBlocks(in: partition, where: "id IN (\(ids.map(String.init).joined(separator: ",")))", db, &report)
+                }
+            }
+        }
+        return report
+    }
+
+    private func dropPartition(_ partition: Row, _ db: Database, _ report: inout PruneReport) throws {
+        let id: Int64 = partition["id"]
+        try db.execute(sql: "DROP TABLE IF EXISTS \(Self.blocksTable(id))")
+        try db.execute(sql: "DROP TABLE IF EXISTS \(Self.postingsTable(id))")
+        try db.execute(sql: "DELETE FROM partitions WHERE id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM open_blocks WHERE partition = ?", arguments: [id])
+        writer.knownPartitions.remove(id)
+        writer.open = writer.open.filter { $0.value.partition != id }
+        report.partitionsDropped += 1
+        report.recordsDeleted += partition["records"] as Int64
+    }
+
+    /// Deletes some blocks of a partition. Their index rows stay until the partition is dropped;
+    /// lookups skip index rows whose block is gone.
+    private func deleteBlocks(in partition: Int64, where condition: String, _ db: Database, _ report: inout PruneReport) throws {
+        let table = Self.blocksTable(partition)
+        let open = "id NOT IN (SELECT block FROM open_blocks WHERE partition = \(partition))"
+        guard let totals = try Row.fetchOne(db, sql: """
+            SELECT count(*) AS blocks, coalesce(sum(records), 0) AS records, coalesce(sum(raw_bytes), 0) AS raw,
+                   coalesce(sum(length(data)), 0) AS stored
+            FROM \(table) WHERE \(condition) AND \(open)
+            """), (totals["blocks"] as Int64) > 0
+        else { return }
+        try db.execute(sql: "DELETE FROM \(table) WHERE \(condition) AND \(open)")
+        let bounds = try Row.fetchOne(db, sql: "SELECT min(min_time) AS lo, max(max_time) AS hi FROM \(table)")
+        try db.execute(
+            sql: """
+                UPDATE partitions SET blocks = blocks - ?, records = records - ?, raw_bytes = raw_bytes - ?,
+                    stored_bytes = stored_bytes - ?, min_time = coalesce(?, min_time), max_time = coalesce(?, max_time)
+                WHERE id = ?
+                """,
+            arguments: [
+                totals["blocks"] as Int64, totals["records"] as Int64, totals["raw"] as Int64,
+                totals["stored"] as Int64, bounds?["lo"] as Int64?, bounds?["hi"] as Int64?, partition,
+            ])
+        report.blocksDeleted += Int(totals["blocks"] as Int64)
+        report.recordsDeleted += totals["records"] as Int64
+    }
+
+    /// Returns freed pages to the file system, a few megabytes per write transaction.
+    private func reclaimSpace() async throws -> Int64 {
+        var freed: Int64 = 0
+        while true {
+            let step: Int64 = try await pool.writeWithoutTransaction { db in
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                let before = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+                guard before > 0 else { return 0 }
+                try db.execute(sql: "PRAGMA incremental_vacuum(2048)")
+                let after = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+                return (before - after) * pageSize
+            }
+            guard step > 0 else { break }
+            freed += step
+        }
+        _ = try? await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+        }
+        return freed
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import TraceTailCore
+
+extension SQLiteLogStore {
+    package func records(_ query: RecordQuery) async throws -> RecordPage {
+        let (candidates, files) = try await pool.read { db in
+            try self.candidates(for: query, db)
+        }
+        var matched: [StoredRecord] = []
+        for (fileID, record) in candidates {
+            guard let file = files[fileID], Self.passes(record, file: file, query) else { continue }
+            matched.append(StoredRecord(record: record, file: file))
+        }
+        let ascending = query.order == .ascending
+        matched.sort { ascending ? $0.cursor < $1.cursor : $1.cursor < $0.cursor }
+        if let after = query.after {
+            matched.removeAll { ascending ? !(after < $0.cursor) : !($0.cursor < after) }
+        }
+        let limit = max(0, query.limit)
+        guard matched.count > limit else { return RecordPage(records: matched, next: nil) }
+        let page = Array(matched.prefix(limit))
+        return RecordPage(records: page, next: page.last?.cursor)
+    }
+
+    /// Every record of the blocks that hold the id, with the files involved.
+    private func candidates(for query: RecordQuery, _ db: Database) throws -> ([(Int64, IndexedRecord)], [Int64: FileState]) {
+        var out: [(Int64, IndexedRecord)] = []
+        var fileIDs = Set<Int64>()
+        let partitions = try Row.fetchAll(
+            db, sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id")
+        for partition in partitions {
+            let id: Int64 = partition["id"]
+            if let since = query.since, (partition["max_time"] as Int64) < since { continue }
+            if let until = query.until, (partition["min_time"] as Int64) > until { continue }
+            let blockIDs = try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT block FROM \(Self.postingsTable(id)) WHERE kind = ? AND key = ?"),
+                arguments: [Int64(query.key.kind.rawValue), Data(query.key.bytes)])
+            guard !blockIDs.isEmpty else { continue }
+            let list = blockIDs.map(String.init).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(Self.blocksTable(id)) WHERE id IN (\(list))")
+            for row in rows {
+                if let since = query.since, (row["max_time"] as Int64) < since { continue }
+                if let until = query.until, (row["min_time"] as Int64) > until { continue }
+                let fileID: Int64 = row["file_id"]
+                for record in try decodeBlock(row) where record.matches(query.key) {
+                    out.append((fileID, record))
+                    fileIDs.insert(fileID)
+                }
+            }
+        }
+        var files: [Int64: FileState] = [:]
+        if !fileIDs.isEmpty {
+            let list = fileIDs.map(String.init).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE id IN (\(list))") {
+                let file = Self.fileState(row)
+                files[file.id] = file
+            }
+        }
+        return (out, files)
+    }
+
+    private static func passes(_ record: IndexedRecord, file: FileState, _ query: RecordQuery) -> Bool {
+        if let since = query.since, record.time < since { return false }
+        if let until = query.until, record.time > until { return false }
+        if let apps = query.apps, !apps.contains(file.app) { return false }
+        if let span = query.span, record.span != span { return false }
+        if let minimum = query.minimumLevel {
+            // A record with no level of its own counts as an error on stderr, as info on stdout.
+            let level = record.level ?? (file.stream == .err ? .error : .info)
+            if level < minimum { return false }
+        }
+        return true
+    }
+
+    package func statistics() async throws -> StoreStatistics {
+        let path = self.path
+        return try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT coalesce(sum(records), 0) AS records, coalesce(sum(blocks), 0) AS blocks,
+                       coalesce(sum(raw_bytes), 0) AS raw, coalesce(sum(stored_bytes), 0) AS stored,
+                       min(min_time) AS oldest, max(max_time) AS newest, count(*) AS partitions
+                FROM partitions WHERE records > 0
+                """)!
+            let files = try Int64.fetchOne(db, sql: "SELECT count(*) FROM files") ?? 0
+            var fileBytes: Int64 = 0
+            for suffix in ["", "-wal"] {
+                let attributes = try? FileManager.default.attributesOfItem(atPath: path + suffix)
+                fileBytes += (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+            }
+            return StoreStatistics(
+                records: row["records"], blocks: row["blocks"], rawBytes: row["raw"], storedBytes: row["stored"],
+                fileBytes: fileBytes, oldestTime: row["oldest"], newestTime: row["newest"], files: files,
+                partitions: row["partitions"])
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import GRDB
+import TraceTailCore
+
+extension SQLiteLogStore {
+    package func files() async throws -> [FileState] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map(Self.fileState)
+        }
+    }
+
+    package func register(_ file: FileState) async throws -> FileState {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO files (path, app, stream, instance, device, inode, head_length, head_hash, offset,
+                                       tail_hash, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    file.path, file.app, file.stream.rawValue, file.instance, Int64(bitPattern: file.device),
+                    Int64(bitPattern: file.inode), file.headLength, Int64(bitPattern: file.headHash), file.offset,
+                    Int64(bitPattern: file.tailHash), file.status.rawValue,
+                ])
+            var registered = file
+            registered.id = db.lastInsertedRowID
+            return registered
+        }
+    }
+
+    package func append(_ batch: IngestBatch) async throws {
+        guard !batch.isEmpty else { return }
+        do {
+            try await pool.write { db in try self.write(batch, db) }
+        } catch {
+            // The transaction rolled back: forget the in-memory open blocks, reload them from disk.
+            try? await pool.writeWithoutTransaction { _ in self.writer.reset() }
+            throw error
+        }
+    }
+
+    private func write(_ batch: IngestBatch, _ db: Database) throws {
+        var order: [Int64] = []
+        var byFile: [Int64: [IndexedRecord]] = [:]
+        for entry in batch.records {
+            if byFile[entry.fileID] == nil { order.append(entry.fileID) }
+            byFile[entry.fileID, default: []].append(entry.record)
+        }
+        for fileID in order {
+            var block = try openBlock(for: fileID, db)
+            for record in byFile[fileID]! {
+                if let current = block, current.rawBytes + record.raw.count > options.blockBytes, !current.records.isEmpty {
+                    var sealed = current
+                    try save(&sealed, fileID: fileID, sealed: true, db)
+                    block = nil
+                }
+                if block == nil {
+                    let partition = partition(of: record.time)
+                    try ensurePartition(partition, db)
+                    block = WriterState.OpenBlock(
+                        partition: partition, blockID: nil, records: [], rawBytes: 0, storedBytes: 0,
+                        indexed: [], accountedRecords: 0, accountedRaw: 0)
+                }
+                block!.records.append(record)
+                block!.rawBytes += record.raw.count
+            }
+            if var open = block {
+                try save(&open, fileID: fileID, sealed: false, db)
+                writer.open[fileID] = open
+            } else {
+                writer.open[fileID] = nil
+            }
+        }
+        for file in batch.files {
+            try db.execute(
+                sql: """
+                    UPDATE files SET path = ?, device = ?, inode = ?, head_length = ?, head_hash = ?, offset = ?,
+                        tail_hash = ?, status = ?, bytes_read = ?, records = ?, truncations = ?, rotations = ?,
+                        bytes_skipped = ?, lines_truncated = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    file.path, Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.headLength,
+                    Int64(bitPattern: file.headHash), file.offset, Int64(bitPattern: file.tailHash),
+                    file.status.rawValue, file.counters.bytesRead, file.counters.records,
+                    file.counters.truncations, file.counters.rotations, file.counters.bytesSkipped,
+                    file.counters.linesTruncated, file.id,
+                ])
+        }
+    }
+
+    func partition(of time: Int64) -> Int64 {
+        let width = options.partitionMillis
+        return time >= 0 ? time / width : (time - width + 1) / width
+    }
+
+    private func ensurePartition(_ partition: Int64, _ db: Database) throws {
+        guard !writer.knownPartitions.contains(partition) else { return }
+        try Self.createPartitionTables(db, partition: partition)
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO partitions (id, min_time, max_time) VALUES (?, ?, ?)",
+            arguments: [partition, Int64.max, Int64.min])
+        writer.knownPartitions.insert(partition)
+    }
+
+    /// The block a file is filling: from memory, or after a restart from `open_blocks`.
+    private func openBlock(for fileID: Int64, _ db: Database) throws -> WriterState.OpenBlock? {
+        if writer.loaded.contains(fileID) { return writer.open[fileID] }
+        writer.loaded.insert(fileID)
+        guard let row = try Row.fetchOne(db, sql: "SELECT partition, block FROM open_blocks WHERE file_id = ?", arguments: [fileID]) else {
+            return nil
+        }
+        let partition: Int64 = row["partition"]
+        let blockID: Int64 = row["block"]
+        try ensurePartition(partition, db)
+        guard let block = try Row.fetchOne(
+            db, sql: "SELECT * FROM \(Self.blocksTable(partition)) WHERE id = ?", arguments: [blockID])
+        else {
+            try db.execute(sql: "DELETE FROM open_blocks WHERE file_id = ?", arguments: [fileID])
+            return nil
+        }
+        let records = try decodeBlock(block)
+        let summary = BlockCodec.summary(of: records)
+        let data: [UInt8] = Array(block["data"] as Data)
+        let open = WriterState.OpenBlock(
+            partition: partition, blockID: blockID, records: records, rawBytes: summary.rawBytes,
+            storedBytes: data.count, indexed: Set(summary.keys), accountedRecords: records.count,
+            accountedRaw: summary.rawBytes)
+        writer.open[fileID] = open
+        return open
+    }
+
+    /// Compresses a block and writes it with its index rows and the partition's totals.
+    private func save(_ block: inout WriterState.OpenBlock, fileID: Int64, sealed: Bool, _ db: Database) throws {
+        let summary = BlockCodec.summary(of: block.records)
+        let payload = BlockCodec.encode(block.records, summary: summary)
+        let data = try Zlib.deflate(payload, level: options.compressionLevel)
+        let blocks = Self.blocksTable(block.partition)
+        let arguments: StatementArguments = [
+            fileID, summary.firstOffset, summary.endOffset, summary.minTime, summary.maxTime, summary.count,
+            summary.rawBytes, payload.count, Data(data),
+        ]
+        var newBlocks = 0
+        if let id = block.blockID {
+            try db.cachedStatement(sql: """
+                UPDATE \(blocks) SET file_id = ?, first_offset = ?, end_offset = ?, min_time = ?, max_time = ?,
+                    records = ?, raw_bytes = ?, payload_bytes = ?, data = ? WHERE id = ?
+                """).execute(arguments: arguments + [id])
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO \(blocks) (file_id, first_offset, end_offset, min_time, max_time, records, raw_bytes,
+                    payload_bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: arguments)
+            block.blockID = db.lastInsertedRowID
+            newBlocks = 1
+        }
+        let blockID = block.blockID!
+        let insertPosting = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO \(Self.postingsTable(block.partition)) (kind, key, block) VALUES (?, ?, ?)")
+        for key in summary.keys where !block.indexed.contains(key) {
+            try insertPosting.execute(arguments: [Int64(key.kind.rawValue), Data(key.bytes), blockID])
+            block.indexed.insert(key)
+        }
+        try db.cachedStatement(sql: """
+            UPDATE partitions SET records = records + ?, blocks = blocks + ?, raw_bytes = raw_bytes + ?,
+                stored_bytes = stored_bytes + ?, min_time = min(min_time, ?), max_time = max(max_time, ?)
+            WHERE id = ?
+            """).execute(arguments: [
+                summary.count - block.accountedRecords, newBlocks, summary.rawBytes - block.accountedRaw,
+                data.count - block.storedBytes, summary.minTime, summary.maxTime, block.partition,
+            ])
+        block.accountedRecords = summary.count
+        block.accountedRaw = summary.rawBytes
+        block.storedBytes = data.count
+        if sealed {
+            try db.cachedStatement(sql: "DELETE FROM open_blocks WHERE file_id = ?").execute(arguments: [fileID])
+        } else {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO open_blocks (file_id, partition, block) VALUES (?, ?, ?)")
+                .execute(arguments: [fileID, block.partition, blockID])
+        }
+    }
+
+    func decodeBlock(_ row: Row) throws -> [IndexedRecord] {
+        let data: Data = row["data"]
+        let payloadBytes: Int = row["payload_bytes"]
+        do {
+            let payload = try Zlib.inflate(Array(data), expectedSize: payloadBytes)
+            return try BlockCodec.decode(payload, minTime: row["min_time"], firstOffset: row["first_offset"])
+        } catch {
+            let id: Int64 = row["id"]
+            throw StoreError(.corruptBlock, path: path, detail: "block \(id) cannot be decoded", underlying: error)
+        }
+    }
+
+    static func fileState(_ row: Row) -> FileState {
+        var counters = FileCounters()
+        counters.bytesRead = row["bytes_read"]
+        counters.records = row["records"]
+        counters.truncations = row["truncations"]
+        counters.rotations = row["rotations"]
+        counters.bytesSkipped = row["bytes_skipped"]
+        counters.linesTruncated = row["lines_truncated"]
+        return FileState(
+            id: row["id"], path: row["path"], app: row["app"], stream: LogStream(rawValue: row["stream"]) ?? .out,
+            instance: row["instance"], device: UInt64(bitPattern: row["device"]),
+            inode: UInt64(bitPattern: row["inode"]), headLength: row["head_length"],
+            headHash: UInt64(bitPattern: row["head_hash"]), offset: row["offset"],
+            tailHash: UInt64(bitPattern: row["tail_hash"]),
+            status: FileState.Status(rawValue: row["status"]) ?? .live, counters: counters)
+    }
+}

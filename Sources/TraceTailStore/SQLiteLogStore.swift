@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import Logging
+import TraceTailCore
+
+/// The store: one SQLite file (WAL mode) through GRDB, holding zlib-compressed blocks of records
+/// per source file, an index from ids to blocks, and the tail position of every file.
+///
+/// Tables (see docs/storage.md):
+/// - `files`: each log file's identity, position and counters.
+/// - `partitions`: one row per time partition (a UTC day by default) with its totals.
+/// - `blocks_<p>`: the compressed blocks whose first record falls in partition `p`.
+/// - `postings_<p>`: `(kind, key, block)`, `WITHOUT ROWID`: which blocks of `p` hold an id.
+/// - `open_blocks`: the block each file is still filling, so a restart continues it.
+///
+/// Readers never wait for the writer (WAL); writes are serialised by GRDB's writer queue.
+package final class SQLiteLogStore: LogStore {
+    package let path: String
+    package let options: StoreOptions
+    let pool: DatabasePool
+    let logger: Logger
+    /// The blocks each file is filling. Touched only inside `pool.write`, which GRDB serialises.
+    let writer = WriterState()
+
+    package init(path: String, options: StoreOptions = StoreOptions(), logger: Logger = Logger(label: "tracetail.store")) throws {
+        self.path = path
+        self.options = options
+        self.logger = logger
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.label = "tracetail"
+        configuration.busyMode = .timeout(10)
+        configuration.maximumReaderCount = 8
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            // auto_vacuum can only be chosen before the first table exists, and with WAL it must be
+            // chosen before the journal mode is: do it on a plain connection first.
+            let setup = try DatabaseQueue(path: path)
+            try setup.writeWithoutTransaction { db in
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                if tables == 0 { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM") }
+            }
+            try setup.close()
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.open, path: path, detail: "cannot open the database", underlying: error)
+        }
+    }
+
+    /// Closes the database; pending work is already committed by `append`.
+    package func close() throws {
+        try pool.close()
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE files (
+                    id INTEGER PRIMARY KEY,
+                    path TEXT NOT NULL,
+                    app TEXT NOT NULL,
+                    stream TEXT NOT NULL,
+                    instance INTEGER,
+                    device INTEGER NOT NULL,
+                    inode INTEGER NOT NULL,
+                    head_length INTEGER NOT NULL,
+                    head_hash INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,
+                    tail_hash INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    bytes_read INTEGER NOT NULL DEFAULT 0,
+                    records INTEGER NOT NULL DEFAULT 0,
+                    truncations INTEGER NOT NULL DEFAULT 0,
+                    rotations INTEGER NOT NULL DEFAULT 0,
+                    bytes_skipped INTEGER NOT NULL DEFAULT 0,
+                    lines_truncated INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX files_path ON files(path);
+                CREATE TABLE partitions (
+                    id INTEGER PRIMARY KEY,
+                    min_time INTEGER NOT NULL,
+                    max_time INTEGER NOT NULL,
+                    records INTEGER NOT NULL DEFAULT 0,
+                    blocks INTEGER NOT NULL DEFAULT 0,
+                    raw_bytes INTEGER NOT NULL DEFAULT 0,
+                    stored_bytes INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE open_blocks (
+                    file_id INTEGER PRIMARY KEY,
+                    partition INTEGER NOT NULL,
+                    block INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    static func blocksTable(_ partition: Int64) -> String { "blocks_\(partition)" }
+    static func postingsTable(_ partition: Int64) -> String { "postings_\(partition)" }
+
+    static func createPartitionTables(_ db: Database, partition: Int64) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS \(blocksTable(partition)) (
+                id INTEGER PRIMARY KEY,
+                file_id INTEGER NOT NULL,
+                first_offset INTEGER NOT NULL,
+                end_offset INTEGER NOT NULL,
+                min_time INTEGER NOT NULL,
+                max_time INTEGER NOT NULL,
+                records INTEGER NOT NULL,
+                raw_bytes INTEGER NOT NULL,
+                payload_bytes INTEGER NOT NULL,
+                data BLOB NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS \(postingsTable(partition)) (
+                kind INTEGER NOT NULL,
+                key BLOB NOT NULL,
+                block INTEGER NOT NULL,
+                PRIMARY KEY (kind, key, block)
+            ) WITHOUT ROWID;
+            """)
+    }
+}
+
+/// The blocks being filled, one per file. Only touched inside the store's write transactions.
+final class WriterState: @unchecked Sendable {
+    struct OpenBlock {
+        var partition: Int64
+        var blockID: Int64?
+        var records: [IndexedRecord]
+        var rawBytes: Int
+        var storedBytes: Int
+        /// Ids already in the index for this block.
+        var indexed: Set<IDKey>
+        /// What the partition's totals already count of this block.
+        var accountedRecords: Int
+        var accountedRaw: Int
+    }
+
+    /// Open blocks by file id; `nil` entries were looked up and have none.
+    var open: [Int64: OpenBlock] = [:]
+    var loaded: Set<Int64> = []
+    var knownPartitions: Set<Int64> = []
+
+    func reset() {
+        open = [:]
+        loaded = []
+        knownPartitions = []
+    }
+}
