@@ -216,7 +216,9 @@ struct RecordRenderer: Sendable {
     /// `🔍 [WORKFLOW-TRACE] msg { traceId: '...', taskId: 't-42' }`, wrapped one key a line when
     /// util.inspect would (breakLength 80). Returns whether it wrapped.
     @discardableResult
-    func inspect(_ f: RecordFields, snakeKeys: Bool, entries scratch: inout [UInt8], ends: inout [Int], into out: inout [UInt8]) -> Bool {
+    /// `minimal`: only the trace id and the task id (or the first extra field), as a quick
+    /// `console.log('...', { traceId, taskId })` has.
+    func inspect(_ f: RecordFields, snakeKeys: Bool, minimal: Bool = false, entries scratch: inout [UInt8], ends: inout [Int], into out: inout [UInt8]) -> Bool {
         scratch.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         if let code = f.failure >= 0 ? SampleText.failures[f.failure].code : nil {
@@ -230,6 +232,8 @@ struct RecordRenderer: Sendable {
             scratch.put(id: f.high, f.low, spelling: f.spelling)
             scratch.put("'")
             ends.append(scratch.count)
+        }
+        if f.hasTrace && !minimal {
             scratch.put(snakeKeys ? "span_id: '" : "spanId: '")
             scratch.put(hex: f.span)
             scratch.put("'")
@@ -241,7 +245,7 @@ struct RecordRenderer: Sendable {
                 ends.append(scratch.count)
             }
         }
-        if f.hasWorkflow {
+        if f.hasWorkflow && !minimal {
             scratch.put(snakeKeys ? "workflow_id: '" : "workflowId: '")
             scratch.put(id: f.workflowHigh, f.workflowLow, spelling: .uuid)
             scratch.put("'")
@@ -253,7 +257,7 @@ struct RecordRenderer: Sendable {
             scratch.put("'")
             ends.append(scratch.count)
         }
-        for extra in f.extras {
+        for extra in f.extras where !minimal || (f.task < 0 && ends.count < 2) {
             scratch.put(extra.key)
             scratch.put(": ")
             switch extra.value {

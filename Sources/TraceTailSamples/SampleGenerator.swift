@@ -160,7 +160,9 @@ package struct SampleGenerator: Sendable {
         fields.parentSpan = event.parentSpan
         fields.task = event.task
         fields.detail = Int(event.detail)
-        if layout.processes[process].role != .api {
+        // The orchestrator's records and an agent's first one name the workflow; the agent's
+        // later records name only their task.
+        if layout.processes[process].role == .orchestrator || event.kind == .taskReceived {
             fields.hasWorkflow = true
             fields.workflowHigh = active[slot].workflowHigh
             fields.workflowLow = active[slot].workflowLow
@@ -358,7 +360,8 @@ package struct SampleGenerator: Sendable {
     }
 
     private mutating func inspect(into out: inout [UInt8]) -> RecordShape {
-        let wrapped = renderer.inspect(fields, snakeKeys: fields.detail % 3 == 0, entries: &inspectScratch, ends: &inspectEnds, into: &out)
+        let minimal = fields.failure < 0 && random.chance(0.4)
+        let wrapped = renderer.inspect(fields, snakeKeys: fields.detail % 3 == 0, minimal: minimal, entries: &inspectScratch, ends: &inspectEnds, into: &out)
         return wrapped ? .inspectWrapped : .inspect
     }
 
