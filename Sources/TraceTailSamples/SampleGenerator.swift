@@ -167,7 +167,7 @@ package struct SampleGenerator: Sendable {
             fields.workflowHigh = active[slot].workflowHigh
             fields.workflowLow = active[slot].workflowLow
         }
-        describe(event, clientSpan: active[slot].clientSpan)
+        describe(event, clientSpan: active[slot].clientSpan, requestID: active[slot].stats.ordinal)
 
         let (stream, shape) = render(process: process, inspectAllowed: event.kind != .apiRequest && event.kind != .apiResponse, into: &out)
         let file = fileIndex(process: process, stream: stream, time: time)
@@ -196,16 +196,15 @@ package struct SampleGenerator: Sendable {
     }
 
     /// Fills the message, marker and extra fields of an event.
-    private mutating func describe(_ event: TraceEvent, clientSpan: UInt64) {
+    private mutating func describe(_ event: TraceEvent, clientSpan: UInt64, requestID: Int) {
         let detail = Int(event.detail)
         switch event.kind {
         case .apiRequest:
-            requestCounter += 1
-            fields.requestID = requestCounter
+            fields.requestID = requestID
             fields.request = .create(clientSpan: clientSpan)
             fields.message = "request received"
         case .apiResponse:
-            fields.requestID = requestCounter
+            fields.requestID = requestID
             fields.request = .response(status: event.failed ? 500 : 201, responseTime: 40 + detail * 97 % 4000)
             fields.message = event.failed ? "request errored" : "request completed"
         case .workflowCreated:
@@ -224,7 +223,7 @@ package struct SampleGenerator: Sendable {
             fields.marker = "🔍 [WORKFLOW-TRACE] "
             fields.message = SampleText.progress[detail % SampleText.progress.count]
             fields.extras.append(("step", .int(Int64(detail % 7 + 1))))
-            fields.extras.append(("duration_ms", .int(Int64(12 + detail * 13 % 900))))
+            if detail % 4 == 0 { fields.extras.append(("duration_ms", .int(Int64(12 + detail * 13 % 900)))) }
         case .retry:
             fields.marker = "⚠️ [WORKFLOW-TRACE] "
             fields.message = SampleText.retries[detail % SampleText.retries.count]
@@ -263,7 +262,7 @@ package struct SampleGenerator: Sendable {
             fields.request = .health
             fields.message = "request completed"
             renderer.pino(fields, keys: .snake, into: &out)
-        } else if mixed && roll < 25 {
+        } else if mixed && roll < 20 {
             // A startup banner printed with console.log.
             if style == .timePrefixed {
                 renderer.timePrefix(time, into: &out)
@@ -278,7 +277,7 @@ package struct SampleGenerator: Sendable {
             out.put(" (pid ")
             out.put(decimal: renderer.pids[process])
             out.put(", node v20.20.2)\n")
-        } else if mixed && roll < 37 && style != .timePrefixed {
+        } else if mixed && roll < 36 && style != .timePrefixed {
             // An uncaught exception: PM2 writes err.stack to the error file as is.
             fields.level = 50
             fields.failure = fields.detail % SampleText.failures.count
