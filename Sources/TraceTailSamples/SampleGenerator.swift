@@ -102,9 +102,10 @@ package struct SampleGenerator: Sendable {
             remaining = records - emitted
             if remaining <= 0 { return nil }
         }
-        // Keep the workflows in flight, within the budget.
+        // Keep the workflows in flight, within the budget, leaving the untraced share its room.
+        let tracedBudget = remaining == .max ? Int.max : Int(Double(remaining) * (1 - options.untracedShare))
         while active.count < options.tracesInFlight {
-            let room = remaining == .max ? Int.max : remaining - pendingTraced
+            let room = remaining == .max ? Int.max : tracedBudget - pendingTraced
             guard room >= 10 else { break }
             startTrace(count: min(random.inRange(10...50), room))
         }

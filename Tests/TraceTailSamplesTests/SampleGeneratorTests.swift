@@ -222,3 +222,32 @@ struct SampleGeneratorTests {
         #expect(decoded.traces.allSatisfy { $0.traceID.count == 32 && $0.traceID == $0.traceID.lowercased() })
     }
 }
+
+@Suite("Committed samples")
+struct CommittedSamplesTests {
+    /// `samples/` at the top of the package.
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("samples").path
+
+    @Test("samples/pm2-logs is exactly what the README's command writes, and its manifest says so")
+    func samplesAreReproducible() throws {
+        var generator = try SampleGenerator(options: SampleOptions(records: 2000, rotatedCopy: true))
+        var expected: [String: [UInt8]] = [:]
+        for file in generator.layout.files { expected[file.name] = [] }
+        while let record = generator.next() { expected[record.fileName]!.append(contentsOf: record.bytes) }
+        let directory = Self.samples + "/pm2-logs"
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(names == expected.keys.sorted())
+        for (name, bytes) in expected {
+            let written = Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
+            #expect(written == bytes, "\(name) differs from what the generator writes")
+        }
+        let manifest = try JSONDecoder().decode(SampleManifest.self, from: Data(contentsOf: URL(fileURLWithPath: Self.samples + "/pm2-logs.manifest.json")))
+        #expect(manifest == generator.manifest())
+        // The quick tour's traces (samples/README.md).
+        #expect(manifest.trace("3ca0b7496380463a9e52a8780c3703e3")?.records == 25)
+        #expect(manifest.trace("3ca0b7496380463a9e52a8780c3703e3")?.errors == 3)
+        #expect(manifest.trace("116190085d554617926a1769e7549c0d")?.records == 44)
+        #expect(manifest.trace("0bc01cc957644bd9b988ffcbe98068f5")?.records == 31)
+    }
+}
