@@ -97,11 +97,3 @@ package final class SampleDirectoryWriter {
         }
     }
 }
-
-/// Writes bytes to a path in one go (the manifest).
-package func writeSampleFile(_ bytes: [UInt8], to path: String) throws(SampleError) {
-    guard let handle = fopen(path, "wb") else { throw .cannotOpen(path: path, errno: errno) }
-    defer { fclose(handle) }
-    let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, bytes.count, handle) }
-    guard written == bytes.count else { throw .cannotWrite(path: path, errno: errno) }
-}

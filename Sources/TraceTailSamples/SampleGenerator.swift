@@ -27,24 +27,23 @@ package struct SampleRecord: Sendable, Equatable {
 package struct SampleGenerator: Sendable {
     package private(set) var options: SampleOptions
     package private(set) var layout: SampleLayout
-    private var random: SampleRandom
-    private let renderer: RecordRenderer
-    private var clock: Double
-    private var lastTime: Int64
-    private var active: [ActiveTrace] = []
-    private var finished: [TraceStats] = []
+    var random: SampleRandom
+    let renderer: RecordRenderer
+    var clock: Double
+    var lastTime: Int64
+    var active: [ActiveTrace] = []
+    var finished: [TraceStats] = []
     var fileStats: [FileStats]
-    private var shapeCounts = [Int](repeating: 0, count: RecordShape.allCases.count)
-    private var pendingTraced = 0
-    private var taskCounter = 1000
-    private var traceOrdinal = 0
-    private var requestCounter = 0
+    var shapeCounts = [Int](repeating: 0, count: RecordShape.allCases.count)
+    var pendingTraced = 0
+    var taskCounter = 1000
+    var traceOrdinal = 0
+    var requestCounter = 0
     /// The orchestrator's stdout: records before `rotationTime` go to the rotated copy.
-    private var rotation: (live: Int, copy: Int, time: Int64)?
-    private var fields = RecordFields()
-    private var inspectScratch: [UInt8] = []
-    private var inspectEnds: [Int] = []
-    private var scratch: [UInt8] = []
+    var rotation: (live: Int, copy: Int, time: Int64)?
+    var fields = RecordFields()
+    var inspectScratch: [UInt8] = []
+    var inspectEnds: [Int] = []
 
     /// Records produced so far.
     package private(set) var emitted = 0
@@ -68,7 +67,6 @@ package struct SampleGenerator: Sendable {
         renderer = RecordRenderer(layout: layout)
         fileStats = [FileStats](repeating: FileStats(), count: layout.files.count)
         fields.extras.reserveCapacity(8)
-        scratch.reserveCapacity(4096)
     }
 
     /// Lets the generator go on past its record budget (live mode after a batch): the workflows in
@@ -85,10 +83,8 @@ package struct SampleGenerator: Sendable {
 
     /// The next record as a value (allocates; for tests and live appends).
     package mutating func next(at time: Int64? = nil) -> SampleRecord? {
-        scratch.removeAll(keepingCapacity: true)
-        var buffer = scratch
-        scratch = []
-        defer { scratch = buffer }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(512)
         guard let info = next(at: time, appendingTo: &buffer) else { return nil }
         return SampleRecord(fileName: layout.files[info.file].name, bytes: buffer, info: info)
     }
@@ -124,7 +120,7 @@ package struct SampleGenerator: Sendable {
         return info
     }
 
-    private mutating func advanceClock(to time: Int64?) -> Int64 {
+    mutating func advanceClock(to time: Int64?) -> Int64 {
         if let time {
             lastTime = max(lastTime, time)
             clock = max(clock, Double(lastTime))
@@ -135,7 +131,7 @@ package struct SampleGenerator: Sendable {
         return lastTime
     }
 
-    private mutating func startTrace(count: Int) {
+    mutating func startTrace(count: Int) {
         let id = random.uuid()
         let workflow = random.uuid()
         let events = TraceScript.plan(count: count, layout: layout, taskCounter: &taskCounter, random: &random)
@@ -147,7 +143,7 @@ package struct SampleGenerator: Sendable {
 
     // MARK: traced records
 
-    private mutating func emitTraced(slot: Int, time: Int64, into out: inout [UInt8]) -> SampleRecordInfo {
+    mutating func emitTraced(slot: Int, time: Int64, into out: inout [UInt8]) -> SampleRecordInfo {
         let event = active[slot].events[active[slot].nextEvent]
         active[slot].nextEvent += 1
         pendingTraced -= 1
@@ -187,7 +183,7 @@ package struct SampleGenerator: Sendable {
         return info
     }
 
-    private mutating func pickSpelling() -> IDSpelling {
+    mutating func pickSpelling() -> IDSpelling {
         switch random.below(20) {
         case 0..<12: .uuid
         case 12..<18: .hex
@@ -197,7 +193,7 @@ package struct SampleGenerator: Sendable {
     }
 
     /// Fills the message, marker and extra fields of an event.
-    private mutating func describe(_ event: TraceEvent, clientSpan: UInt64, requestID: Int) {
+    mutating func describe(_ event: TraceEvent, clientSpan: UInt64, requestID: Int) {
         let detail = Int(event.detail)
         switch event.kind {
         case .apiRequest:
@@ -243,143 +239,5 @@ package struct SampleGenerator: Sendable {
             if event.failed { fields.failure = detail % SampleText.failures.count }
             fields.extras.append(("duration_ms", .int(Int64(800 + detail * 311 % 20000))))
         }
-    }
-
-    // MARK: records without trace context
-
-    private mutating func emitUntraced(time: Int64, into out: inout [UInt8]) -> SampleRecordInfo {
-        let process = random.below(layout.processes.count)
-        let isAPI = layout.processes[process].role == .api
-        fields.reset(time: time, level: 30, process: process)
-        fields.detail = random.below(64)
-        let mixed = options.format == .mixed
-        let style = layout.processes[process].style
-        var stream = LogStreamName.out
-        var shape = RecordShape.pino
-        let roll = random.below(100)
-        if isAPI {
-            requestCounter += 1
-            fields.requestID = requestCounter
-            fields.request = .health
-            fields.message = "request completed"
-            renderer.pino(fields, keys: .snake, into: &out)
-        } else if mixed && roll < 20 {
-            // A startup banner printed with console.log.
-            if style == .timePrefixed {
-                renderer.timePrefix(time, into: &out)
-                shape = .pinoTimePrefixed
-            } else {
-                shape = .text
-            }
-            out.put("🚀 ")
-            out.put(renderer.appNames[process])
-            out.put(" listening on :")
-            out.put(decimal: 3100 + process)
-            out.put(" (pid ")
-            out.put(decimal: renderer.pids[process])
-            out.put(", node v20.20.2)\n")
-        } else if mixed && roll < 36 && style != .timePrefixed {
-            // An uncaught exception: PM2 writes err.stack to the error file as is.
-            fields.level = 50
-            fields.failure = fields.detail % SampleText.failures.count
-            renderer.bareStack(fields, into: &out)
-            stream = .err
-            shape = .stackTrace
-        } else {
-            fields.message = SampleText.heartbeats[fields.detail % SampleText.heartbeats.count]
-            fields.extras.append(("depth", .int(Int64(fields.detail))))
-            fields.level = fields.detail % 8 == 0 ? 40 : (fields.detail % 3 == 0 ? 20 : 30)
-            switch mixed ? style : .pino(camelKeys: false) {
-            case .pino, .pinoAndInspect:
-                renderer.pino(fields, keys: .snake, into: &out)
-            case .pretty:
-                renderer.pretty(fields, into: &out)
-                shape = .pinoPretty
-            case .timePrefixed:
-                renderer.timePrefix(time, into: &out)
-                renderer.pino(fields, keys: .snake, into: &out)
-                shape = .pinoTimePrefixed
-            case .logfmt:
-                renderer.logfmt(fields, into: &out)
-                shape = .logfmt
-            }
-        }
-        let file = fileIndex(process: process, stream: stream, time: time)
-        record(file: file, time: time, traced: false)
-        shapeCounts[shape.rawValue] += 1
-        return SampleRecordInfo(file: file, time: time, level: fields.level, trace: nil, shape: shape)
-    }
-
-    // MARK: rendering and counting
-
-    /// Renders `fields` in the process's style; returns the stream and the shape written.
-    private mutating func render(process: Int, inspectAllowed: Bool, into out: inout [UInt8]) -> (LogStreamName, RecordShape) {
-        let style = layout.processes[process].style
-        let errStream: LogStreamName = fields.level >= 50 ? .err : .out
-        var shape: RecordShape
-        var stream = errStream
-        switch style {
-        case .pino(let camelKeys):
-            var keys = KeyStyle.snake
-            if camelKeys {
-                switch random.below(10) {
-                case 0..<6: keys = .camel
-                case 6..<8: keys = .nested
-                default: keys = .dotted
-                }
-            }
-            renderer.pino(fields, keys: keys, into: &out)
-            shape = .pino
-        case .pinoAndInspect:
-            if inspectAllowed && random.chance(0.35) {
-                shape = inspect(into: &out)
-                stream = fields.level >= 40 ? .err : .out
-            } else {
-                fields.markerInMessage = random.chance(0.2)
-                renderer.pino(fields, keys: .snake, into: &out)
-                shape = .pino
-            }
-        case .pretty:
-            if inspectAllowed && random.chance(0.15) {
-                shape = inspect(into: &out)
-                stream = fields.level >= 40 ? .err : .out
-            } else {
-                renderer.pretty(fields, into: &out)
-                shape = .pinoPretty
-            }
-        case .timePrefixed:
-            renderer.timePrefix(fields.time, into: &out)
-            renderer.pino(fields, keys: .snake, into: &out)
-            shape = .pinoTimePrefixed
-        case .logfmt:
-            renderer.logfmt(fields, into: &out)
-            shape = .logfmt
-        }
-        shapeCounts[shape.rawValue] += 1
-        return (stream, shape)
-    }
-
-    private mutating func inspect(into out: inout [UInt8]) -> RecordShape {
-        let minimal = fields.failure < 0 && random.chance(0.4)
-        let wrapped = renderer.inspect(fields, snakeKeys: fields.detail % 3 == 0, minimal: minimal, entries: &inspectScratch, ends: &inspectEnds, into: &out)
-        return wrapped ? .inspectWrapped : .inspect
-    }
-
-    /// Every trace begun so far: finished ones, then those in flight.
-    var traceStats: [TraceStats] { finished + active.map(\.stats) }
-
-    func shapeCount(_ shape: RecordShape) -> Int { shapeCounts[shape.rawValue] }
-
-    private func fileIndex(process: Int, stream: LogStreamName, time: Int64) -> Int {
-        let file = 2 * process + (stream == .out ? 0 : 1)
-        if let rotation, file == rotation.live, time < rotation.time { return rotation.copy }
-        return file
-    }
-
-    private mutating func record(file: Int, time: Int64, traced: Bool) {
-        fileStats[file].records += 1
-        if traced { fileStats[file].tracedRecords += 1 }
-        fileStats[file].firstTime = min(fileStats[file].firstTime, time)
-        fileStats[file].lastTime = max(fileStats[file].lastTime, time)
     }
 }

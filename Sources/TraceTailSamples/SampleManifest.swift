@@ -88,19 +88,11 @@ package struct SampleManifest: Codable, Sendable, Equatable {
 
 extension SampleGenerator {
     /// The manifest of everything produced so far (traces still in flight included, with the
-    /// records they have so far).
+    /// records they have so far). For millions of records, `writeManifest(to:)` needs far less
+    /// memory.
     package func manifest() -> SampleManifest {
-        let files = layout.files.enumerated().map { index, file in
-            let stats = fileStats[index]
-            return SampleManifest.File(
-                name: file.name, app: file.app, stream: file.stream.rawValue, instance: file.instance,
-                rotatedFrom: file.rotatedFrom, records: stats.records, tracedRecords: stats.tracedRecords,
-                bytes: stats.bytes, firstTime: stats.records > 0 ? stats.firstTime : nil,
-                lastTime: stats.records > 0 ? stats.lastTime : nil)
-        }
-        var all = traceStats.filter { $0.records > 0 }
-        all.sort { ($0.firstTime, $0.ordinal) < ($1.firstTime, $1.ordinal) }
-        let traces = all.map { stats in
+        let files = manifestFiles()
+        let traces = writtenTraces().map { stats in
             var names: [String] = []
             var apps = Set<String>()
             for (index, file) in layout.files.enumerated() where stats.fileMask & (1 << UInt64(index)) != 0 {
@@ -113,6 +105,32 @@ extension SampleGenerator {
                 records: stats.records, errors: stats.errors, apps: apps.sorted(), files: names.sorted(),
                 firstTime: stats.firstTime, lastTime: stats.lastTime)
         }
+        var manifest = manifestHeader(files: files, traceCount: traces.count)
+        manifest.traces = traces
+        return manifest
+    }
+
+    /// The per-file entries of the manifest.
+    func manifestFiles() -> [SampleManifest.File] {
+        layout.files.enumerated().map { index, file in
+            let stats = fileStats[index]
+            return SampleManifest.File(
+                name: file.name, app: file.app, stream: file.stream.rawValue, instance: file.instance,
+                rotatedFrom: file.rotatedFrom, records: stats.records, tracedRecords: stats.tracedRecords,
+                bytes: stats.bytes, firstTime: stats.records > 0 ? stats.firstTime : nil,
+                lastTime: stats.records > 0 ? stats.lastTime : nil)
+        }
+    }
+
+    /// Traces with at least one record, in order of their first record.
+    func writtenTraces() -> [TraceStats] {
+        var all = traceStats.filter { $0.records > 0 }
+        all.sort { ($0.firstTime, $0.ordinal) < ($1.firstTime, $1.ordinal) }
+        return all
+    }
+
+    /// Everything but the traces.
+    func manifestHeader(files: [SampleManifest.File], traceCount: Int) -> SampleManifest {
         let records = files.reduce(0) { $0 + $1.records }
         let traced = files.reduce(0) { $0 + $1.tracedRecords }
         var shapes: [String: Int] = [:]
@@ -122,104 +140,8 @@ extension SampleGenerator {
         return SampleManifest(
             generator: "tracetail-gen", seed: options.seed, format: options.format.rawValue,
             startTime: firsts.min() ?? options.start, endTime: lasts.max() ?? options.start,
-            totals: SampleManifest.Totals(records: records, tracedRecords: traced, untracedRecords: records - traced, traces: traces.count,
+            totals: SampleManifest.Totals(records: records, tracedRecords: traced, untracedRecords: records - traced, traces: traceCount,
                           bytes: files.reduce(0) { $0 + $1.bytes }, files: files.count),
-            shapes: shapes, files: files, traces: traces)
-    }
-}
-
-extension SampleManifest {
-    /// The manifest as JSON: one file or trace a line, so it greps and diffs well, written by hand
-    /// because a manifest of millions of records holds hundreds of thousands of traces.
-    package func jsonBytes() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256 + traces.count * 260)
-        func string(_ text: String) {
-            out.put(byte: UInt8(ascii: "\""))
-            for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    out.append(UInt8(ascii: "\\"))
-                    out.append(byte)
-                case ..<0x20:
-                    out.put("\\u00")
-                    out.put(hex: UInt64(byte), digits: 2, uppercase: false)
-                default:
-                    out.append(byte)
-                }
-            }
-            out.put(byte: UInt8(ascii: "\""))
-        }
-        func key(_ name: String) {
-            string(name)
-            out.put(byte: UInt8(ascii: ":"))
-        }
-        func strings(_ list: [String]) {
-            out.put(byte: UInt8(ascii: "["))
-            for (i, item) in list.enumerated() {
-                if i > 0 { out.put(byte: UInt8(ascii: ",")) }
-                string(item)
-            }
-            out.put(byte: UInt8(ascii: "]"))
-        }
-        out.put("{\n")
-        key("generator"); string(generator); out.put(",\n")
-        key("seed"); out.append(contentsOf: String(seed).utf8); out.put(",\n")
-        key("format"); string(format); out.put(",\n")
-        key("start_time"); out.put(decimal: startTime); out.put(",\n")
-        key("end_time"); out.put(decimal: endTime); out.put(",\n")
-        key("totals")
-        out.put("{\"records\":"); out.put(decimal: totals.records)
-        out.put(",\"traced_records\":"); out.put(decimal: totals.tracedRecords)
-        out.put(",\"untraced_records\":"); out.put(decimal: totals.untracedRecords)
-        out.put(",\"traces\":"); out.put(decimal: totals.traces)
-        out.put(",\"bytes\":"); out.put(decimal: totals.bytes)
-        out.put(",\"files\":"); out.put(decimal: totals.files)
-        out.put("},\n")
-        key("shapes")
-        out.put(byte: UInt8(ascii: "{"))
-        for (i, name) in shapes.keys.sorted().enumerated() {
-            if i > 0 { out.put(byte: UInt8(ascii: ",")) }
-            key(name)
-            out.put(decimal: shapes[name]!)
-        }
-        out.put("},\n")
-        key("files")
-        out.put("[\n")
-        for (i, file) in files.enumerated() {
-            out.put("  {")
-            key("name"); string(file.name)
-            out.put(","); key("app"); string(file.app)
-            out.put(","); key("stream"); string(file.stream)
-            out.put(","); key("instance")
-            if let instance = file.instance { out.put(decimal: instance) } else { out.put("null") }
-            out.put(","); key("rotated_from")
-            if let from = file.rotatedFrom { string(from) } else { out.put("null") }
-            out.put(","); key("records"); out.put(decimal: file.records)
-            out.put(","); key("traced_records"); out.put(decimal: file.tracedRecords)
-            out.put(","); key("bytes"); out.put(decimal: file.bytes)
-            out.put(","); key("first_time")
-            if let t = file.firstTime { out.put(decimal: t) } else { out.put("null") }
-            out.put(","); key("last_time")
-            if let t = file.lastTime { out.put(decimal: t) } else { out.put("null") }
-            out.put(i == files.count - 1 ? "}\n" : "},\n")
-        }
-        out.put("],\n")
-        key("traces")
-        out.put("[\n")
-        for (i, trace) in traces.enumerated() {
-            out.put("  {")
-            key("trace_id"); string(trace.traceID)
-            out.put(","); key("workflow_id"); string(trace.workflowID)
-            out.put(","); key("records"); out.put(decimal: trace.records)
-            out.put(","); key("errors"); out.put(decimal: trace.errors)
-            out.put(","); key("apps"); strings(trace.apps)
-            out.put(","); key("files"); strings(trace.files)
-            out.put(","); key("first_time"); out.put(decimal: trace.firstTime)
-            out.put(","); key("last_time"); out.put(decimal: trace.lastTime)
-            out.put(i == traces.count - 1 ? "}\n" : "},\n")
-        }
-        out.put("]\n}\n")
-        return out
+            shapes: shapes, files: files, traces: [])
     }
 }

@@ -99,7 +99,7 @@ struct TraceTailGen: ParsableCommand {
         }
         try writer.close()
         if let manifest {
-            try writeSampleFile(generator.manifest().jsonBytes(), to: manifest)
+            try generator.writeManifest(to: manifest)
             print("manifest: \(manifest)")
         }
     }

@@ -211,13 +211,17 @@ struct SampleGeneratorTests {
         try writer.close()
     }
 
-    @Test("the manifest's JSON reads back as the same manifest")
+    @Test("the manifest's JSON, streamed or not, reads back as the same manifest")
     func manifestRoundTrip() throws {
         var generator = try SampleGenerator(options: SampleOptions(records: 3000, rotatedCopy: true))
         while generator.next() != nil {}
         let manifest = generator.manifest()
         let decoded = try JSONDecoder().decode(SampleManifest.self, from: Data(manifest.jsonBytes()))
         #expect(decoded == manifest)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try generator.writeManifest(to: directory.path + "/manifest.json")
+        #expect(try directory.bytes(of: "manifest.json") == manifest.jsonBytes())
         #expect(decoded.totals.records == 3000)
         #expect(decoded.traces.allSatisfy { $0.traceID.count == 32 && $0.traceID == $0.traceID.lowercased() })
     }
