@@ -29,7 +29,7 @@ extension SampleGenerator {
                 shape = .pino
             }
         case .pretty:
-            if inspectAllowed && random.chance(0.15) {
+            if inspectAllowed && options.format == .mixed && random.chance(0.15) {
                 shape = inspect(into: &out)
                 stream = fields.level >= 40 ? .err : .out
             } else {

@@ -1,6 +1,6 @@
 extension SampleGenerator {
-    // MARK: records without trace context
-
+    /// A record without trace context: a health check, a heartbeat, a startup banner or an
+    /// uncaught exception's stack.
     mutating func emitUntraced(time: Int64, into out: inout [UInt8]) -> SampleRecordInfo {
         let process = random.below(layout.processes.count)
         let isAPI = layout.processes[process].role == .api
@@ -11,13 +11,7 @@ extension SampleGenerator {
         var stream = LogStreamName.out
         var shape = RecordShape.pino
         let roll = random.below(100)
-        if isAPI {
-            requestCounter += 1
-            fields.requestID = requestCounter
-            fields.request = .health
-            fields.message = "request completed"
-            renderer.pino(fields, keys: .snake, into: &out)
-        } else if mixed && roll < 20 {
+        if !isAPI && mixed && roll < 20 {
             // A startup banner printed with console.log.
             if style == .timePrefixed {
                 renderer.timePrefix(time, into: &out)
@@ -32,7 +26,7 @@ extension SampleGenerator {
             out.put(" (pid ")
             out.put(decimal: renderer.pids[process])
             out.put(", node v20.20.2)\n")
-        } else if mixed && roll < 36 && style != .timePrefixed {
+        } else if !isAPI && mixed && roll < 36 && style != .timePrefixed {
             // An uncaught exception: PM2 writes err.stack to the error file as is.
             fields.level = 50
             fields.failure = fields.detail % SampleText.failures.count
@@ -40,10 +34,18 @@ extension SampleGenerator {
             stream = .err
             shape = .stackTrace
         } else {
-            fields.message = SampleText.heartbeats[fields.detail % SampleText.heartbeats.count]
-            fields.extras.append(("depth", .int(Int64(fields.detail))))
-            fields.level = fields.detail % 8 == 0 ? 40 : (fields.detail % 3 == 0 ? 20 : 30)
-            switch mixed ? style : .pino(camelKeys: false) {
+            if isAPI {
+                // pino-http's line for a health check.
+                requestCounter += 1
+                fields.requestID = requestCounter
+                fields.request = .health
+                fields.message = "request completed"
+            } else {
+                fields.message = SampleText.heartbeats[fields.detail % SampleText.heartbeats.count]
+                fields.extras.append(("depth", .int(Int64(fields.detail))))
+                fields.level = fields.detail % 8 == 0 ? 40 : (fields.detail % 3 == 0 ? 20 : 30)
+            }
+            switch style {
             case .pino, .pinoAndInspect:
                 renderer.pino(fields, keys: .snake, into: &out)
             case .pretty:

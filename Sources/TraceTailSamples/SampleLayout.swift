@@ -72,13 +72,13 @@ package struct SampleLayout: Sendable {
         // pm_ids in start order: orchestrator 0, agents 1...n, then the api cluster.
         processes.append(SampleProcess(
             app: "orchestrator", instance: nil, pid: pid(), role: .orchestrator,
-            style: options.format == .pino ? .pino(camelKeys: false) : .pinoAndInspect,
+            style: options.format.uniformStyle ?? .pinoAndInspect,
             sourceDirectory: "/srv/orchestrator/dist"))
         for agent in 0..<options.agents {
             let name = agent < Self.agentNames.count ? Self.agentNames[agent] : "worker-\(agent)"
             let style: ProcessStyle
-            if options.format == .pino {
-                style = .pino(camelKeys: false)
+            if let uniform = options.format.uniformStyle {
+                style = uniform
             } else {
                 switch agent % 4 {
                 case 0: style = .pretty
@@ -96,7 +96,7 @@ package struct SampleLayout: Sendable {
             apiProcesses.append(processes.count)
             processes.append(SampleProcess(
                 app: "api", instance: options.agents + 1 + i, pid: pid(), role: .api,
-                style: .pino(camelKeys: options.format != .pino), sourceDirectory: "/srv/api/dist"))
+                style: options.format.uniformStyle ?? .pino(camelKeys: true), sourceDirectory: "/srv/api/dist"))
         }
         for (index, process) in processes.enumerated() {
             let suffix = process.instance.map { "-\($0)" } ?? ""

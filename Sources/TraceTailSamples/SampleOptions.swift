@@ -3,8 +3,25 @@ package enum SampleFormat: String, Sendable, CaseIterable {
     /// Every app in its own realistic style: pino JSON, pino-pretty blocks, util.inspect marker
     /// lines, logfmt, PM2 `--time` prefixes, bare stack traces in `-error` files.
     case mixed
-    /// Pure pino JSON lines (about 250 bytes) in every file: for benchmarks.
+    /// Pure pino JSON lines (about 280 bytes) in every file: for benchmarks.
     case pino
+    /// Only pino-pretty blocks (`SYS:standard` time, no colours).
+    case pretty
+    /// Only logfmt lines.
+    case logfmt
+    /// Only pino JSON under PM2 `--time` (`2026-07-02T10:00:00: {...}`).
+    case pinoTime = "pino-time"
+
+    /// The one style every app writes in, or nil for `mixed`.
+    var uniformStyle: ProcessStyle? {
+        switch self {
+        case .mixed: nil
+        case .pino: .pino(camelKeys: false)
+        case .pretty: .pretty
+        case .logfmt: .logfmt
+        case .pinoTime: .timePrefixed
+        }
+    }
 }
 
 /// Everything that decides what the generator writes. The same options and seed give the same bytes.

@@ -36,7 +36,7 @@ struct TraceTailGen: ParsableCommand {
     @Option(name: .long, help: "Processes of the cluster app `api`.")
     var apiInstances = 2
 
-    @Option(name: .long, help: "mixed: every app in its own style (pino, pino-pretty, util.inspect, logfmt, PM2 --time, stack traces); pino: pure pino JSON lines of about 250 bytes.")
+    @Option(name: .long, help: "mixed: every app in its own style (pino, pino-pretty, util.inspect, logfmt, PM2 --time, stack traces); pino: pure pino JSON lines of about 280 bytes, for benchmarks; pretty, logfmt, pino-time: every app in that one style.")
     var format: String = "mixed"
 
     @Option(name: .long, help: "Random seed.")

@@ -140,3 +140,27 @@ struct SampleFormatTests {
         #expect(String(decoding: numbers, as: UTF8.self) == "0 1782986400271 -42")
     }
 }
+
+@Suite("Single-format directories")
+struct SingleFormatTests {
+    @Test("--format pretty, logfmt, pino-time: every record in that one shape, counted as the daemon cuts them",
+          arguments: [(SampleFormat.pretty, RecordShape.pinoPretty), (.logfmt, .logfmt), (.pinoTime, .pinoTimePrefixed), (.pino, .pino)])
+    func uniform(format: SampleFormat, shape: RecordShape) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let manifest = try generate(SampleOptions(records: 3000, format: format, seed: 77), into: directory)
+        #expect(manifest.shapes == [shape.name: 3000])
+        var perTrace: [String: Int] = [:]
+        for file in manifest.files {
+            let cut = records(of: try directory.bytes(of: file.name))
+            #expect(cut.count == file.records, "records of \(file.name)")
+            for record in cut {
+                if let id = traceID(in: record) { perTrace[id, default: 0] += 1 }
+            }
+        }
+        #expect(perTrace.count == manifest.traces.count)
+        for trace in manifest.traces {
+            #expect(perTrace[trace.traceID] == trace.records, "records of trace \(trace.traceID)")
+        }
+    }
+}
