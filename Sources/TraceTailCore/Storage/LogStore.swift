@@ -47,7 +47,7 @@ package struct IngestBatch: Sendable {
 }
 
 /// Which records to read.
-package struct RecordQuery: Sendable, Equatable {
+package struct RecordQuery: Sendable {
     package enum Order: String, Sendable { case ascending = "asc", descending = "desc" }
 
     /// The id the records are found by (trace, span, workflow or task).
@@ -61,6 +61,8 @@ package struct RecordQuery: Sendable, Equatable {
     package var limit: Int
     package var after: RecordCursor?
     package var order: Order
+    /// A further test on each record (the message filter, say), applied before the limit.
+    package var predicate: (@Sendable (IndexedRecord, FileState) -> Bool)?
 
     package init(
         key: IDKey, since: Int64? = nil, until: Int64? = nil, minimumLevel: LogLevel? = nil,
