@@ -49,7 +49,11 @@ extension SQLiteLogStore {
         for fileID in order {
             var block = try openBlock(for: fileID, db)
             for record in byFile[fileID]! {
-                if let current = block, current.rawBytes + record.raw.count > options.blockBytes, !current.records.isEmpty {
+                // A block is sealed when full, and when a record belongs to another time partition,
+                // so that dropping a partition never cuts a block.
+                if let current = block, !current.records.isEmpty,
+                   current.rawBytes + record.raw.count > options.blockBytes || partition(of: record.time) != current.partition
+                {
                     var sealed = current
                     try save(&sealed, fileID: fileID, sealed: true, db)
                     block = nil
