@@ -31,7 +31,10 @@ extension DirectoryTailer {
         byName = newByName
         // New files: rotated copies first, since they may continue a file being followed. A copy
         // still being written (its size changed since the last look) waits for the next pass.
-        let fresh = names.filter { statuses[$0] != nil && byName[$0] == nil }
+        let fresh = names.filter { name in
+            guard let status = statuses[name], byName[name] == nil else { return false }
+            return !isRetiredAndUnchanged(name, status)
+        }
         var growing: [String: Int64] = [:]
         for name in fresh where PM2FileName(name)?.isRotatedCopy == true {
             let size = statuses[name]!.size
@@ -42,6 +45,18 @@ extension DirectoryTailer {
         for name in copies + fresh.filter({ PM2FileName($0)?.isRotatedCopy != true }) {
             try await adopt(name, status: statuses[name]!, now: now)
         }
+    }
+
+    /// A file read to its end and let go (a `.gz` copy) that is still there: nothing to do. The same
+    /// name and inode with other first bytes is a new file (the inode was reused).
+    func isRetiredAndUnchanged(_ name: String, _ status: FileSystem.Status) -> Bool {
+        guard let state = retiredStates.last(where: { $0.path == name && $0.device == status.device && $0.inode == status.inode }) else {
+            return false
+        }
+        if name.hasSuffix(".gz") { return true }
+        guard state.headLength > 0, let fd = try? FileSystem.open(path(name)) else { return false }
+        defer { FileSystem.close(fd) }
+        return (try? FileSystem.hash(fd, offset: 0, length: state.headLength, path: name)) == state.headHash
     }
 
     /// Starts following a file that appeared. A rotated copy of a followed file continues where

@@ -24,6 +24,14 @@ package struct RecordParser: Sendable {
         var fields = RecordFields(message: text)
         if raw.first == UInt8(ascii: "{") {
             fields.format = .json
+            // Interim: the first "trace_id" string value only; the full parser replaces this.
+            let marker = Array(#""trace_id":""#.utf8)
+            if raw.count > marker.count, let start = (0...(raw.count - marker.count)).first(where: { raw[$0..<$0 + marker.count].elementsEqual(marker) }) {
+                let valueStart = start + marker.count
+                if let end = raw[valueStart...].firstIndex(of: UInt8(ascii: "\"")) {
+                    fields.traceID = TraceID(String(decoding: raw[valueStart..<end], as: UTF8.self))
+                }
+            }
         }
         return fields
     }
