@@ -37,8 +37,8 @@ package struct PM2FileName: Hashable, Sendable {
         guard base.hasSuffix(".log") else { return nil }
         base = base.dropLast(4)
         // pm2-logrotate: `api-out__2026-07-02_00-00-00.log`.
-        if let marker = base.range(of: "__") {
-            base = base[..<marker.lowerBound]
+        if let marker = base.indices.first(where: { base[$0...].hasPrefix("__") }) {
+            base = base[..<marker]
             rotated = true
         }
         guard !base.isEmpty else { return nil }
