@@ -77,7 +77,7 @@ extension DirectoryTailer {
 
     /// Parses a record and queues it for the next commit.
     func collect(_ record: AssembledRecord, from file: inout TrackedFile, now: Int64) {
-        let fields = parser.parse(record.raw, referenceTime: now)
+        let fields = parser.parse(record: record, referenceTime: now)
         batch.append(IngestBatch.Entry(fileID: file.state.id, record: IndexedRecord(record, fields: fields, readTime: now)))
         batchBytes += record.raw.count
         collectedRecords += 1
@@ -94,7 +94,7 @@ extension DirectoryTailer {
             states.append(try checkpoint(file))
         }
         guard !batch.isEmpty || !states.isEmpty else { return }
-        try await store.append(IngestBatch(records: batch, files: states))
+        try await store.append(IngestBatch(records: batch, files: states, storedAt: now))
         batch = []
         batchBytes = 0
         for state in states {

@@ -71,7 +71,7 @@ package final class DirectoryTailer {
             tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
             byName[name] = state.id
         }
-        if !retired.isEmpty { try await store.append(IngestBatch(files: retired)) }
+        if !retired.isEmpty { try await store.append(IngestBatch(files: retired, storedAt: WallClock.nowMillis())) }
     }
 
     /// Files followed now.

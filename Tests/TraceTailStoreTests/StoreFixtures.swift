@@ -48,8 +48,10 @@ enum Sample {
     }
 
     /// Appends records to one file, the position moving past them.
-    static func append(_ store: SQLiteLogStore, _ file: inout FileState, _ records: [IndexedRecord]) async throws {
+    static func append(_ store: SQLiteLogStore, _ file: inout FileState, _ records: [IndexedRecord], storedAt: Int64? = nil) async throws {
         file.offset = records.last?.endOffset ?? file.offset
-        try await store.append(IngestBatch(records: records.map { IngestBatch.Entry(fileID: file.id, record: $0) }, files: [file]))
+        try await store.append(IngestBatch(
+            records: records.map { IngestBatch.Entry(fileID: file.id, record: $0) }, files: [file],
+            storedAt: storedAt ?? records.map(\.time).max() ?? 0))
     }
 }

@@ -45,6 +45,22 @@ struct StorePruneTests {
         try store.close()
     }
 
+    @Test("Age: old history stored today is kept until it has been stored for max_age")
+    func ageCountsFromStoring() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteLogStore(path: dir.file("db.sqlite"))
+        var files = try await Sample.register(store, ["a-out.log"])
+        let storedAt = Sample.base + 30 * Sample.day
+        try await Sample.append(store, &files[0], [Sample.record("old", time: Sample.base, offset: 0, trace: Sample.traceA)], storedAt: storedAt)
+        let week = 7 * Sample.day
+        #expect(try await store.prune(RetentionPolicy(maxAge: week), now: storedAt + Sample.day).recordsDeleted == 0)
+        #expect(try await store.records(RecordQuery(key: Sample.traceA.key)).records.count == 1)
+        #expect(try await store.prune(RetentionPolicy(maxAge: week), now: storedAt + week + 1).recordsDeleted == 1)
+        #expect(try await store.records(RecordQuery(key: Sample.traceA.key)).records.isEmpty)
+        try store.close()
+    }
+
     @Test("Size: the oldest data goes until the store fits, and the file shrinks")
     func bySize() async throws {
         let dir = try TemporaryDirectory()
