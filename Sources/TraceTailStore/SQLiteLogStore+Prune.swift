@@ -16,14 +16,17 @@ extension SQLiteLogStore {
     private func prune(_ policy: RetentionPolicy, now: Int64, _ db: Database) throws -> PruneReport {
         var report = PruneReport()
         var partitions = try Row.fetchAll(
-            db, sql: "SELECT id, min_time, max_time, records, stored_bytes FROM partitions ORDER BY id")
+            db, sql: "SELECT id, min_time, max_time, records, stored_bytes, stored_at FROM partitions ORDER BY id")
         if let maxAge = policy.maxAge {
             let cutoff = now - maxAge
-            for partition in partitions where (partition["max_time"] as Int64) < cutoff {
+            func expired(_ partition: Row) -> Bool {
+                (partition["max_time"] as Int64) < cutoff && (partition["stored_at"] as Int64) < cutoff
+            }
+            for partition in partitions where expired(partition) {
                 try dropPartition(partition, db, &report)
             }
-            partitions.removeAll { ($0["max_time"] as Int64) < cutoff }
-            if let oldest = partitions.first, (oldest["min_time"] as Int64) < cutoff {
+            partitions.removeAll(where: expired)
+            if let oldest = partitions.first, (oldest["min_time"] as Int64) < cutoff, (oldest["stored_at"] as Int64) < cutoff {
                 try deleteBlocks(in: oldest["id"], where: "max_time < \(cutoff)", db, &report)
             }
         }

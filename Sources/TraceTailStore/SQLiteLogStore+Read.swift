@@ -70,6 +70,7 @@ extension SQLiteLogStore {
             let level = record.level ?? (file.stream == .err ? .error : .info)
             if level < minimum { return false }
         }
+        if let predicate = query.predicate, !predicate(record, file) { return false }
         return true
     }
 

@@ -49,9 +49,13 @@ extension SQLiteLogStore {
         for fileID in order {
             var block = try openBlock(for: fileID, db)
             for record in byFile[fileID]! {
-                if let current = block, current.rawBytes + record.raw.count > options.blockBytes, !current.records.isEmpty {
+                // A block is sealed when full, and when a record belongs to another time partition,
+                // so that dropping a partition never cuts a block.
+                if let current = block, !current.records.isEmpty,
+                   current.rawBytes + record.raw.count > options.blockBytes || partition(of: record.time) != current.partition
+                {
                     var sealed = current
-                    try save(&sealed, fileID: fileID, sealed: true, db)
+                    try save(&sealed, fileID: fileID, sealed: true, storedAt: batch.storedAt, db)
                     block = nil
                 }
                 if block == nil {
@@ -65,7 +69,7 @@ extension SQLiteLogStore {
                 block!.rawBytes += record.raw.count
             }
             if var open = block {
-                try save(&open, fileID: fileID, sealed: false, db)
+                try save(&open, fileID: fileID, sealed: false, storedAt: batch.storedAt, db)
                 writer.open[fileID] = open
             } else {
                 writer.open[fileID] = nil
@@ -131,7 +135,7 @@ extension SQLiteLogStore {
     }
 
     /// Compresses a block and writes it with its index rows and the partition's totals.
-    private func save(_ block: inout WriterState.OpenBlock, fileID: Int64, sealed: Bool, _ db: Database) throws {
+    private func save(_ block: inout WriterState.OpenBlock, fileID: Int64, sealed: Bool, storedAt: Int64, _ db: Database) throws {
         let summary = BlockCodec.summary(of: block.records)
         let payload = BlockCodec.encode(block.records, summary: summary)
         let data = try Zlib.deflate(payload, level: options.compressionLevel)
@@ -163,11 +167,13 @@ extension SQLiteLogStore {
         }
         try db.cachedStatement(sql: """
             UPDATE partitions SET records = records + ?, blocks = blocks + ?, raw_bytes = raw_bytes + ?,
-                stored_bytes = stored_bytes + ?, min_time = min(min_time, ?), max_time = max(max_time, ?)
+                stored_bytes = stored_bytes + ?, min_time = min(min_time, ?), max_time = max(max_time, ?),
+                stored_at = max(stored_at, ?)
             WHERE id = ?
             """).execute(arguments: [
                 summary.count - block.accountedRecords, newBlocks, summary.rawBytes - block.accountedRaw,
-                data.count - block.storedBytes, summary.minTime, summary.maxTime, block.partition,
+                data.count - block.storedBytes, summary.minTime, summary.maxTime,
+                summary.count > block.accountedRecords ? storedAt : 0, block.partition,
             ])
         block.accountedRecords = summary.count
         block.accountedRaw = summary.rawBytes

@@ -88,7 +88,8 @@ package final class SQLiteLogStore: LogStore {
                     records INTEGER NOT NULL DEFAULT 0,
                     blocks INTEGER NOT NULL DEFAULT 0,
                     raw_bytes INTEGER NOT NULL DEFAULT 0,
-                    stored_bytes INTEGER NOT NULL DEFAULT 0
+                    stored_bytes INTEGER NOT NULL DEFAULT 0,
+                    stored_at INTEGER NOT NULL DEFAULT 0
                 );
                 CREATE TABLE open_blocks (
                     file_id INTEGER PRIMARY KEY,

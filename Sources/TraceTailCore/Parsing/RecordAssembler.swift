@@ -1,39 +1,16 @@
-/// Options for turning a file's bytes into records.
-package struct AssemblerOptions: Sendable, Equatable {
-    /// Longest record kept, in bytes; the rest of a longer record is skipped and the record is
-    /// flagged as truncated. Memory stays bounded by this.
-    package var maxRecordBytes: Int
-
-    package init(maxRecordBytes: Int = 1 << 20) {
-        self.maxRecordBytes = maxRecordBytes
-    }
-}
-
-/// One record cut from a file: its complete original text and where it sits.
-package struct AssembledRecord: Sendable, Equatable {
-    /// The original bytes, every line of the record, without the final line end.
-    package var raw: [UInt8]
-    /// Offset of the record's first byte in the file.
-    package var startOffset: Int64
-    /// Offset just past the record's last line end.
-    package var endOffset: Int64
-    /// The record was longer than `maxRecordBytes` and `raw` holds only its start.
-    package var truncated: Bool
-
-    package init(raw: [UInt8], startOffset: Int64, endOffset: Int64, truncated: Bool = false) {
-        self.raw = raw
-        self.startOffset = startOffset
-        self.endOffset = endOffset
-        self.truncated = truncated
-    }
-}
-
 /// Cuts one file's byte stream into records: splits lines, joins continuation lines (pino-pretty
-/// blocks, wrapped util.inspect objects, stack traces) to the record they belong to, and never
-/// emits a line that has no line end yet.
+/// blocks, wrapped util.inspect objects, stack traces, Node's crash banner) to the record they belong
+/// to (see `LineGrouper`), decodes PM2 JSON envelopes, and never emits a line that has no line end yet.
 ///
-/// Feed it the bytes of one file in order. `committedOffset` is the offset before which every byte
-/// belongs to an emitted record and after which none does: the position to save with the records.
+/// Feed it the bytes of one file in order; never share one between files. `committedOffset` is the
+/// offset before which every byte belongs to an emitted record and after which none does: the
+/// position to save with the records, so that a restart there regenerates exactly the unemitted ones.
+///
+/// PM2 JSON envelopes: a record can only be committed at an envelope line's end, so records that share
+/// an envelope with an unfinished record (one still pending, or half a line waiting for the next
+/// envelope) are held back until it finishes. If held records grow past `maxRecordBytes` (a long run of
+/// envelopes each ending mid-line) they are released anyway and `committedOffset` stays at the start of
+/// the unfinished envelope: a restart then re-reads that envelope, which may repeat the tail of a record.
 package struct RecordAssembler: Sendable {
     package let options: AssemblerOptions
     /// Every byte before this offset was emitted in a record; none after it was.
@@ -41,44 +18,67 @@ package struct RecordAssembler: Sendable {
     /// How far the file has been fed.
     package private(set) var readOffset: Int64
 
-    /// Lines of the record being built (complete lines, each without its `\n`).
-    private var pending: [UInt8] = []
-    private var pendingStart: Int64 = 0
-    private var pendingEnd: Int64 = 0
-    private var pendingTruncated = false
-    private var hasPending = false
-    /// The current line, not yet ended by `\n`.
+    private var grouper: LineGrouper
+    /// The current line, not yet ended by `\n`, capped at `maxRecordBytes`.
     private var partial: [UInt8] = []
     private var partialTruncated = false
+    /// Offset of the current line's first byte.
+    private var lineStart: Int64
+
+    /// Envelope text after the last `\n` inside an envelope: half a line waiting for the next envelope.
+    private var inner: [UInt8] = []
+    private var innerActive = false
+    private var innerTruncated = false
+    private var innerStart: Int64 = 0
+    private var innerEnd: Int64 = 0
+    private var innerTime: Int64?
+    /// Records cut from envelopes, waiting for a commit point.
+    private var ready: [AssembledRecord] = []
+    private var readyBytes = 0
 
     package init(offset: Int64, options: AssemblerOptions = AssemblerOptions()) {
         self.options = options
         self.committedOffset = offset
         self.readOffset = offset
+        self.lineStart = offset
+        self.grouper = LineGrouper(options: options)
     }
 
-    /// A record is held back because a continuation line may still come.
-    package var hasPendingRecord: Bool { hasPending }
+    /// A record is held back because a continuation line may still come (or, for envelopes, because
+    /// it shares an envelope with one).
+    package var hasPendingRecord: Bool { grouper.isHolding || !ready.isEmpty }
 
-    /// Bytes read past the last line end (a line still being written).
-    package var hasPartialLine: Bool { readOffset > (hasPending ? pendingEnd : committedOffset) }
+    /// Bytes read past the last line end (a line still being written), or half a line inside an
+    /// envelope waiting for the next one.
+    package var hasPartialLine: Bool { readOffset > lineStart || innerActive }
 
     /// Feeds the next bytes of the file; returns the records completed by them.
     package mutating func append(_ bytes: UnsafeRawBufferPointer) -> [AssembledRecord] {
         var out: [AssembledRecord] = []
-        var lineStart = 0
         let count = bytes.count
-        var i = 0
-        while i < count {
-            if bytes[i] == UInt8(ascii: "\n") {
-                appendPartial(bytes, lineStart..<i)
-                let lineEnd = readOffset + Int64(i + 1)
-                finishLine(endOffset: lineEnd, into: &out)
-                lineStart = i + 1
+        var start = 0
+        while start < count {
+            guard let nl = Self.newline(in: bytes, from: start) else {
+                appendPartial(bytes, start..<count)
+                break
             }
-            i += 1
+            let end = readOffset + Int64(nl + 1)
+            let line: [UInt8]
+            if partial.isEmpty && !partialTruncated {
+                let take = min(nl - start, options.maxRecordBytes)
+                line = Array(bytes[start..<start + take])
+                partialTruncated = take < nl - start
+            } else {
+                appendPartial(bytes, start..<nl)
+                line = partial
+                partial.removeAll(keepingCapacity: true)
+            }
+            let truncated = partialTruncated
+            partialTruncated = false
+            finishLine(LineGrouper.Line(bytes: line, start: lineStart, end: end, truncated: truncated), into: &out)
+            lineStart = end
+            start = nl + 1
         }
-        appendPartial(bytes, lineStart..<count)
         readOffset += Int64(count)
         return out
     }
@@ -87,21 +87,36 @@ package struct RecordAssembler: Sendable {
         bytes.withUnsafeBytes { append($0) }
     }
 
-    /// Emits the held-back record: no continuation came in time. A line with no `\n` yet stays.
+    /// Emits the held-back record: no continuation came in time. A line with no `\n` yet stays, and
+    /// so does half a line inside an envelope.
     package mutating func closePending() -> [AssembledRecord] {
-        guard hasPending else { return [] }
-        let record = AssembledRecord(raw: pending, startOffset: pendingStart, endOffset: pendingEnd, truncated: pendingTruncated)
-        committedOffset = pendingEnd
-        pending = []
-        hasPending = false
-        pendingTruncated = false
-        return [record]
+        var produced: [AssembledRecord] = []
+        grouper.flush(into: &produced)
+        return gate(produced)
+    }
+
+    @inline(__always)
+    private static func newline(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count else { return nil }
+        guard let p = memchrNewline(base + start, bytes.count - start) else { return nil }
+        return p - base
+    }
+
+    @inline(__always)
+    private static func memchrNewline(_ p: UnsafeRawPointer, _ n: Int) -> UnsafeRawPointer? {
+        let bytes = p.assumingMemoryBound(to: UInt8.self)
+        var i = 0
+        while i < n {
+            if bytes[i] == 0x0A { return p + i }
+            i += 1
+        }
+        return nil
     }
 
     private mutating func appendPartial(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
         guard !range.isEmpty else { return }
         let room = options.maxRecordBytes - partial.count
-        if room <= 0 {
+        guard room > 0 else {
             partialTruncated = true
             return
         }
@@ -110,53 +125,77 @@ package struct RecordAssembler: Sendable {
         if take < range.count { partialTruncated = true }
     }
 
-    private mutating func finishLine(endOffset: Int64, into out: inout [AssembledRecord]) {
-        let line = partial
-        let truncated = partialTruncated
-        partial.removeAll(keepingCapacity: true)
-        partialTruncated = false
-        let lineStart = hasPending ? pendingEnd : committedOffset
+    private mutating func finishLine(_ line: LineGrouper.Line, into out: inout [AssembledRecord]) {
+        var produced: [AssembledRecord] = []
+        let decoded: PM2Envelope.Decoded? = line.truncated ? nil : line.bytes.withUnsafeBufferPointer { b in
+            PM2Envelope.mayBeEnvelope(b) ? PM2Envelope.decode(b) : nil
+        }
+        if let decoded {
+            takeEnvelope(decoded, line: line, into: &produced)
+        } else {
+            flushInner(into: &produced)
+            grouper.push(line, into: &produced)
+        }
+        // Without envelopes every record ends before the first unfinished line: no gate needed.
+        if decoded == nil && ready.isEmpty && !innerActive {
+            out.append(contentsOf: produced)
+            committedOffset = grouper.unfinishedStart ?? line.end
+        } else {
+            out.append(contentsOf: gate(produced, lineEnd: line.end))
+        }
+    }
 
-        if hasPending && LineClassifier.continues(line: line[...], previous: pending[...]) {
-            let room = options.maxRecordBytes - pending.count - 1
-            if room > 0 {
-                pending.append(UInt8(ascii: "\n"))
-                pending.append(contentsOf: line.prefix(room))
-                if line.count > room { pendingTruncated = true }
-            } else {
-                pendingTruncated = true
+    /// Splits an envelope's text into lines, joining a half line to the one left by the envelope before.
+    private mutating func takeEnvelope(_ decoded: PM2Envelope.Decoded, line: LineGrouper.Line, into produced: inout [AssembledRecord]) {
+        let message = decoded.message
+        var s = 0
+        while s < message.count {
+            if !innerActive {
+                innerActive = true
+                innerStart = line.start
+                innerTime = decoded.time
             }
-            pendingTruncated = pendingTruncated || truncated
-            pendingEnd = endOffset
-            return
-        }
-        out.append(contentsOf: closePending())
-        pending = line
-        pendingStart = lineStart
-        pendingEnd = endOffset
-        pendingTruncated = truncated
-        hasPending = true
-        if !LineClassifier.mayContinue(pending[...]) {
-            out.append(contentsOf: closePending())
+            innerEnd = line.end
+            let nl = message[s...].firstIndex(of: 0x0A) ?? message.count
+            let room = options.maxRecordBytes - inner.count
+            let take = max(0, min(room, nl - s))
+            inner.append(contentsOf: message[s..<s + take])
+            if take < nl - s { innerTruncated = true }
+            guard nl < message.count else { break }
+            let complete = LineGrouper.Line(bytes: inner, start: innerStart, end: line.end, truncated: innerTruncated, envelopeTime: innerTime)
+            inner.removeAll(keepingCapacity: true)
+            innerActive = false
+            innerTruncated = false
+            grouper.push(complete, into: &produced)
+            s = nl + 1
         }
     }
-}
 
-/// Decides which lines continue the record before them.
-package enum LineClassifier {
-    /// A line that belongs to the record before it: indented (pino-pretty keys, stack frames,
-    /// wrapped util.inspect objects), a closing brace, or a `caused by:` / `[cause]:` line.
-    package static func continues(line: ArraySlice<UInt8>, previous: ArraySlice<UInt8>) -> Bool {
-        guard let first = line.first else { return false }
-        if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { return true }
-        if first == UInt8(ascii: "}") || first == UInt8(ascii: "]") { return true }
-        return line.starts(with: "caused by:".utf8) || line.starts(with: "[cause]:".utf8)
+    /// A non-envelope line after half an envelope line: PM2 will not complete it any more.
+    private mutating func flushInner(into produced: inout [AssembledRecord]) {
+        guard innerActive else { return }
+        let fragment = LineGrouper.Line(bytes: inner, start: innerStart, end: innerEnd, truncated: innerTruncated, envelopeTime: innerTime)
+        inner.removeAll(keepingCapacity: true)
+        innerActive = false
+        innerTruncated = false
+        grouper.push(fragment, into: &produced)
     }
 
-    /// Whether a record could still get continuation lines. A complete JSON line cannot.
-    package static func mayContinue(_ record: ArraySlice<UInt8>) -> Bool {
-        guard let first = record.first else { return false }
-        if first == UInt8(ascii: "{") && record.last == UInt8(ascii: "}") { return false }
-        return true
+    /// Releases the records that lie wholly before the first unfinished byte and moves
+    /// `committedOffset` to the start of the first byte no released record holds.
+    private mutating func gate(_ produced: [AssembledRecord], lineEnd: Int64? = nil) -> [AssembledRecord] {
+        for record in produced { readyBytes += record.raw.count }
+        ready.append(contentsOf: produced)
+        var unfinished = lineEnd ?? lineStart
+        if let start = grouper.unfinishedStart { unfinished = min(unfinished, start) }
+        if innerActive { unfinished = min(unfinished, innerStart) }
+        var released = 0
+        while released < ready.count && ready[released].endOffset <= unfinished { released += 1 }
+        if readyBytes > options.maxRecordBytes { released = ready.count }
+        let out = Array(ready[0..<released])
+        ready.removeFirst(released)
+        readyBytes = ready.reduce(0) { $0 + $1.raw.count }
+        committedOffset = min(unfinished, ready.first?.startOffset ?? unfinished)
+        return out
     }
 }

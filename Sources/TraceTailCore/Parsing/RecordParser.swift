@@ -1,5 +1,10 @@
-/// Turns one record's original text into fields. Pure: the same text and options give the same
-/// fields, so the store can keep only the text and re-derive the message when it is read.
+/// Turns one record's original text into fields. Pure: the same text, options and reference time
+/// give the same fields, so the store can keep only the text and re-derive the message when it is read.
+///
+/// Order of recognition, on the record's text after any PM2 date prefix: a JSON object (pino when it
+/// has a top-level `level` or `time`), a pino-pretty header, a util.inspect object, logfmt, a stack
+/// trace, plain text. The record's own time wins; else the PM2 prefix's; else `fallbackTime` (the PM2
+/// JSON envelope's `timestamp`, `AssembledRecord.envelopeTime`); else nil.
 package struct RecordParser: Sendable {
     package struct Options: Sendable, Equatable {
         /// Seconds east of UTC for times written without a zone (PM2 `--time` prefixes,
@@ -20,11 +25,67 @@ package struct RecordParser: Sendable {
     /// Parses a record. `referenceTime` (ms since the epoch) supplies the date for times written
     /// without one; it is the time the record was read.
     package func parse(_ raw: [UInt8], referenceTime: Int64) -> RecordFields {
-        let text = String(decoding: raw, as: UTF8.self)
-        var fields = RecordFields(message: text)
-        if raw.first == UInt8(ascii: "{") {
-            fields.format = .json
+        parse(raw, referenceTime: referenceTime, fallbackTime: nil)
+    }
+
+    /// Parses a record; `fallbackTime` is used when neither the record nor a PM2 prefix has a time.
+    package func parse(_ raw: [UInt8], referenceTime: Int64, fallbackTime: Int64?) -> RecordFields {
+        parse(record: AssembledRecord(raw: raw, startOffset: 0, endOffset: 0, envelopeTime: fallbackTime), referenceTime: referenceTime)
+    }
+
+    /// Parses an assembled record, using its envelope time as the fallback time.
+    package func parse(record: AssembledRecord, referenceTime: Int64) -> RecordFields {
+        let offset = options.localUTCOffsetSeconds
+        return record.raw.withUnsafeBufferPointer { b -> RecordFields in
+            let n = b.count
+            var start = 0
+            while start < n && b[start] == 0 { start += 1 }
+            let firstLineEnd = ByteClass.find(0x0A, b, start, n)
+            if let prefix = PM2Prefix.length(b, start, firstLineEnd) {
+                let prefixTime = PM2Prefix.time(b, start, prefixLength: prefix, localUTCOffsetSeconds: offset)
+                let content = PM2Prefix.stripAll(b, start, n, length: prefix)
+                var fields = content.withUnsafeBufferPointer { parseContent($0, 0, $0.count, referenceTime: referenceTime) }
+                if fields.time == nil { fields.time = prefixTime ?? record.envelopeTime }
+                return fields
+            }
+            var fields = parseContent(b, start, n, referenceTime: referenceTime)
+            if fields.time == nil { fields.time = record.envelopeTime }
+            return fields
         }
+    }
+
+    private func parseContent(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64) -> RecordFields {
+        let offset = options.localUTCOffsetSeconds
+        let e = ByteClass.trimEnd(b, start, end)
+        guard start < e else { return RecordFields(message: "") }
+        if b[start] == UInt8(ascii: "{") {
+            var collector = FieldCollector()
+            LooseObjectScanner.scan(b, start, e, initialDepth: -1, into: &collector)
+            if collector.topLevelKeys > 0 {
+                let isPino = collector.level != nil || collector.time != nil
+                var fields = RecordFields(message: "", format: isPino ? .pinoJSON : .json)
+                FieldValues.apply(collector, b, localUTCOffsetSeconds: offset, to: &fields)
+                IDExtractor.apply(collector, b, to: &fields)
+                fields.marker = MarkerFinder.marker(in: fields.message)
+                return fields
+            }
+        }
+        guard TextCleaner.needsCleaning(b, start, e) else { return parseText(b, start, e, referenceTime: referenceTime) }
+        var cleaned = [UInt8]()
+        cleaned.reserveCapacity(e - start)
+        TextCleaner.clean(b, start, e, into: &cleaned)
+        return cleaned.withUnsafeBufferPointer { parseText($0, 0, $0.count, referenceTime: referenceTime) }
+    }
+
+    private func parseText(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64) -> RecordFields {
+        let offset = options.localUTCOffsetSeconds
+        var fields: RecordFields
+        if let pretty = PrettyRecordParser.parse(b, start, end, referenceTime: referenceTime, localUTCOffsetSeconds: offset) {
+            fields = pretty
+        } else {
+            fields = TextRecordParser.parse(b, start, end, localUTCOffsetSeconds: offset)
+        }
+        fields.marker = MarkerFinder.marker(in: fields.message)
         return fields
     }
 }

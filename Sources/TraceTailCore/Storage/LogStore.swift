@@ -37,17 +37,21 @@ package struct IngestBatch: Sendable {
     package var records: [Entry]
     /// The files' states after these records: positions, fingerprints, counters.
     package var files: [FileState]
+    /// When the batch is stored (ms since the epoch): with the records' own times, what retention
+    /// by age goes by.
+    package var storedAt: Int64
 
-    package init(records: [Entry] = [], files: [FileState] = []) {
+    package init(records: [Entry] = [], files: [FileState] = [], storedAt: Int64) {
         self.records = records
         self.files = files
+        self.storedAt = storedAt
     }
 
     package var isEmpty: Bool { records.isEmpty && files.isEmpty }
 }
 
 /// Which records to read.
-package struct RecordQuery: Sendable, Equatable {
+package struct RecordQuery: Sendable {
     package enum Order: String, Sendable { case ascending = "asc", descending = "desc" }
 
     /// The id the records are found by (trace, span, workflow or task).
@@ -61,6 +65,8 @@ package struct RecordQuery: Sendable, Equatable {
     package var limit: Int
     package var after: RecordCursor?
     package var order: Order
+    /// A further test on each record (the message filter, say), applied before the limit.
+    package var predicate: (@Sendable (IndexedRecord, FileState) -> Bool)?
 
     package init(
         key: IDKey, since: Int64? = nil, until: Int64? = nil, minimumLevel: LogLevel? = nil,
@@ -166,7 +172,8 @@ package struct StoreStatistics: Sendable, Equatable, Codable {
 
 /// How long and how much data to keep.
 package struct RetentionPolicy: Sendable, Equatable {
-    /// Records older than this many milliseconds are deleted; nil keeps them.
+    /// Records are deleted once both their own time and the time they were stored are older than
+    /// this many milliseconds; nil keeps them. (Old history read today is kept for this long too.)
     package var maxAge: Int64?
     /// The store is cut back, oldest first, to at most this many bytes; nil sets no bound.
     package var maxBytes: Int64?

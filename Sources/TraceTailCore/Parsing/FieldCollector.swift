@@ -1,0 +1,58 @@
+/// A value found by a scan: where its bytes are in the scanned buffer and how deep it sat.
+package struct ValueRef: Sendable, Equatable {
+    package enum Kind: UInt8, Sendable { case string, escapedString, bare, object }
+    package var start: Int
+    package var end: Int
+    package var depth: Int
+    package var kind: Kind
+}
+
+/// Keeps the best candidate for every field while a scan runs. Ids may sit at any depth: a shallower
+/// one wins over a deeper one, and at equal depth the later one wins (pino's duplicate keys).
+/// Level, time and message count only at the top level; `err.message` only one level down.
+package struct FieldCollector: Sendable {
+    package var traceID: ValueRef?
+    package var traceparent: ValueRef?
+    package var spanID: ValueRef?
+    package var parentSpanID: ValueRef?
+    package var workflowID: ValueRef?
+    package var taskID: ValueRef?
+    package var level: ValueRef?
+    package var time: ValueRef?
+    package var msg: ValueRef?
+    package var message: ValueRef?
+    package var errMessage: ValueRef?
+    /// Number of keys seen at the top level.
+    package var topLevelKeys = 0
+
+    package init() {}
+
+    @inline(__always)
+    private static func better(_ current: ValueRef?, _ new: ValueRef) -> ValueRef {
+        if let current, current.depth < new.depth { return current }
+        return new
+    }
+
+    /// Records a value under `key`. `container` is the top-level key whose object holds it, if any.
+    @inline(__always)
+    package mutating func value(_ key: FieldKey, _ ref: ValueRef, container: FieldKey?) {
+        switch key {
+        case .traceID: traceID = Self.better(traceID, ref)
+        case .spanID: spanID = Self.better(spanID, ref)
+        case .parentSpanID: parentSpanID = Self.better(parentSpanID, ref)
+        case .workflowID: workflowID = Self.better(workflowID, ref)
+        case .taskID: taskID = Self.better(taskID, ref)
+        case .traceparent: traceparent = Self.better(traceparent, ref)
+        case .level: if ref.depth == 0 { level = ref }
+        case .time: if ref.depth == 0 { time = ref }
+        case .msg: if ref.depth == 0 { msg = ref }
+        case .message:
+            if ref.depth == 0 {
+                message = ref
+            } else if ref.depth == 1 && container == .err {
+                errMessage = ref
+            }
+        case .err: break
+        }
+    }
+}

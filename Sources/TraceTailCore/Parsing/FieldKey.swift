@@ -1,0 +1,46 @@
+/// The keys the parser looks for, matched ignoring ASCII case and the separators `_ . -`, so
+/// `trace_id`, `traceId`, `trace.id` and `TRACE-ID` are one key. `x-trace-id` is not (`xtraceid`).
+package enum FieldKey: UInt8, Sendable {
+    case traceID, spanID, parentSpanID, workflowID, taskID, traceparent
+    case level, time, msg, message, err
+
+    private static func pack(_ s: StaticString) -> (UInt64, UInt64) {
+        var a: UInt64 = 0
+        var b: UInt64 = 0
+        let p = s.utf8Start
+        for k in 0..<s.utf8CodeUnitCount {
+            if k < 8 { a |= UInt64(p[k]) << UInt64(8 * k) } else { b |= UInt64(p[k]) << UInt64(8 * (k - 8)) }
+        }
+        return (a, b)
+    }
+
+    private static let table: [(UInt64, UInt64, FieldKey)] = [
+        ("traceid", .traceID), ("spanid", .spanID), ("parentspanid", .parentSpanID), ("parentid", .parentSpanID),
+        ("workflowid", .workflowID), ("taskid", .taskID), ("traceparent", .traceparent),
+        ("level", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .time), ("timestamp", .time),
+        ("msg", .msg), ("message", .message), ("err", .err), ("error", .err),
+    ].map { (name: StaticString, key: FieldKey) in
+        let (a, b) = pack(name)
+        return (a, b, key)
+    }
+
+    /// Classifies the key `b[start..<end]` (the bytes between its quotes, or a bare key).
+    @inline(__always)
+    package static func classify(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> FieldKey? {
+        let n = end - start
+        guard n >= 2, n <= 24 else { return nil }
+        var a: UInt64 = 0
+        var c: UInt64 = 0
+        var k = 0
+        for i in start..<end {
+            let byte = b[i]
+            if byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") { continue }
+            guard ByteClass.isAlpha(byte), k < 16 else { return nil }
+            let l = UInt64(byte | 0x20)
+            if k < 8 { a |= l << UInt64(8 * k) } else { c |= l << UInt64(8 * (k - 8)) }
+            k += 1
+        }
+        for entry in table where entry.0 == a && entry.1 == c { return entry.2 }
+        return nil
+    }
+}

@@ -1,0 +1,72 @@
+/// What the grouping needs to know about one line: everything is judged on the line's content after
+/// a PM2 date prefix, so fork mode's per-line prefixes group like unprefixed lines.
+package struct LineShape: Sendable {
+    package var isBlank = false
+    package var isIndented = false
+    /// `    at ...`: a stack frame.
+    package var isFrame = false
+    /// The content ends with `{` or `[`: an object or array continues on the next lines.
+    package var opensBlock = false
+    /// Starts at column 0 with `}` or `]`.
+    package var closesBlock = false
+    /// `caused by: ...` or `[cause]: ...` at column 0.
+    package var isCause = false
+    /// `Node.js v20.20.2`.
+    package var isNodeVersion = false
+    /// `[eval]:1`, `/srv/app/x.js:12`: the first line of Node's crash banner.
+    package var isFileLine = false
+    /// Only spaces and `^`: the caret line of the crash banner.
+    package var isCaret = false
+    /// `{...}` on one line.
+    package var isCompleteJSON = false
+
+    package init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBufferPointer { LineShape($0) }
+    }
+
+    package init(_ b: UnsafeBufferPointer<UInt8>) {
+        var s = 0
+        let n = b.count
+        if let prefix = PM2Prefix.length(b, 0, n) { s = prefix }
+        let e = ByteClass.trimEnd(b, s, n)
+        guard s < e else {
+            isBlank = true
+            return
+        }
+        let first = b[s]
+        let last = b[e - 1]
+        if first == UInt8(ascii: "{") {
+            isCompleteJSON = last == UInt8(ascii: "}")
+            opensBlock = last == UInt8(ascii: "{") || last == UInt8(ascii: "[")
+            return
+        }
+        opensBlock = last == UInt8(ascii: "{") || last == UInt8(ascii: "[")
+        if ByteClass.isSpace(first) {
+            isIndented = true
+            let t = ByteClass.trimStart(b, s, e)
+            isFrame = ByteClass.hasPrefix(b, t, e, "at ")
+            isCause = ByteClass.hasPrefix(b, t, e, "[cause]:") || ByteClass.hasPrefix(b, t, e, "caused by:")
+            var caret = true
+            var sawCaret = false
+            for i in t..<e {
+                if b[i] == UInt8(ascii: "^") { sawCaret = true } else if !ByteClass.isSpace(b[i]) { caret = false; break }
+            }
+            isCaret = caret && sawCaret
+            return
+        }
+        closesBlock = first == UInt8(ascii: "}") || first == UInt8(ascii: "]")
+        isCause = ByteClass.hasPrefix(b, s, e, "caused by:") || ByteClass.hasPrefix(b, s, e, "[cause]:")
+        isNodeVersion = ByteClass.hasPrefix(b, s, e, "Node.js v")
+        if first == UInt8(ascii: "^") {
+            isCaret = (s..<e).allSatisfy { b[$0] == UInt8(ascii: "^") || ByteClass.isSpace(b[$0]) }
+        }
+        // `name:123` with no spaces.
+        if e - s >= 3, e - s <= 1024, ByteClass.isDigit(last) {
+            var i = e - 1
+            while i > s && ByteClass.isDigit(b[i]) { i -= 1 }
+            if b[i] == UInt8(ascii: ":") && i > s && e - i <= 8 {
+                isFileLine = !(s..<i).contains { ByteClass.isWhite(b[$0]) }
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+/// A small JSON writer for the API's answers: exact control over field order and output, and no
+/// intermediate dictionaries on the lookup path.
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
+
+    package init(capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    package mutating func object(_ body: (inout ObjectWriter) -> Void) {
+        var object = ObjectWriter(out: self)
+        object.out.bytes.append(UInt8(ascii: "{"))
+        body(&object)
+        object.out.bytes.append(UInt8(ascii: "}"))
+        self = object.out
+    }
+
+    package struct ObjectWriter {
+        var out: JSONWriter
+        var first = true
+
+        mutating func key(_ name: String) {
+            if !first { out.bytes.append(UInt8(ascii: ",")) }
+            first = false
+            out.string(name)
+            out.bytes.append(UInt8(ascii: ":"))
+        }
+
+        package mutating func field(_ name: String, _ value: String?) {
+            key(name)
+            if let value { out.string(value) } else { out.null() }
+        }
+
+        package mutating func field(_ name: String, raw value: some Collection<UInt8>) {
+            key(name)
+            out.string(bytes: value)
+        }
+
+        package mutating func field(_ name: String, _ value: Int64?) {
+            key(name)
+            if let value { out.bytes.append(contentsOf: String(value).utf8) } else { out.null() }
+        }
+
+        package mutating func field(_ name: String, _ value: Int?) {
+            field(name, value.map(Int64.init))
+        }
+
+        package mutating func field(_ name: String, _ value: Double) {
+            key(name)
+            out.bytes.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+        }
+
+        package mutating func field(_ name: String, _ value: Bool) {
+            key(name)
+            out.bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        }
+
+        package mutating func object(_ name: String, _ body: (inout ObjectWriter) -> Void) {
+            key(name)
+            out.object(body)
+        }
+
+        package mutating func array(_ name: String, _ body: (inout ArrayWriter) -> Void) {
+            key(name)
+            out.array(body)
+        }
+    }
+
+    package struct ArrayWriter {
+        var out: JSONWriter
+        var first = true
+
+        mutating func separator() {
+            if !first { out.bytes.append(UInt8(ascii: ",")) }
+            first = false
+        }
+
+        package mutating func object(_ body: (inout ObjectWriter) -> Void) {
+            separator()
+            out.object(body)
+        }
+
+        package mutating func string(_ value: String) {
+            separator()
+            out.string(value)
+        }
+    }
+
+    package mutating func array(_ body: (inout ArrayWriter) -> Void) {
+        var array = ArrayWriter(out: self)
+        array.out.bytes.append(UInt8(ascii: "["))
+        body(&array)
+        array.out.bytes.append(UInt8(ascii: "]"))
+        self = array.out
+    }
+
+    mutating func null() { bytes.append(contentsOf: "null".utf8) }
+
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { string(bytes: $0) }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Writes bytes as a JSON string. Invalid UTF-8 becomes U+FFFD; control characters are escaped.
+    mutating func string(bytes value: some Collection<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        let text: String? = value.withContiguousStorageIfAvailable { buffer in
+            validUTF8(buffer) ? nil : String(decoding: buffer, as: UTF8.self)
+        } ?? String(decoding: value, as: UTF8.self)
+        if let text {
+            for byte in text.utf8 { escape(byte) }
+        } else {
+            for byte in value { escape(byte) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private mutating func escape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+        case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+        case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
+        case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
+        case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
+        case 0..<0x20, 0x7F:
+            bytes.append(contentsOf: [92, 117, 48, 48, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
+        default: bytes.append(byte)
+        }
+    }
+
+    private func validUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Fast path for ASCII; otherwise let String validate.
+        for byte in buffer where byte >= 0x80 {
+            var copy = Array(buffer)
+            return copy.withUnsafeMutableBufferPointer { String(validating: $0, as: UTF8.self) != nil }
+        }
+        return true
+    }
+}

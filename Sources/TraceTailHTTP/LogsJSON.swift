@@ -1,0 +1,21 @@
+import TraceTailCore
+
+/// The JSON answer of the logs endpoints, also printed by `tracetail query --json`.
+package enum LogsJSON {
+    package static func encode(idField: String, id: String, page: RecordPage, presenter: RecordPresenter) -> [UInt8] {
+        var writer = JSONWriter(capacity: 512 * page.records.count + 256)
+        writer.object { object in
+            object.field(idField, id)
+            object.field("count", page.records.count)
+            object.field("truncated", page.truncated)
+            object.field("next_cursor", page.next?.token)
+            object.array("lines") { array in
+                for stored in page.records {
+                    let fields = presenter.fields(of: stored)
+                    array.object { line in presenter.write(stored, fields: fields, into: &line) }
+                }
+            }
+        }
+        return writer.bytes
+    }
+}

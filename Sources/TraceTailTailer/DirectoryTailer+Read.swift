@@ -1,0 +1,160 @@
+import TraceTailCore
+
+extension DirectoryTailer {
+    /// Looks at one file and reads what is new, up to `readChunkBytes`. Returns whether bytes are
+    /// left to read.
+    func advance(_ id: Int64, now: Int64) async throws -> Bool {
+        guard var file = tracked[id] else { return false }
+        guard let status = FileSystem.status(fd: file.fd) else {
+            throw TailerError(operation: "fstat", path: file.state.path, errno: 0)
+        }
+        if file.compressed {
+            try readCompressed(&file, status: status, now: now)
+            tracked[id] = file
+            return false
+        }
+        let changed = status.size != file.lastSize || status.modified != file.lastModified
+        if changed {
+            let tailLength = Int(min(Int64(FileFingerprint.tailSize), file.state.offset))
+            let observation = FileObservation(
+                device: status.device, inode: status.inode, size: status.size,
+                headHash: file.state.headLength > 0
+                    ? try FileSystem.hash(file.fd, offset: 0, length: file.state.headLength, path: file.state.path) : nil,
+                tailHash: file.state.offset > 0
+                    ? try FileSystem.hash(file.fd, offset: file.state.offset - Int64(tailLength), length: tailLength, path: file.state.path)
+                    : nil)
+            var action = TailDecision.decide(file.state, observation)
+            if status.size < file.assembler.readOffset { action = .truncated }
+            if action == .truncated {
+                guard try await handleTruncation(id, now: now) else { return false }
+                file = tracked[id]!
+            }
+            file.lastModified = status.modified
+        }
+        file.lastSize = status.size
+        var more = false
+        if status.size > file.assembler.readOffset {
+            let count = Int(min(Int64(configuration.readChunkBytes), status.size - file.assembler.readOffset))
+            let bytes = try FileSystem.read(file.fd, offset: file.assembler.readOffset, count: count, path: file.state.path)
+            feed(bytes, to: &file, now: now)
+            more = file.assembler.readOffset < status.size
+        }
+        if !more {
+            if file.assembler.hasPendingRecord, file.gone || now - file.lastData >= configuration.groupIdleMillis {
+                for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
+            }
+            if file.gone {
+                file.state.status = .retired
+                file.dirty = true
+            }
+        }
+        tracked[id] = file
+        return more
+    }
+
+    func feed(_ bytes: [UInt8], to file: inout TrackedFile, now: Int64) {
+        guard !bytes.isEmpty else { return }
+        let records = file.assembler.append(bytes)
+        file.remember(bytes)
+        file.counters.bytesRead += Int64(bytes.count)
+        file.lastData = now
+        file.dirty = true
+        for record in records { collect(record, from: &file, now: now) }
+    }
+
+    /// A `.gz` rotated copy: read once, whole, once it has stopped growing.
+    private func readCompressed(_ file: inout TrackedFile, status: FileSystem.Status, now: Int64) throws {
+        defer { file.lastSize = status.size }
+        guard file.state.status == .live, status.size == file.lastSize else { return }
+        let compressed = try FileSystem.read(file.fd, offset: 0, count: Int(status.size), path: file.state.path)
+        let bytes = try GzipStreamDecoder().decode(compressed)
+        let start = Int(min(Int64(bytes.count), file.state.offset))
+        feed(Array(bytes[start...]), to: &file, now: now)
+        for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
+        file.state.status = .retired
+        file.dirty = true
+    }
+
+    /// Parses a record and queues it for the next commit.
+    func collect(_ record: AssembledRecord, from file: inout TrackedFile, now: Int64) {
+        let fields = parser.parse(record: record, referenceTime: now)
+        batch.append(IngestBatch.Entry(fileID: file.state.id, record: IndexedRecord(record, fields: fields, readTime: now)))
+        batchBytes += record.raw.count
+        collectedRecords += 1
+        file.counters.records += 1
+        if record.truncated { file.counters.linesTruncated += 1 }
+        file.dirty = true
+    }
+
+    /// Commits the queued records with the positions after them, in one transaction.
+    package func flush(now: Int64) async throws {
+        lastFlush = now
+        var states: [FileState] = []
+        for (_, file) in tracked where file.dirty {
+            states.append(try checkpoint(file))
+        }
+        guard !batch.isEmpty || !states.isEmpty else { return }
+        try await store.append(IngestBatch(records: batch, files: states, storedAt: now))
+        batch = []
+        batchBytes = 0
+        for state in states {
+            guard var file = tracked[state.id] else { continue }
+            file.state = state
+            file.dirty = false
+            if state.status == .retired {
+                FileSystem.close(file.fd)
+                tracked[state.id] = nil
+                retiredStates.append(state)
+                if byName[state.path] == state.id { byName[state.path] = nil }
+                logger.info("file let go", metadata: ["file": "\(state.path)", "offset": "\(state.offset)"])
+            } else {
+                tracked[state.id] = file
+            }
+        }
+        if retiredStates.count > 2000 { retiredStates.removeFirst(retiredStates.count - 1000) }
+    }
+
+    /// The state to save for a file: its position at the last record boundary and the
+    /// fingerprints at that position.
+    private func checkpoint(_ file: TrackedFile) throws -> FileState {
+        var state = file.state
+        state.counters = file.counters
+        state.offset = file.assembler.committedOffset
+        guard !file.compressed else { return state }
+        let tailLength = Int(min(Int64(FileFingerprint.tailSize), state.offset))
+        if tailLength == 0 {
+            state.tailHash = FileFingerprint.emptyHash
+        } else if let bytes = file.recentBytes(endingAt: state.offset, length: tailLength) {
+            state.tailHash = FileFingerprint.hash(bytes)
+        } else if let hash = try FileSystem.hash(file.fd, offset: state.offset - Int64(tailLength), length: tailLength, path: state.path) {
+            state.tailHash = hash
+        }
+        let headLength = Int(min(Int64(FileFingerprint.headSize), state.offset))
+        if headLength > state.headLength,
+           let hash = try FileSystem.hash(file.fd, offset: 0, length: headLength, path: state.path)
+        {
+            state.headLength = headLength
+            state.headHash = hash
+        }
+        return state
+    }
+
+    /// Reads every file to its current end, closes the records still held back, commits, and
+    /// returns how many records were stored. For `tracetail ingest`.
+    package func drain(now: () -> Int64) async throws -> Int {
+        let before = collectedRecords
+        var passes = 0
+        repeat {
+            passes += 1
+            let more = try await poll(now: now())
+            if !more && passes > 1 { break }
+        } while true
+        for id in tracked.keys {
+            var file = tracked[id]!
+            for record in file.assembler.closePending() { collect(record, from: &file, now: now()) }
+            tracked[id] = file
+        }
+        try await flush(now: now())
+        return collectedRecords - before
+    }
+}

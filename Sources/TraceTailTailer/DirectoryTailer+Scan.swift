@@ -1,0 +1,212 @@
+import TraceTailCore
+
+extension DirectoryTailer {
+    /// Compares the directory with what is followed: renames, deletions and new files.
+    func scan(now: Int64) async throws {
+        let names = try listLogFiles()
+        var present: [FileKey: String] = [:]
+        var statuses: [String: FileSystem.Status] = [:]
+        for name in names {
+            guard let status = FileSystem.status(path(name)), status.isRegular else { continue }
+            statuses[name] = status
+            present[FileKey(device: status.device, inode: status.inode)] = name
+        }
+        // Followed files: renamed, or gone from the directory.
+        var newByName: [String: Int64] = [:]
+        for (id, file) in tracked where !file.gone {
+            let key = FileKey(device: file.state.device, inode: file.state.inode)
+            if let name = present[key] {
+                if name != file.state.path {
+                    logger.info("file renamed", metadata: ["from": "\(file.state.path)", "to": "\(name)"])
+                    tracked[id]!.state.path = name
+                    tracked[id]!.dirty = true
+                }
+                newByName[name] = id
+            } else {
+                logger.info("file gone; reading what is left", metadata: ["file": "\(file.state.path)"])
+                tracked[id]!.gone = true
+                tracked[id]!.dirty = true
+            }
+        }
+        byName = newByName
+        // New files: rotated copies first, since they may continue a file being followed. A copy
+        // still being written (its size changed since the last look) waits for the next pass.
+        let fresh = names.filter { name in
+            guard let status = statuses[name], byName[name] == nil else { return false }
+            return !isRetiredAndUnchanged(name, status)
+        }
+        var growing: [String: Int64] = [:]
+        for name in fresh where PM2FileName(name)?.isRotatedCopy == true {
+            let size = statuses[name]!.size
+            if copySizes[name] != size { growing[name] = size }
+        }
+        copySizes = growing
+        let copies = fresh.filter { PM2FileName($0)?.isRotatedCopy == true && growing[$0] == nil }
+        for name in copies + fresh.filter({ PM2FileName($0)?.isRotatedCopy != true }) {
+            try await adopt(name, status: statuses[name]!, now: now)
+        }
+    }
+
+    /// A file read to its end and let go (a `.gz` copy) that is still there: nothing to do. The same
+    /// name and inode with other first bytes is a new file (the inode was reused).
+    func isRetiredAndUnchanged(_ name: String, _ status: FileSystem.Status) -> Bool {
+        guard let state = retiredStates.last(where: { $0.path == name && $0.device == status.device && $0.inode == status.inode }) else {
+            return false
+        }
+        if name.hasSuffix(".gz") { return true }
+        guard state.headLength > 0, let fd = try? FileSystem.open(path(name)) else { return false }
+        defer { FileSystem.close(fd) }
+        return (try? FileSystem.hash(fd, offset: 0, length: state.headLength, path: name)) == state.headHash
+    }
+
+    /// Starts following a file that appeared. A rotated copy of a followed file continues where
+    /// that file was read to; anything else is read from its start.
+    func adopt(_ name: String, status: FileSystem.Status, now: Int64) async throws {
+        let fd: Int32
+        do { fd = try FileSystem.open(path(name)) } catch {
+            report(error, file: name)
+            return
+        }
+        var offset: Int64 = 0
+        var source: FileState?
+        if let parsed = PM2FileName(name), parsed.isRotatedCopy {
+            for candidate in knownStates(like: parsed) {
+                if let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) {
+                    offset = continued
+                    source = candidate
+                    break
+                }
+            }
+        }
+        let parsed = PM2FileName(name)
+        var state = FileState(
+            path: name, app: parsed?.app ?? name, stream: parsed?.stream ?? .out, instance: parsed?.instance,
+            device: status.device, inode: status.inode, offset: offset)
+        if let source {
+            // Its head and the bytes before the offset are those of the file it copies.
+            state.headLength = source.headLength
+            state.headHash = source.headHash
+            state.tailHash = source.tailHash
+        }
+        state = try await store.register(state)
+        tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
+        tracked[state.id]!.lastData = now
+        byName[name] = state.id
+        if let source {
+            logger.info("rotated copy continues a file already read", metadata: [
+                "copy": "\(name)", "file": "\(source.path)", "offset": "\(offset)",
+            ])
+            if let sourceID = tracked.first(where: { $0.key == source.id && !$0.value.gone })?.key {
+                try handOver(sourceID, toCopy: state.id, copySize: offset == source.offset ? nil : offset)
+            }
+        } else {
+            logger.debug("following file", metadata: ["file": "\(name)", "offset": "\(offset)"])
+        }
+    }
+
+    /// States a rotated copy may continue: followed files and files let go of, of the same app,
+    /// stream and process.
+    func knownStates(like copy: PM2FileName) -> [FileState] {
+        let followed = tracked.values.map(\.state)
+        return (followed + retiredStates).filter { state in
+            state.app == copy.app && state.stream == copy.stream && state.instance == copy.instance
+                && state.offset > 0 && state.headLength > 0
+        }
+    }
+
+    /// A copy now holds the bytes of a followed file from its saved offset on: the file goes on
+    /// after the copy's end, so that nothing is read twice. If the file was truncated (as
+    /// pm2-logrotate does right after copying), the next look at it sees that and starts at 0.
+    func handOver(_ sourceID: Int64, toCopy copyID: Int64, copySize: Int64?) throws {
+        let copy = tracked[copyID]!
+        var file = tracked[sourceID]!
+        let end: Int64
+        if let copySize {
+            end = copySize
+        } else {
+            end = copy.compressed ? file.state.offset : (FileSystem.status(fd: copy.fd)?.size ?? file.state.offset)
+        }
+        let tailLength = Int(min(Int64(FileFingerprint.tailSize), end))
+        let tail = copy.compressed ? nil : try FileSystem.hash(copy.fd, offset: end - Int64(tailLength), length: tailLength, path: copy.state.path)
+        file.counters.rotations += 1
+        file.state.offset = end
+        file.state.tailHash = tail ?? FileFingerprint.emptyHash
+        file.assembler = RecordAssembler(offset: end, options: file.assembler.options)
+        file.recent = []
+        file.lastSize = -1
+        file.dirty = true
+        tracked[sourceID] = file
+    }
+
+    /// If the copy holds what was read of `live`, the offset to continue it from.
+    func continuation(copy fd: Int32, name: String, size: Int64, of live: FileState) throws -> Int64? {
+        guard live.offset > 0, live.headLength > 0 else { return nil }
+        let content: (Int64, Int, Int) throws -> UInt64?
+        var copySize = size
+        if name.hasSuffix(".gz") {
+            let bytes = try GzipStreamDecoder().decode(try FileSystem.read(fd, offset: 0, count: Int(size), path: name))
+            copySize = Int64(bytes.count)
+            content = { offset, length, _ in
+                guard offset >= 0, offset + Int64(length) <= Int64(bytes.count) else { return nil }
+                return FileFingerprint.hash(bytes[Int(offset)..<Int(offset) + length])
+            }
+        } else {
+            content = { offset, length, _ in try FileSystem.hash(fd, offset: offset, length: length, path: name) }
+        }
+        let tailLength = Int(min(Int64(FileFingerprint.tailSize), live.offset))
+        return TailDecision.continuation(
+            of: live, copySize: copySize,
+            copyHeadHash: try content(0, live.headLength, 0),
+            copyTailHash: try content(live.offset - Int64(tailLength), tailLength, 0))
+    }
+
+    /// A followed file was truncated in place. pm2-logrotate copies before it truncates, so look
+    /// for the copy first: it holds whatever was not read yet. Returns false when a copy is still
+    /// being written: the truncation is handled on a later pass, once the copy is complete.
+    func handleTruncation(_ id: Int64, now: Int64) async throws -> Bool {
+        let name = tracked[id]!.state.path
+        for candidate in try listLogFiles() where byName[candidate] == nil && PM2FileName(candidate)?.rotatedFrom == name {
+            guard let status = FileSystem.status(path(candidate)), status.isRegular else { continue }
+            if copySizes[candidate] != status.size {
+                copySizes[candidate] = status.size
+                return false
+            }
+            copySizes[candidate] = nil
+            try await adopt(candidate, status: status, now: now)
+        }
+        var file = tracked[id]!
+        // Records already read past the saved offset are stored now (no copy holds them any more,
+        // or a copy took over and the assembler was reset). A half line after them is lost.
+        let held = file.assembler.closePending()
+        for record in held { collect(record, from: &file, now: now) }
+        file.counters.bytesSkipped += file.assembler.readOffset - file.assembler.committedOffset
+        // Remember what this file was, read to its last record, so that a copy found later
+        // continues from there.
+        var previous = file.state
+        previous.offset = file.assembler.committedOffset
+        let tailLength = Int(min(Int64(FileFingerprint.tailSize), previous.offset))
+        if let tail = file.recentBytes(endingAt: previous.offset, length: tailLength) {
+            previous.tailHash = FileFingerprint.hash(tail)
+        }
+        if previous.headLength == 0, previous.offset > 0, file.recent.count >= Int(file.assembler.readOffset) {
+            let head = file.recent.prefix(min(FileFingerprint.headSize, Int(previous.offset)))
+            previous.headLength = head.count
+            previous.headHash = FileFingerprint.hash(head)
+        }
+        retiredStates.append(previous)
+        logger.info("file truncated; reading from the start", metadata: [
+            "file": "\(name)", "offset": "\(file.state.offset)", "read": "\(file.assembler.readOffset)",
+        ])
+        file.counters.truncations += 1
+        file.state.offset = 0
+        file.state.headLength = 0
+        file.state.headHash = FileFingerprint.emptyHash
+        file.state.tailHash = FileFingerprint.emptyHash
+        file.assembler = RecordAssembler(offset: 0, options: file.assembler.options)
+        file.recent = []
+        file.lastSize = -1
+        file.dirty = true
+        tracked[id] = file
+        return true
+    }
+}

@@ -1,0 +1,122 @@
+import Logging
+import TraceTailCore
+
+/// Follows every log file of one directory and stores its records through a `LogStore`, exactly
+/// once: records and the file positions after them are committed in one transaction, positions
+/// always at record boundaries.
+///
+/// Not thread-safe: one task owns it (the `TailerService`, or `tracetail ingest`). Time is passed
+/// in, so tests control it.
+package final class DirectoryTailer {
+    package let configuration: TailerConfiguration
+    let store: any LogStore
+    let logger: Logger
+    let parser: RecordParser
+    var tracked: [Int64: TrackedFile] = [:]
+    /// File ids by current name, for files still in the directory.
+    var byName: [String: Int64] = [:]
+    var batch: [IngestBatch.Entry] = []
+    var batchBytes = 0
+    var lastFlush: Int64 = 0
+    /// Records parsed since start (committed or queued).
+    package internal(set) var collectedRecords = 0
+    /// Files let go of (most recent last), which a rotated copy may still continue.
+    var retiredStates: [FileState] = []
+    /// Sizes of rotated copies seen last pass and not adopted yet (maybe still being written).
+    var copySizes: [String: Int64] = [:]
+    /// Errors of the last pass, logged once each.
+    var reportedErrors = Set<String>()
+
+    package init(configuration: TailerConfiguration, store: any LogStore, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.parser = RecordParser(options: configuration.parser)
+    }
+
+    deinit {
+        for file in tracked.values { FileSystem.close(file.fd) }
+    }
+
+    /// Loads the saved positions and reopens the files, following renames made while stopped.
+    package func start() async throws {
+        FileSystem.raiseOpenFileLimit()
+        let names = (try? listLogFiles()) ?? []
+        var byInode: [FileKey: String] = [:]
+        for name in names {
+            if let status = FileSystem.status(path(name)), status.isRegular {
+                byInode[FileKey(device: status.device, inode: status.inode)] = name
+            }
+        }
+        var retired: [FileState] = []
+        let saved = try await store.files()
+        retiredStates = saved.filter { $0.status == .retired }.suffix(1000)
+        for var state in saved where state.status == .live {
+            let key = FileKey(device: state.device, inode: state.inode)
+            // Prefer the saved name; else the name the same inode has now (renamed while stopped).
+            let name: String?
+            if let status = FileSystem.status(path(state.path)), FileKey(device: status.device, inode: status.inode) == key {
+                name = state.path
+            } else {
+                name = byInode[key]
+            }
+            guard let name, let fd = try? FileSystem.open(path(name)) else {
+                // Gone while stopped: whatever was not read is lost with it. Say so.
+                logger.warning("file gone while stopped", metadata: ["file": "\(state.path)", "offset": "\(state.offset)"])
+                state.status = .retired
+                retired.append(state)
+                continue
+            }
+            state.path = name
+            tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
+            byName[name] = state.id
+        }
+        if !retired.isEmpty { try await store.append(IngestBatch(files: retired, storedAt: WallClock.nowMillis())) }
+    }
+
+    /// Files followed now.
+    package var followedFiles: Int { tracked.count }
+
+    /// One pass: notice new, renamed, deleted, truncated and rotated files, read what is new (a
+    /// bounded amount per file), close records that waited long enough, and commit when due.
+    /// Returns whether any file still has unread bytes (call again without waiting).
+    @discardableResult
+    package func poll(now: Int64) async throws -> Bool {
+        try await scan(now: now)
+        var more = false
+        for id in tracked.keys.sorted() {
+            do {
+                if try await advance(id, now: now) { more = true }
+            } catch {
+                report(error, file: tracked[id]?.state.path ?? "?")
+            }
+        }
+        if batchBytes >= configuration.flushBytes || now - lastFlush >= configuration.flushIntervalMillis {
+            try await flush(now: now)
+        }
+        return more
+    }
+
+    func path(_ name: String) -> String {
+        configuration.directory.hasSuffix("/") ? configuration.directory + name : configuration.directory + "/" + name
+    }
+
+    func listLogFiles() throws -> [String] {
+        try FileSystem.list(configuration.directory).filter { name in
+            configuration.include.contains { FileSystem.matches(name, $0) }
+                && !configuration.exclude.contains { FileSystem.matches(name, $0) }
+        }.sorted()
+    }
+
+    func report(_ error: any Error, file: String) {
+        let text = "\(file): \(error)"
+        if reportedErrors.insert(text).inserted {
+            logger.error("tailing failed", metadata: ["file": "\(file)", "error": "\(error)"])
+        }
+    }
+}
+
+struct FileKey: Hashable {
+    var device: UInt64
+    var inode: UInt64
+}

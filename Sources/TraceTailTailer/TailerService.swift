@@ -1,0 +1,73 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TraceTailCore
+
+/// What the tailer reports about itself, for `/readyz` and `/stats`.
+package final class TailerStatus: Sendable {
+    private let state = Mutex<(running: Bool, files: Int, lastPass: Int64, lastError: String?)>((false, 0, 0, nil))
+
+    package init() {}
+
+    package var isRunning: Bool { state.withLock { $0.running } }
+    package var followedFiles: Int { state.withLock { $0.files } }
+    package var lastPass: Int64 { state.withLock { $0.lastPass } }
+    package var lastError: String? { state.withLock { $0.lastError } }
+
+    func update(running: Bool, files: Int, lastPass: Int64, error: String?) {
+        state.withLock { $0 = (running, files, lastPass, error) }
+    }
+}
+
+/// Runs the tailer as a service: a pass every poll interval (at once while files have a backlog),
+/// a commit at least every flush interval, and a last commit on graceful shutdown.
+package struct TailerService: Service {
+    package let configuration: TailerConfiguration
+    package let store: any LogStore
+    package let logger: Logger
+    package let status: TailerStatus
+
+    package init(configuration: TailerConfiguration, store: any LogStore, logger: Logger, status: TailerStatus = TailerStatus()) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.status = status
+    }
+
+    package func run() async throws {
+        let tailer = DirectoryTailer(configuration: configuration, store: store, logger: logger)
+        try await tailer.start()
+        logger.info("tailing", metadata: ["directory": "\(configuration.directory)", "files": "\(tailer.followedFiles)"])
+        let watcher = configuration.useInotify ? DirectoryWatcher(directory: configuration.directory, logger: logger) : nil
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var more = false
+            var failure: String?
+            do {
+                more = try await tailer.poll(now: WallClock.nowMillis())
+            } catch {
+                failure = "\(error)"
+                logger.error("tail pass failed", metadata: ["error": "\(error)"])
+            }
+            status.update(running: true, files: tailer.followedFiles, lastPass: WallClock.nowMillis(), error: failure)
+            if !more {
+                let interval = configuration.pollIntervalMillis
+                try? await cancelWhenGracefulShutdown {
+                    if let watcher {
+                        await watcher.wait(milliseconds: interval)
+                    } else {
+                        try await Task.sleep(for: .milliseconds(interval))
+                    }
+                }
+            }
+        }
+        // Commit what was read. Records still waiting for continuation lines are not stored:
+        // their bytes are after the saved position and are read again on the next start.
+        do {
+            try await tailer.flush(now: WallClock.nowMillis())
+            logger.info("tailer stopped; positions committed")
+        } catch {
+            logger.error("last commit failed", metadata: ["error": "\(error)"])
+        }
+        status.update(running: false, files: 0, lastPass: WallClock.nowMillis(), error: nil)
+    }
+}

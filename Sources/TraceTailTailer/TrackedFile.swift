@@ -1,0 +1,52 @@
+import TraceTailCore
+
+/// One followed file: its saved state, an open descriptor, and the records being cut from it.
+struct TrackedFile {
+    /// The state as last committed (or registered).
+    var state: FileState
+    var fd: Int32
+    var assembler: RecordAssembler
+    /// When bytes last arrived (ms), for closing a record whose continuation never comes.
+    var lastData: Int64 = 0
+    var lastSize: Int64 = -1
+    var lastModified: Int64 = -1
+    /// Counters including what is not committed yet.
+    var counters: FileCounters
+    /// The path no longer names this file (deleted, or renamed out of the directory): read what is
+    /// left through the descriptor, then let it go.
+    var gone = false
+    /// Changed since the last commit.
+    var dirty = false
+    /// A `.gz` rotated copy: decompressed whole, once.
+    var compressed: Bool
+    /// The last bytes read before `assembler.readOffset`, for the fingerprint before the offset.
+    var recent: [UInt8] = []
+
+    init(state: FileState, fd: Int32, maxRecordBytes: Int) {
+        self.state = state
+        self.fd = fd
+        self.assembler = RecordAssembler(offset: state.offset, options: AssemblerOptions(maxRecordBytes: maxRecordBytes))
+        self.counters = state.counters
+        self.compressed = state.path.hasSuffix(".gz")
+    }
+
+    static let recentLimit = 64 * 1024
+
+    mutating func remember(_ bytes: [UInt8]) {
+        if bytes.count >= Self.recentLimit {
+            recent = Array(bytes.suffix(Self.recentLimit))
+        } else {
+            recent.append(contentsOf: bytes)
+            if recent.count > 2 * Self.recentLimit { recent.removeFirst(recent.count - Self.recentLimit) }
+        }
+    }
+
+    /// The bytes `[offset - length, offset)` if they are still in `recent`.
+    func recentBytes(endingAt offset: Int64, length: Int) -> ArraySlice<UInt8>? {
+        let recentStart = assembler.readOffset - Int64(recent.count)
+        let start = offset - Int64(length)
+        guard start >= recentStart, offset <= assembler.readOffset else { return nil }
+        let lower = Int(start - recentStart)
+        return recent[lower..<lower + length]
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TraceTailStore
+
+@main
+struct TraceTail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracetail",
+        abstract: "Follows a PM2 log directory and finds every log line of a trace.",
+        discussion: """
+            Settings come from the config file (--config, $TRACETAIL_CONFIG, or Config/tracetail.yaml \
+            in the current directory), then TRACETAIL_* environment variables, then flags.
+            """,
+        subcommands: [Serve.self, Ingest.self, Query.self, Stats.self, Prune.self, ShowConfig.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every command takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Config file (YAML).")
+    var config: String?
+
+    @Option(name: .long, help: "PM2 log directory (logs.directory).")
+    var logs: String?
+
+    @Option(name: .long, help: "SQLite database file (store.path).")
+    var db: String?
+
+    @Option(name: .long, help: "Log level of tracetail itself (log.level).")
+    var logLevel: String?
+
+    func settings(extra: [String: String] = [:]) throws -> Settings {
+        var overrides = extra
+        if let logs { overrides["logs.directory"] = logs }
+        if let db { overrides["store.path"] = db }
+        if let logLevel { overrides["log.level"] = logLevel }
+        do {
+            return try Settings.resolve(configPath: config, overrides: overrides, environment: ProcessInfo.processInfo.environment)
+        } catch let error as ConfigError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+enum Bootstrap {
+    /// Sets up logging once per process, on standard error.
+    static func logging(level: String) -> Logger {
+        let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = parsed
+            return handler
+        }
+        var logger = Logger(label: "tracetail")
+        logger.logLevel = parsed
+        return logger
+    }
+
+    static func openStore(_ settings: Settings, logger: Logger) throws -> SQLiteLogStore {
+        do {
+            return try SQLiteLogStore(path: settings.databasePath, options: settings.store, logger: logger)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Yams
+
+extension Settings {
+    /// Reads a YAML config file into dotted keys: `retention: {max_age: 7d}` gives `retention.max_age`.
+    static func loadFile(_ path: String) throws -> [String: String] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigError("config file \(path) is not valid YAML: \(error)")
+        }
+        guard let document else { return [:] }
+        guard let root = document as? [String: Any] else { throw ConfigError("config file \(path): expected a mapping at the top") }
+        var out: [String: String] = [:]
+        for (section, body) in root {
+            guard let body = body as? [String: Any] else {
+                throw ConfigError("config file \(path): '\(section)' must be a mapping of keys")
+            }
+            for (key, value) in body {
+                switch value {
+                case let list as [Any]: out["\(section).\(key)"] = list.map { "\($0)" }.joined(separator: ",")
+                case is NSNull: out["\(section).\(key)"] = ""
+                default: out["\(section).\(key)"] = "\(value)"
+                }
+            }
+        }
+        return out
+    }
+
+    static func list(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func expandHome(_ path: String) -> String {
+        guard path.hasPrefix("~/") else { return path }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return home + path.dropFirst(1)
+    }
+
+    /// `250ms`, `30s`, `5m`, `12h`, `7d`, or a bare number of seconds; in milliseconds.
+    static func duration(_ text: String, key: String, allowZero: Bool) throws -> Int64 {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000)]
+        var result: Int64?
+        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
+            if let number = Double(trimmed.dropLast(suffix.count)), number >= 0 {
+                result = Int64(number * Double(scale))
+                break
+            }
+        }
+        if result == nil, let seconds = Double(trimmed), seconds >= 0 { result = Int64(seconds * 1000) }
+        guard let result, allowZero || result > 0 else {
+            throw ConfigError("\(key): '\(text)' is not a duration like 250ms, 30s, 5m, 12h or 7d\(allowZero ? "" : " above zero")")
+        }
+        return result
+    }
+
+    /// `1048576`, `64KiB`, `4MiB`, `2GiB`, `500MB`, `1GB`; in bytes.
+    static func size(_ text: String, key: String, minimum: Int64) throws -> Int64 {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Int64)] = [
+            ("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("tib", 1 << 40),
+            ("kb", 1000), ("mb", 1_000_000), ("gb", 1_000_000_000), ("tb", 1_000_000_000_000),
+            ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1),
+        ]
+        var result: Int64?
+        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
+            if let number = Double(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), number >= 0 {
+                result = Int64(number * Double(scale))
+            }
+            break
+        }
+        if result == nil, let number = Int64(trimmed), number >= 0 { result = number }
+        guard let result, result == 0 && minimum == 0 || result >= minimum else {
+            throw ConfigError("\(key): '\(text)' is not a size like 65536, 64KiB, 4MiB or 2GiB (at least \(minimum) bytes)")
+        }
+        return result
+    }
+
+    static func bool(_ text: String, key: String) throws -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw ConfigError("\(key): '\(text)' is not true or false")
+        }
+    }
+
+    /// `local`, `UTC`, `Z`, `+02:00`, `-0530`: seconds east of UTC.
+    static func zone(_ text: String) throws -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch trimmed.lowercased() {
+        case "local", "": return TimeZone.current.secondsFromGMT()
+        case "utc", "z", "gmt": return 0
+        default: break
+        }
+        let scalars = Array(trimmed.utf8)
+        if scalars.count >= 3, scalars[0] == UInt8(ascii: "+") || scalars[0] == UInt8(ascii: "-") {
+            let digits = trimmed.dropFirst().replacingOccurrences(of: ":", with: "")
+            if digits.count == 4 || digits.count == 2, let number = Int(digits) {
+                let hours = digits.count == 4 ? number / 100 : number
+                let minutes = digits.count == 4 ? number % 100 : 0
+                if hours <= 14, minutes < 60 {
+                    return (scalars[0] == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
+                }
+            }
+        }
+        throw ConfigError("logs.timezone: '\(text)' is not local, UTC or an offset like +02:00")
+    }
+
+    /// `127.0.0.1:7433`, `[::1]:7433`, `:7433` (loopback), `0.0.0.0:7433`.
+    static func address(_ text: String) throws -> (String, Int) {
+        var host = "127.0.0.1"
+        var portText = Substring(text)
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { throw ConfigError("http.listen: '\(text)' has no closing ']'") }
+            host = String(text[text.index(after: text.startIndex)..<close])
+            portText = text[text.index(after: close)...].drop { $0 == ":" }
+        } else if let colon = text.lastIndex(of: ":") {
+            if colon != text.startIndex { host = String(text[..<colon]) }
+            portText = text[text.index(after: colon)...]
+        }
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ConfigError("http.listen: '\(text)' is not HOST:PORT with a port from 0 to 65535")
+        }
+        return (host, port)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import TraceTailCore
+import TraceTailStore
+import TraceTailTailer
+import Yams
+
+/// Every setting of tracetail, resolved from (lowest to highest) built-in defaults, the config
+/// file, `TRACETAIL_...` environment variables and command-line flags.
+///
+/// Keys are dotted (`retention.max_age`); the environment variable for a key is `TRACETAIL_` and
+/// the key in upper case with dots as underscores (`TRACETAIL_RETENTION_MAX_AGE`).
+struct Settings {
+    var logsDirectory: String
+    var include: [String]
+    var exclude: [String]
+    var pollInterval: Int64
+    var inotify: Bool
+    var groupIdle: Int64
+    var maxRecordBytes: Int
+    var localUTCOffsetSeconds: Int
+    var databasePath: String
+    var flushInterval: Int64
+    var flushBytes: Int
+    var blockBytes: Int
+    var compressionLevel: Int32
+    var listenHost: String
+    var listenPort: Int
+    var token: String?
+    var maxAge: Int64?
+    var maxBytes: Int64?
+    var pruneInterval: Int64
+    var logLevel: String
+
+    /// Every key, its default and what it means (printed by `tracetail config`).
+    static let keys: [(key: String, defaultValue: String, help: String)] = [
+        ("logs.directory", "~/.pm2/logs", "the PM2 log directory to follow"),
+        ("logs.include", "*.log,*.log.gz,*.log.[0-9]*", "file name patterns to follow (comma-separated in the environment)"),
+        ("logs.exclude", "pm2.log,*.pid,*.pid.log", "file name patterns to leave alone"),
+        ("logs.poll_interval", "250ms", "how often files are looked at when inotify is quiet or off"),
+        ("logs.inotify", "true", "hear of changes through inotify (polling stays on as a fallback)"),
+        ("logs.group_idle", "300ms", "a record whose continuation lines may still come is closed after this"),
+        ("logs.max_record_bytes", "1MiB", "longest record kept; longer ones are cut and flagged truncated"),
+        ("logs.timezone", "local", "zone of times written without one (PM2 --time prefixes): local, UTC or +HH:MM"),
+        ("store.path", "data/tracetail.sqlite", "the SQLite database file"),
+        ("store.flush_interval", "250ms", "records are committed at least this often"),
+        ("store.flush_bytes", "4MiB", "... or as soon as this much text is waiting"),
+        ("store.block_bytes", "64KiB", "raw text per compressed block"),
+        ("store.compression_level", "6", "zlib level of blocks, 1 to 9"),
+        ("http.listen", "127.0.0.1:7433", "address and port of the HTTP API"),
+        ("http.token", "", "bearer token required on every request; mandatory when listening beyond loopback"),
+        ("retention.max_age", "7d", "records older than this are deleted (0 keeps them)"),
+        ("retention.max_bytes", "2GiB", "the store is cut back to this size, oldest first (0 sets no bound)"),
+        ("retention.interval", "5m", "how often the daemon prunes"),
+        ("log.level", "info", "the daemon's own log level: trace, debug, info, notice, warning, error"),
+    ]
+
+    static func resolve(configPath: String?, overrides: [String: String], environment: [String: String]) throws -> Settings {
+        var values: [String: String] = [:]
+        for entry in keys { values[entry.key] = entry.defaultValue }
+        let path = configPath ?? environment["TRACETAIL_CONFIG"] ?? (FileManager.default.fileExists(atPath: "Config/tracetail.yaml") ? "Config/tracetail.yaml" : nil)
+        if let path {
+            for (key, value) in try loadFile(path) {
+                guard values[key] != nil else { throw ConfigError("\(path): unknown key '\(key)'") }
+                values[key] = value
+            }
+        }
+        for entry in keys {
+            let name = "TRACETAIL_" + entry.key.uppercased().replacingOccurrences(of: ".", with: "_")
+            if let value = environment[name] { values[entry.key] = value }
+        }
+        for (key, value) in overrides { values[key] = value }
+        return try Settings(values)
+    }
+
+    private init(_ values: [String: String]) throws {
+        func value(_ key: String) -> String { values[key]! }
+        logsDirectory = Self.expandHome(value("logs.directory"))
+        include = Self.list(value("logs.include"))
+        exclude = Self.list(value("logs.exclude"))
+        pollInterval = try Self.duration(value("logs.poll_interval"), key: "logs.poll_interval", allowZero: false)
+        inotify = try Self.bool(value("logs.inotify"), key: "logs.inotify")
+        groupIdle = try Self.duration(value("logs.group_idle"), key: "logs.group_idle", allowZero: true)
+        maxRecordBytes = Int(try Self.size(value("logs.max_record_bytes"), key: "logs.max_record_bytes", minimum: 1024))
+        localUTCOffsetSeconds = try Self.zone(value("logs.timezone"))
+        databasePath = Self.expandHome(value("store.path"))
+        flushInterval = try Self.duration(value("store.flush_interval"), key: "store.flush_interval", allowZero: false)
+        flushBytes = Int(try Self.size(value("store.flush_bytes"), key: "store.flush_bytes", minimum: 4096))
+        blockBytes = Int(try Self.size(value("store.block_bytes"), key: "store.block_bytes", minimum: 1024))
+        guard let level = Int32(value("store.compression_level")), (1...9).contains(level) else {
+            throw ConfigError("store.compression_level: '\(value("store.compression_level"))' is not a whole number from 1 to 9")
+        }
+        compressionLevel = level
+        (listenHost, listenPort) = try Self.address(value("http.listen"))
+        let token = value("http.token")
+        self.token = token.isEmpty ? nil : token
+        let age = try Self.duration(value("retention.max_age"), key: "retention.max_age", allowZero: true)
+        maxAge = age == 0 ? nil : age
+        let bytes = try Self.size(value("retention.max_bytes"), key: "retention.max_bytes", minimum: 0)
+        maxBytes = bytes == 0 ? nil : bytes
+        pruneInterval = try Self.duration(value("retention.interval"), key: "retention.interval", allowZero: false)
+        logLevel = value("log.level")
+        if !Self.isLoopback(listenHost), self.token == nil {
+            throw ConfigError("http.listen: \(listenHost) is not a loopback address; set http.token (or TRACETAIL_HTTP_TOKEN) to require a bearer token")
+        }
+    }
+
+    var tailer: TailerConfiguration {
+        TailerConfiguration(
+            directory: logsDirectory, include: include, exclude: exclude, pollIntervalMillis: pollInterval,
+            flushIntervalMillis: flushInterval, flushBytes: flushBytes, groupIdleMillis: groupIdle,
+            maxRecordBytes: maxRecordBytes, useInotify: inotify,
+            parser: RecordParser.Options(localUTCOffsetSeconds: localUTCOffsetSeconds))
+    }
+
+    var store: StoreOptions {
+        StoreOptions(blockBytes: blockBytes, compressionLevel: compressionLevel)
+    }
+
+    var retention: RetentionPolicy {
+        RetentionPolicy(maxAge: maxAge, maxBytes: maxBytes)
+    }
+
+    var parser: RecordParser {
+        RecordParser(options: RecordParser.Options(localUTCOffsetSeconds: localUTCOffsetSeconds))
+    }
+}
+
+struct ConfigError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

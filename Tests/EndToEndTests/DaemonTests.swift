@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// The real daemon on a temporary directory: records appended to several files come back over
+/// HTTP on 127.0.0.1, in time order, once each, also across a restart.
+@Suite("Daemon end to end", .serialized)
+struct DaemonTests {
+    static let trace = "7131ef99-fa7f-4afe-98c4-10a65672cfc2"
+
+    static func line(_ n: Int, app: String) -> String {
+        #"{"level":30,"time":\#(1_782_986_400_000 + n),"pid":1,"hostname":"h","trace_id":"\#(trace)","span_id":"00f067aa0ba902b7","msg":"\#(app) step \#(n)"}"# + "\n"
+    }
+
+    static func append(_ path: String, _ text: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = FileHandle(forWritingAtPath: path)!
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        handle.closeFile()
+    }
+
+    /// Polls the trace until it has `count` records (or time runs out); returns the last answer.
+    static func waitForTrace(_ daemon: DaemonProcess, count: Int) async throws -> [String: Any] {
+        var body: [String: Any] = [:]
+        for _ in 0..<200 {
+            let (status, answer) = try await daemon.get("/traces/\(trace)/logs")
+            body = answer
+            if status == 200, answer["count"] as? Int == count { return answer }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return body
+    }
+
+    @Test("serve: append to several files, read the trace back, restart, nothing twice")
+    func serveAppendQuery() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-daemon-\(UUID().uuidString)").path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.append(logs + "/orchestrator-out.log", Self.line(0, app: "orchestrator"))
+        let arguments = ["serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"]
+
+        let daemon = try DaemonProcess(arguments: arguments)
+        try await daemon.waitUntilListening()
+        #expect(try await daemon.get("/healthz").0 == 200)
+        // Interleaved appends to three files, one of them new.
+        for n in 1...30 {
+            let app = ["orchestrator", "agent-research", "api"][n % 3]
+            let file = app == "api" ? "api-out-7.log" : app == "agent-research" ? "agent-research-error.log" : "orchestrator-out.log"
+            try Self.append(logs + "/" + file, Self.line(n, app: app))
+        }
+        let body = try await Self.waitForTrace(daemon, count: 31)
+        let lines = try #require(body["lines"] as? [[String: Any]], "answer: \(body), log: \(daemon.log)")
+        #expect(lines.count == 31)
+        #expect(lines.compactMap { $0["msg"] as? String } == (0...30).map { n in "\(["orchestrator", "agent-research", "api"][n % 3]) step \(n)" })
+        #expect(Set(lines.compactMap { $0["file"] as? String }) == ["orchestrator-out.log", "agent-research-error.log", "api-out-7.log"])
+        #expect(try await daemon.terminate() == 0)
+        #expect(daemon.log.contains("positions committed"))
+
+        // A restart reads nothing twice and picks up what was written while it was down.
+        try Self.append(logs + "/orchestrator-out.log", Self.line(31, app: "orchestrator"))
+        let again = try DaemonProcess(arguments: arguments)
+        try await again.waitUntilListening()
+        let after = try await Self.waitForTrace(again, count: 32)
+        #expect(after["count"] as? Int == 32)
+        let (status, missing) = try await again.get("/traces/0af7651916cd43dd8448eb211c80319c/logs")
+        #expect(status == 404)
+        #expect(missing["error"] is String)
+        #expect(try await again.terminate() == 0)
+    }
+}

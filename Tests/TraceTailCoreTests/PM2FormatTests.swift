@@ -1,0 +1,119 @@
+import Testing
+@testable import TraceTailCore
+
+@Suite("PM2 prefixes and envelopes")
+struct PM2FormatTests {
+    @Test("fork mode --time: every line prefixed, JSON parsed after the prefix")
+    func forkPrefix() throws {
+        let records = Support.assemble(try Support.fixture("pm2/fork-time-prefix.log"))
+        #expect(records.count == BasicRecords.all.count)
+        let parser = RecordParser()
+        for (record, e) in zip(records, BasicRecords.all) {
+            let fields = parser.parse(record.raw, referenceTime: Support.referenceTime)
+            e.check(fields)
+            #expect(fields.format == .pinoJSON)
+        }
+    }
+
+    @Test("cluster mode --time: inner prefixes stripped, unprefixed frames join the error")
+    func clusterPrefix() throws {
+        let records = Support.assemble(try Support.fixture("pm2/cluster-time-prefix.log"))
+        #expect(records.count == 3)
+        let parser = RecordParser()
+        BasicRecords.all[2].check(parser.parse(records[0].raw, referenceTime: Support.referenceTime))
+        Expected(message: "partial rest of the partial line", time: Support.tenOClock, level: nil, format: .text)
+            .check(parser.parse(records[1].raw, referenceTime: Support.referenceTime))
+        Expected(message: "Error: boom", time: Support.tenOClock, level: .error, format: .stackTrace)
+            .check(parser.parse(records[2].raw, referenceTime: Support.referenceTime))
+        #expect(Support.text(records[2].raw).hasSuffix("    at b (y.js:2:2)"))
+    }
+
+    @Test("fork mode stack: each frame has its own prefix and still joins the error")
+    func forkStack() {
+        let input = "2026-07-02T10:00:00: TypeError: x is undefined\n2026-07-02T10:00:00:     at f (a.js:1:1)\n2026-07-02T10:00:01:     at g (b.js:2:2)\n2026-07-02T10:00:01: next\n"
+        let records = Support.assemble(Array(input.utf8))
+        #expect(records.count == 2)
+        let fields = Support.parse(Support.text(records[0].raw))
+        Expected(message: "TypeError: x is undefined", time: Support.tenOClock, level: .error, format: .stackTrace).check(fields)
+        #expect(Support.text(records[1].raw) == "2026-07-02T10:00:01: next")
+    }
+
+    static let prefixes: [(String, Int, Expected)] = [
+        ("2026-07-02T12:00:00: hello", 7200, Expected(message: "hello", time: Support.tenOClock, level: nil)),
+        ("2026-07-02 10:00:00.250: hello world", 0, Expected(message: "hello world", time: Support.tenOClock + 250, level: nil)),
+        ("2026-07-02 12:00:00 +02:00: custom zone", 0, Expected(message: "custom zone", time: Support.tenOClock, level: nil)),
+        ("2026-07-02T10:00:00.000Z: iso zone", 3600, Expected(message: "iso zone", time: Support.tenOClock, level: nil)),
+        // The record's own time wins over the prefix.
+        (#"2026-07-02T11:00:00: {"level":30,"time":1782986400000,"msg":"own"}"#, 0, Expected(message: "own", time: Support.tenOClock, level: .info)),
+        // A prefix that cannot be read as a date still goes; no time then.
+        ("02/07/2026 10:00:00: day first", 0, Expected(message: "day first", time: nil, level: nil)),
+        // A cluster-mode JSON record split across two writes is whole again.
+        (#"2026-07-02T10:00:00: {"level":30,"time":1782986400000,"trace_id":"4bf92f35772026-07-02T10:00:00: b34da6a3ce929d0e0e4736","msg":"joined"}"#, 0,
+         Expected(message: "joined", time: Support.tenOClock, level: .info, trace: IDs.traceB)),
+        // Not a prefix: a time with a word in it.
+        ("2026-07-02 10:00:00 INFO: text", 0, Expected(message: "2026-07-02 10:00:00 INFO: text", time: nil, level: nil)),
+    ]
+
+    @Test("prefix formats", arguments: prefixes)
+    func prefixFormats(_ input: String, _ offset: Int, _ expected: Expected) {
+        expected.check(Support.parse(input, offset: offset))
+    }
+
+    @Test("JSON envelope: decoded, split into lines, halves joined, timestamp as fallback")
+    func envelope() throws {
+        let input = try Support.fixture("pm2/json-envelope.log")
+        let lineEnds = input.indices.filter { input[$0] == 0x0A }.map { Int64($0 + 1) }
+        for chunk in [nil, 1, 7, 100] as [Int?] {
+            var assembler = RecordAssembler(offset: 0)
+            var records: [AssembledRecord] = []
+            var i = 0
+            let size = chunk ?? input.count
+            while i < input.count {
+                records += assembler.append(Array(input[i..<min(input.count, i + size)]))
+                i += size
+            }
+            #expect(assembler.committedOffset == Int64(input.count), "chunk \(String(describing: chunk))")
+            #expect(!assembler.hasPendingRecord)
+            #expect(records.count == 4)
+            guard records.count == 4 else { continue }
+            let parser = RecordParser()
+            let expected = [BasicRecords.all[2], BasicRecords.all[3], BasicRecords.all[4], BasicRecords.all[5]]
+            for (record, e) in zip(records, expected) {
+                #expect(record.raw.first == UInt8(ascii: "{") && record.raw.last == UInt8(ascii: "}"), "raw is the inner JSON")
+                #expect(record.envelopeTime == Support.tenOClock + 123)
+                e.check(parser.parse(record: record, referenceTime: Support.referenceTime))
+            }
+            #expect(records[0].startOffset == 0 && records[0].endOffset == lineEnds[0])
+            #expect(records[1].startOffset == lineEnds[0] && records[1].endOffset == lineEnds[1])
+            #expect(records[2].startOffset == lineEnds[0] && records[2].endOffset == lineEnds[1])
+            #expect(records[3].startOffset == lineEnds[1] && records[3].endOffset == lineEnds[3])
+        }
+    }
+
+    @Test("envelope without a time of its own in the record: the envelope's timestamp is the time")
+    func envelopeTime() {
+        let line = #"{"message":"plain text\nsecond","timestamp":"2026-07-02T10:00:00.123Z","type":"out","process_id":0,"app_name":"a"}"# + "\n"
+        let next = #"{"message":" line\n","timestamp":"2026-07-02T10:00:01.000Z","type":"out","process_id":0,"app_name":"a"}"# + "\n"
+        var assembler = RecordAssembler(offset: 0)
+        var records = assembler.append(Array(line.utf8))
+        // "plain text" may still take continuation lines; "second" waits for the rest of its line.
+        #expect(assembler.committedOffset == 0)
+        records += assembler.append(Array(next.utf8))
+        records += assembler.closePending()
+        #expect(records.map { Support.text($0.raw) } == ["plain text", "second line"])
+        #expect(assembler.committedOffset == Int64(line.utf8.count + next.utf8.count))
+        let parser = RecordParser()
+        #expect(parser.parse(record: records[0], referenceTime: 0).time == Support.tenOClock + 123)
+        #expect(parser.parse(record: records[1], referenceTime: 0).time == Support.tenOClock + 123)
+        #expect(parser.parse(records[1].raw, referenceTime: 0, fallbackTime: 5).time == 5)
+    }
+
+    @Test("an app's own JSON with a message key is not an envelope")
+    func notEnvelope() {
+        let line = #"{"message":"hi","timestamp":"2026-07-02T10:00:00.123Z","level":"info"}"# + "\n"
+        let records = Support.assemble(Array(line.utf8))
+        #expect(records.count == 1)
+        #expect(Support.text(records[0].raw) + "\n" == line)
+        Expected(message: "hi", time: Support.tenOClock + 123, level: .info).check(Support.parse(Support.text(records[0].raw)))
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import TraceTailCore
+import TraceTailStore
+
+@Suite("Store lookups")
+struct StoreLookupTests {
+    @Test("A trace's records come back from every file, in time order, each once")
+    func traceAcrossFiles() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteLogStore(path: dir.file("db.sqlite"))
+        var files = try await Sample.register(store, ["orchestrator-out.log", "agent-error.log", "api-out-3.log"])
+        try await Sample.append(store, &files[0], [
+            Sample.record("o1", time: Sample.base + 10, offset: 0, trace: Sample.traceA),
+            Sample.record("noise", time: Sample.base + 11, offset: 3, trace: Sample.traceB),
+            Sample.record("o2", time: Sample.base + 40, offset: 9, trace: Sample.traceA),
+        ])
+        try await Sample.append(store, &files[1], [
+            Sample.record("a1", time: Sample.base + 20, offset: 0, trace: Sample.traceA, level: .error),
+        ])
+        try await Sample.append(store, &files[2], [
+            Sample.record("c1", time: Sample.base + 30, offset: 0, trace: Sample.traceA),
+            Sample.record("c2-untraced", time: Sample.base + 31, offset: 3),
+        ])
+        let page = try await store.records(RecordQuery(key: Sample.traceA.key))
+        #expect(page.records.map { String(decoding: $0.record.raw, as: UTF8.self) } == ["o1", "a1", "c1", "o2"])
+        #expect(page.records.map(\.file.path) == ["orchestrator-out.log", "agent-error.log", "api-out-3.log", "orchestrator-out.log"])
+        #expect(page.records[2].file.instance == 3)
+        #expect(!page.truncated)
+
+        // The same 128 bits spelled without dashes in upper case find the same records.
+        let upper = TraceID("EC339C58031B4A04A76E2FC5FBCAEBF5")!
+        #expect(try await store.records(RecordQuery(key: upper.key)).records.count == 4)
+        #expect(try await store.records(RecordQuery(key: TraceID("0123456789abcdef0123456789abcdef")!.key)).records.isEmpty)
+        try store.close()
+    }
+
+    @Test("Filters, descending order and cursor paging")
+    func filtersAndPaging() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteLogStore(path: dir.file("db.sqlite"))
+        var files = try await Sample.register(store, ["a-out.log", "b-error.log"])
+        var first: [IndexedRecord] = []
+        for i in 0..<50 {
+            first.append(Sample.record("a\(i)", time: Sample.base + Int64(i) * 2, offset: Int64(i) * 10, trace: Sample.traceA,
+                                       span: i % 5 == 0 ? Sample.spanA : nil, level: i % 10 == 0 ? .warn : .info))
+        }
+        try await Sample.append(store, &files[0], first)
+        try await Sample.append(store, &files[1], (0..<50).map {
+            Sample.record("b\($0)", time: Sample.base + Int64($0) * 2 + 1, offset: Int64($0) * 10, trace: Sample.traceA, level: nil)
+        })
+        // Pages of 30 walk all 100 records in order with no repeats.
+        var seen: [String] = []
+        var cursor: RecordCursor?
+        repeat {
+            let page = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 30, after: cursor))
+            seen += page.records.map { String(decoding: $0.record.raw, as: UTF8.self) }
+            cursor = page.next
+        } while cursor != nil
+        #expect(seen.count == 100)
+        #expect(Set(seen).count == 100)
+        #expect(seen.prefix(3) == ["a0", "b0", "a1"])
+
+        let warn = try await store.records(RecordQuery(key: Sample.traceA.key, minimumLevel: .warn))
+        // a0, a10, ... (5 warnings) plus the 50 level-less records of the error file.
+        #expect(warn.records.count == 55)
+        let apps = try await store.records(RecordQuery(key: Sample.traceA.key, apps: ["a"]))
+        #expect(apps.records.count == 50)
+        let span = try await store.records(RecordQuery(key: Sample.traceA.key, span: Sample.spanA.key))
+        #expect(span.records.count == 10)
+        let window = try await store.records(RecordQuery(key: Sample.traceA.key, since: Sample.base + 10, until: Sample.base + 19))
+        #expect(window.records.map(\.record.time) == Array((Sample.base + 10)...(Sample.base + 19)))
+        let descending = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 2, order: .descending))
+        #expect(descending.records.map { String(decoding: $0.record.raw, as: UTF8.self) } == ["b49", "a49"])
+        let bySpan = try await store.records(RecordQuery(key: Sample.spanA.key))
+        #expect(bySpan.records.count == 10)
+        try store.close()
+    }
+
+    @Test("Small appends fill one block; a reopened store goes on filling it")
+    func openBlockAcrossRestart() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var store = try SQLiteLogStore(path: dir.file("db.sqlite"))
+        var files = try await Sample.register(store, ["a-out.log"])
+        for i in 0..<20 {
+            try await Sample.append(store, &files[0], [Sample.record("line \(i)", time: Sample.base + Int64(i), offset: Int64(i) * 10, trace: Sample.traceA)])
+        }
+        #expect(try await store.statistics().blocks == 1)
+        try store.close()
+        store = try SQLiteLogStore(path: dir.file("db.sqlite"))
+        files = try await store.files()
+        for i in 20..<30 {
+            try await Sample.append(store, &files[0], [Sample.record("line \(i)", time: Sample.base + Int64(i), offset: Int64(i) * 10, trace: Sample.traceB)])
+        }
+        let stats = try await store.statistics()
+        #expect(stats.blocks == 1)
+        #expect(stats.records == 30)
+        #expect(try await store.records(RecordQuery(key: Sample.traceA.key)).records.count == 20)
+        #expect(try await store.records(RecordQuery(key: Sample.traceB.key)).records.count == 10)
+        #expect(try await store.files().first?.offset == 29 * 10 + Int64("line 29".utf8.count) + 1)
+        try store.close()
+    }
+
+    @Test("Blocks seal at the configured size and compress")
+    func blocksSeal() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteLogStore(path: dir.file("db.sqlite"), options: StoreOptions(blockBytes: 4096))
+        var files = try await Sample.register(store, ["a-out.log"])
+        let line = #"{"level":30,"time":1782986400000,"pid":4242,"hostname":"web-1","trace_id":"ec339c58-031b-4a04-a76e-2fc5fbcaebf5","msg":"work item processed"}"#
+        var records: [IndexedRecord] = []
+        for i in 0..<1000 {
+            records.append(Sample.record(line, time: Sample.base + Int64(i), offset: Int64(i * (line.utf8.count + 1)), trace: Sample.traceA))
+        }
+        try await Sample.append(store, &files[0], records)
+        let stats = try await store.statistics()
+        #expect(stats.records == 1000)
+        #expect(stats.blocks >= Int64(1000 * line.utf8.count / 4096))
+        #expect(stats.storedBytes * 5 < stats.rawBytes)
+        let page = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 10_000))
+        #expect(page.records.count == 1000)
+        #expect(page.records.allSatisfy { $0.record.raw == Array(line.utf8) })
+        try store.close()
+    }
+}

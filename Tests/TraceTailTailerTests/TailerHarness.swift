@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import TraceTailCore
+import TraceTailStore
+import TraceTailTailer
+
+/// A real tailer on a real temporary directory and a real SQLite store, driven pass by pass with
+/// a clock the test moves.
+final class TailerHarness {
+    let root: String
+    let logs: String
+    let database: String
+    var store: SQLiteLogStore
+    var tailer: DirectoryTailer
+    var now: Int64 = 1_782_986_400_000
+
+    init(groupIdle: Int64 = 300) async throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-tail-\(UUID().uuidString)").path
+        logs = root + "/logs"
+        database = root + "/db.sqlite"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        store = try SQLiteLogStore(path: database)
+        tailer = DirectoryTailer(configuration: Self.configuration(logs, groupIdle: groupIdle), store: store, logger: Self.logger)
+        try await tailer.start()
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    static func configuration(_ directory: String, groupIdle: Int64) -> TailerConfiguration {
+        TailerConfiguration(directory: directory, flushIntervalMillis: 0, groupIdleMillis: groupIdle, useInotify: false)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    func path(_ name: String) -> String { logs + "/" + name }
+
+    func write(_ name: String, _ text: String) throws {
+        let handle = FileHandle(forWritingAtPath: path(name)) ?? {
+            FileManager.default.createFile(atPath: path(name), contents: nil)
+            return FileHandle(forWritingAtPath: path(name))!
+        }()
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        handle.closeFile()
+    }
+
+    /// `pm2 flush`: truncate in place.
+    func truncate(_ name: String) throws {
+        let handle = FileHandle(forWritingAtPath: path(name))!
+        handle.truncateFile(atOffset: 0)
+        handle.closeFile()
+    }
+
+    /// pm2-logrotate: copy to `__<date>.log`, then truncate the original.
+    func logrotate(_ name: String, stamp: String = "2026-07-02_00-00-00") throws -> String {
+        let copy = name.replacingOccurrences(of: ".log", with: "__\(stamp).log")
+        try FileManager.default.copyItem(atPath: path(name), toPath: path(copy))
+        try truncate(name)
+        return copy
+    }
+
+    /// A few passes with the clock moving past the grouping idle time and the flush interval.
+    func settle(passes: Int = 3) async throws {
+        for _ in 0..<passes {
+            now += 1000
+            while try await tailer.poll(now: now) {}
+        }
+        try await tailer.flush(now: now)
+    }
+
+    /// Restarts the tailer (and optionally the store) as a new process would.
+    func restart(reopenStore: Bool = true) async throws {
+        tailer = DirectoryTailer(configuration: Self.configuration(logs, groupIdle: 300), store: store, logger: Self.logger)
+        if reopenStore {
+            try store.close()
+            store = try SQLiteLogStore(path: database)
+            tailer = DirectoryTailer(configuration: Self.configuration(logs, groupIdle: 300), store: store, logger: Self.logger)
+        }
+        try await tailer.start()
+    }
+
+    /// Every stored record's text with an `N` in `line N`, read through a trace-less scan of the
+    /// files' ids: all records are tagged with one trace id by `line(_:)`.
+    func storedLines(trace: TraceID = TailerHarness.trace) async throws -> [String] {
+        var lines: [String] = []
+        var cursor: RecordCursor?
+        repeat {
+            let page = try await store.records(RecordQuery(key: trace.key, limit: 10_000, after: cursor))
+            lines += page.records.map { String(decoding: $0.record.raw, as: UTF8.self) }
+            cursor = page.next
+        } while cursor != nil
+        return lines
+    }
+
+    static let trace = TraceID("4bf92f3577b34da6a3ce929d0e0e4736")!
+
+    /// A pino line carrying the test trace id and a unique number.
+    static func line(_ n: Int, time: Int64 = 1_782_986_400_000) -> String {
+        #"{"level":30,"time":\#(time + Int64(n)),"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"line \#(n)"}"# + "\n"
+    }
+
+    static func lines(_ range: Range<Int>) -> String { range.map { line($0) }.joined() }
+
+    /// The numbers of the stored lines, sorted (duplicates kept, so they show).
+    func storedNumbers() async throws -> [Int] {
+        try await storedLines().compactMap { text -> Int? in
+            guard let range = text.range(of: #""msg":"line "#) else { return nil }
+            return Int(text[range.upperBound...].prefix { $0.isNumber })
+        }.sorted()
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+import TraceTailCore
+import TraceTailStore
+import TraceTailTailer
+
+/// End to end on real files: every scenario ends with each written line stored exactly once.
+@Suite("Tailer scenarios", .serialized)
+struct TailerScenarioTests {
+    @Test("New files, per-process files and files that appear later are all read, once")
+    func newFiles() async throws {
+        let h = try await TailerHarness()
+        try h.write("orchestrator-out.log", TailerHarness.lines(0..<10))
+        try h.write("api-out-3.log", TailerHarness.lines(10..<20))
+        try await h.settle()
+        try h.write("api-out-4.log", TailerHarness.lines(20..<30))
+        try h.write("pm2.log", TailerHarness.lines(100..<110))  // excluded by default
+        try h.write("api.pid", "4242\n")
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<30))
+        let files = try await h.store.files().map(\.path).sorted()
+        #expect(files == ["api-out-3.log", "api-out-4.log", "orchestrator-out.log"])
+    }
+
+    @Test("A last line without a line end waits, then is stored whole")
+    func partialLine() async throws {
+        let h = try await TailerHarness()
+        let line = TailerHarness.line(1)
+        try h.write("a-out.log", TailerHarness.line(0) + String(line.dropLast(20)))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == [0])
+        try h.write("a-out.log", String(line.suffix(20)))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == [0, 1])
+    }
+
+    @Test("pm2 flush (truncate in place) is read again from 0")
+    func flushTruncation() async throws {
+        let h = try await TailerHarness()
+        try h.write("a-out.log", TailerHarness.lines(0..<50))
+        try await h.settle()
+        try h.truncate("a-out.log")
+        try h.write("a-out.log", TailerHarness.lines(50..<55))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<55))
+        #expect(try await h.store.files().first?.counters.truncations == 1)
+    }
+
+    @Test("Truncated and grown back past the old offset before the tailer looks")
+    func truncationRegrowth() async throws {
+        let h = try await TailerHarness()
+        try h.write("a-out.log", TailerHarness.lines(0..<5))
+        try await h.settle()
+        try h.truncate("a-out.log")
+        try h.write("a-out.log", TailerHarness.lines(100..<120))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<5) + Array(100..<120))
+    }
+
+    @Test("pm2-logrotate copy-then-truncate: the copy's unread tail is read, nothing twice")
+    func logrotateCopyTruncate() async throws {
+        let h = try await TailerHarness()
+        try h.write("worker-out.log", TailerHarness.lines(0..<100))
+        try await h.settle()
+        // Lines appended after the last read, then copied and truncated before the tailer looks.
+        try h.write("worker-out.log", TailerHarness.lines(100..<130))
+        let copy = try h.logrotate("worker-out.log")
+        try h.write("worker-out.log", TailerHarness.lines(130..<140))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<140))
+        let files = try await h.store.files()
+        #expect(files.first { $0.path == copy }?.offset ?? 0 > 0)
+        // Another rotation, and a restart: still exactly once.
+        try h.write("worker-out.log", TailerHarness.lines(140..<150))
+        _ = try h.logrotate("worker-out.log", stamp: "2026-07-03_00-00-00")
+        try await h.restart()
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<150))
+    }
+
+    @Test("Rotated history never read as a live file is read once, .gz too")
+    func rotatedHistory() async throws {
+        let h = try await TailerHarness()
+        try h.write("api-out__2026-07-01_00-00-00.log", TailerHarness.lines(0..<10))
+        let gz = Process()
+        gz.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gz.arguments = ["-c", "printf '%s' '\(TailerHarness.lines(10..<20))' | gzip -c > '\(h.path("api-out__2026-06-30_00-00-00.log.gz"))'"]
+        try gz.run()
+        gz.waitUntilExit()
+        try h.write("api-out.log", TailerHarness.lines(20..<25))
+        try await h.settle()
+        try await h.restart()
+        try await h.settle()
+        let numbers = try await h.storedNumbers()
+        #expect(numbers == Array(0..<25), "stored \(numbers)")
+    }
+
+    @Test("Rename and recreate: the old file is read to its end, the new one from 0")
+    func renameRecreate() async throws {
+        let h = try await TailerHarness()
+        try h.write("a-out.log", TailerHarness.lines(0..<10))
+        try await h.settle()
+        try h.write("a-out.log", TailerHarness.lines(10..<20))
+        try FileManager.default.moveItem(atPath: h.path("a-out.log"), toPath: h.path("a-out.log.1"))
+        try h.write("a-out.log", TailerHarness.lines(20..<30))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<30))
+        let renamed = try await h.store.files().first { $0.path == "a-out.log.1" }
+        #expect(renamed?.offset == Int64(TailerHarness.lines(0..<20).utf8.count))
+    }
+
+    @Test("Deletion: what is left is read through the open file, then the file is let go")
+    func deletion() async throws {
+        let h = try await TailerHarness()
+        try h.write("a-out.log", TailerHarness.lines(0..<10))
+        try await h.settle()
+        try h.write("a-out.log", TailerHarness.lines(10..<15))
+        try FileManager.default.removeItem(atPath: h.path("a-out.log"))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<15))
+        #expect(try await h.store.files().first?.status == .retired)
+        // A new file under the same name is a new file.
+        try h.write("a-out.log", TailerHarness.lines(15..<20))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<20))
+    }
+
+    @Test("Restart resumes at the last commit; files that appeared meanwhile are read from 0")
+    func restart() async throws {
+        let h = try await TailerHarness()
+        try h.write("a-out.log", TailerHarness.lines(0..<10))
+        try await h.settle()
+        try h.write("a-out.log", TailerHarness.lines(10..<20))
+        try h.write("b-error.log", TailerHarness.lines(20..<25))
+        try await h.restart()
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<25))
+    }
+
+    @Test("Uncommitted reads are not lost by a restart that never committed them")
+    func crashBeforeCommit() async throws {
+        let h = try await TailerHarness()
+        try h.write("a-out.log", TailerHarness.lines(0..<10))
+        try await h.settle()
+        try h.write("a-out.log", TailerHarness.lines(10..<20))
+        // Read, but never flushed: the process dies here.
+        h.now += 1
+        _ = try await h.tailer.poll(now: h.now - 1_000_000)
+        try await h.restart()
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<20))
+    }
+
+    @Test("A burst in one file does not starve another")
+    func fairness() async throws {
+        let h = try await TailerHarness()
+        try h.write("big-out.log", TailerHarness.lines(0..<20_000))
+        try h.write("small-out.log", TailerHarness.lines(20_000..<20_001))
+        h.now += 1000
+        _ = try await h.tailer.poll(now: h.now)
+        try await h.tailer.flush(now: h.now)
+        // After one pass (1 MiB per file), the small file's line is stored though the big one is not done.
+        #expect(try await h.storedNumbers().contains(20_000))
+        try await h.settle()
+        #expect(try await h.storedNumbers().count == 20_001)
+    }
+}
