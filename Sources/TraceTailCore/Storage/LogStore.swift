@@ -15,6 +15,9 @@ package protocol LogStore: Sendable {
     /// The records found by an id, in time order, filtered and paged.
     func records(_ query: RecordQuery) async throws -> RecordPage
 
+    /// The most recent traces, newest first (by their last record), with their totals.
+    func traces(_ query: TraceListQuery) async throws -> [TraceSummary]
+
     /// Figures for `tracetail stats` and `/stats`.
     func statistics() async throws -> StoreStatistics
 
@@ -195,5 +198,43 @@ package struct PruneReport: Sendable, Equatable {
         self.blocksDeleted = blocksDeleted
         self.recordsDeleted = recordsDeleted
         self.bytesFreed = bytesFreed
+    }
+}
+
+/// Which traces to list (`GET /traces`): the most recent ones with records in the window.
+package struct TraceListQuery: Sendable, Equatable {
+    package var since: Int64?
+    package var until: Int64?
+    package var apps: Set<String>?
+    /// Only traces with at least one record at error level or above.
+    package var errorsOnly: Bool
+    package var limit: Int
+
+    package init(since: Int64? = nil, until: Int64? = nil, apps: Set<String>? = nil, errorsOnly: Bool = false, limit: Int = 50) {
+        self.since = since
+        self.until = until
+        self.apps = apps
+        self.errorsOnly = errorsOnly
+        self.limit = limit
+    }
+}
+
+/// One trace in a list: its id and what its records add up to.
+package struct TraceSummary: Sendable, Equatable {
+    package var trace: IDKey
+    package var firstTime: Int64
+    package var lastTime: Int64
+    package var records: Int
+    /// Records at error level or above.
+    package var errors: Int
+    package var apps: [String]
+
+    package init(trace: IDKey, firstTime: Int64, lastTime: Int64, records: Int, errors: Int, apps: [String]) {
+        self.trace = trace
+        self.firstTime = firstTime
+        self.lastTime = lastTime
+        self.records = records
+        self.errors = errors
+        self.apps = apps
     }
 }
