@@ -29,13 +29,20 @@ extension SQLiteLogStore {
         var fileIDs = Set<Int64>()
         let partitions = try Row.fetchAll(
             db, sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id")
+        filters.retain(only: Set(partitions.map { $0["id"] as Int64 }))
         for partition in partitions {
             let id: Int64 = partition["id"]
             if let since = query.since, (partition["max_time"] as Int64) < since { continue }
             if let until = query.until, (partition["min_time"] as Int64) > until { continue }
-            let blockIDs = try Int64.fetchAll(
-                db.cachedStatement(sql: "SELECT block FROM \(Self.postingsTable(id)) WHERE kind = ? AND key = ?"),
-                arguments: [Int64(query.key.kind.rawValue), Data(query.key.bytes)])
+            let blockIDs: [Int64]
+            switch query.key.kind {
+            case .trace, .traceOpaque:
+                blockIDs = try Int64.fetchAll(
+                    db.cachedStatement(sql: "SELECT block FROM \(Self.postingsTable(id)) WHERE key = ?"),
+                    arguments: [query.key.indexValue])
+            default:
+                blockIDs = try blocksByFilter(partition: id, query, db)
+            }
             guard !blockIDs.isEmpty else { continue }
             let list = blockIDs.map(String.init).joined(separator: ",")
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(Self.blocksTable(id)) WHERE id IN (\(list))")
@@ -43,7 +50,7 @@ extension SQLiteLogStore {
                 if let since = query.since, (row["max_time"] as Int64) < since { continue }
                 if let until = query.until, (row["min_time"] as Int64) > until { continue }
                 let fileID: Int64 = row["file_id"]
-                for record in try decodeBlock(row) where record.matches(query.key) {
+                for record in try decodeBlock(row, matching: query.key) where record.matches(query.key) {
                     out.append((fileID, record))
                     fileIDs.insert(fileID)
                 }
@@ -58,6 +65,42 @@ extension SQLiteLogStore {
             }
         }
         return (out, files)
+    }
+
+    /// The blocks of a partition whose filter may hold the id (span, workflow, task), from the
+    /// in-memory filter cache, brought up to date first.
+    private func blocksByFilter(partition: Int64, _ query: RecordQuery, _ db: Database) throws -> [Int64] {
+        let table = Self.blocksTable(partition)
+        var cached = filters.snapshot(partition)
+        let open = Set(try Int64.fetchAll(db, sql: "SELECT block FROM open_blocks WHERE partition = ?", arguments: [partition]))
+        var refresh = cached.unsettled
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, min_time, max_time, filter FROM \(table) WHERE id > ? ORDER BY id", arguments: [cached.lastID])
+        for row in rows {
+            let id: Int64 = row["id"]
+            cached.entries.append(FilterCache.Entry(
+                id: id, minTime: row["min_time"], maxTime: row["max_time"], filter: BlockFilter(bits: Array(row["filter"] as Data))))
+            cached.lastID = id
+            if open.contains(id) { cached.unsettled.insert(id) }
+        }
+        refresh.subtract(rows.map { $0["id"] as Int64 })
+        if !refresh.isEmpty {
+            let list = refresh.map(String.init).joined(separator: ",")
+            var fresh: [Int64: FilterCache.Entry] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, min_time, max_time, filter FROM \(table) WHERE id IN (\(list))") {
+                let id: Int64 = row["id"]
+                fresh[id] = FilterCache.Entry(
+                    id: id, minTime: row["min_time"], maxTime: row["max_time"], filter: BlockFilter(bits: Array(row["filter"] as Data)))
+            }
+            cached.entries = cached.entries.compactMap { refresh.contains($0.id) ? fresh[$0.id] : $0 }
+            cached.unsettled = cached.unsettled.intersection(open)
+        }
+        filters.store(partition, cached)
+        return cached.entries.compactMap { entry in
+            if let since = query.since, entry.maxTime < since { return nil }
+            if let until = query.until, entry.minTime > until { return nil }
+            return entry.filter.mayContain(query.key) ? entry.id : nil
+        }
     }
 
     private static func passes(_ record: IndexedRecord, file: FileState, _ query: RecordQuery) -> Bool {

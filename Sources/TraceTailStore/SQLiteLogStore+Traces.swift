@@ -26,7 +26,7 @@ extension SQLiteLogStore {
                 while let row = try rows.next() {
                     let fileID: Int64 = row["file_id"]
                     if let apps = query.apps, !apps.contains(appOf[fileID] ?? "") { continue }
-                    for record in try decodeBlock(row).reversed() {
+                    for record in try decodeBlock(row, texts: false).reversed() {
                         guard let trace = record.trace, !seen.contains(trace) else { continue }
                         if let since = query.since, record.time < since { continue }
                         if let until = query.until, record.time > until { continue }

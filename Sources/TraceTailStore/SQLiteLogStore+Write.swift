@@ -128,7 +128,7 @@ extension SQLiteLogStore {
         let data: [UInt8] = Array(block["data"] as Data)
         let open = WriterState.OpenBlock(
             partition: partition, blockID: blockID, records: records, rawBytes: summary.rawBytes,
-            storedBytes: data.count, indexed: Set(summary.keys), accountedRecords: records.count,
+            storedBytes: data.count, indexed: Set(summary.traces), accountedRecords: records.count,
             accountedRaw: summary.rawBytes)
         writer.open[fileID] = open
         return open
@@ -142,27 +142,27 @@ extension SQLiteLogStore {
         let blocks = Self.blocksTable(block.partition)
         let arguments: StatementArguments = [
             fileID, summary.firstOffset, summary.endOffset, summary.minTime, summary.maxTime, summary.count,
-            summary.rawBytes, payload.count, Data(data),
+            summary.rawBytes, payload.count, Data(summary.filter.bits), Data(data),
         ]
         var newBlocks = 0
         if let id = block.blockID {
             try db.cachedStatement(sql: """
                 UPDATE \(blocks) SET file_id = ?, first_offset = ?, end_offset = ?, min_time = ?, max_time = ?,
-                    records = ?, raw_bytes = ?, payload_bytes = ?, data = ? WHERE id = ?
+                    records = ?, raw_bytes = ?, payload_bytes = ?, filter = ?, data = ? WHERE id = ?
                 """).execute(arguments: arguments + [id])
         } else {
             try db.cachedStatement(sql: """
                 INSERT INTO \(blocks) (file_id, first_offset, end_offset, min_time, max_time, records, raw_bytes,
-                    payload_bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    payload_bytes, filter, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: arguments)
             block.blockID = db.lastInsertedRowID
             newBlocks = 1
         }
         let blockID = block.blockID!
         let insertPosting = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO \(Self.postingsTable(block.partition)) (kind, key, block) VALUES (?, ?, ?)")
-        for key in summary.keys where !block.indexed.contains(key) {
-            try insertPosting.execute(arguments: [Int64(key.kind.rawValue), Data(key.bytes), blockID])
+            sql: "INSERT OR IGNORE INTO \(Self.postingsTable(block.partition)) (key, block) VALUES (?, ?)")
+        for key in summary.traces where !block.indexed.contains(key) {
+            try insertPosting.execute(arguments: [key.indexValue, blockID])
             block.indexed.insert(key)
         }
         try db.cachedStatement(sql: """
@@ -186,12 +186,13 @@ extension SQLiteLogStore {
         }
     }
 
-    func decodeBlock(_ row: Row) throws -> [IndexedRecord] {
+    func decodeBlock(_ row: Row, matching: IDKey? = nil, texts: Bool = true) throws -> [IndexedRecord] {
         let data: Data = row["data"]
         let payloadBytes: Int = row["payload_bytes"]
         do {
             let payload = try Zlib.inflate(Array(data), expectedSize: payloadBytes)
-            return try BlockCodec.decode(payload, minTime: row["min_time"], firstOffset: row["first_offset"])
+            return try BlockCodec.decode(
+                payload, minTime: row["min_time"], firstOffset: row["first_offset"], matching: matching, texts: texts)
         } catch {
             let id: Int64 = row["id"]
             throw StoreError(.corruptBlock, path: path, detail: "block \(id) cannot be decoded", underlying: error)

@@ -10,7 +10,8 @@ import TraceTailCore
 /// - `files`: each log file's identity, position and counters.
 /// - `partitions`: one row per time partition (a UTC day by default) with its totals.
 /// - `blocks_<p>`: the compressed blocks whose first record falls in partition `p`.
-/// - `postings_<p>`: `(kind, key, block)`, `WITHOUT ROWID`: which blocks of `p` hold an id.
+/// - `postings_<p>`: `(key, block)`, `WITHOUT ROWID`: which blocks of `p` hold a trace id (the
+///   first 64 bits of it); span, workflow and task ids are found through each block's `filter`.
 /// - `open_blocks`: the block each file is still filling, so a restart continues it.
 ///
 /// Readers never wait for the writer (WAL); writes are serialised by GRDB's writer queue.
@@ -21,6 +22,8 @@ package final class SQLiteLogStore: LogStore {
     let logger: Logger
     /// The blocks each file is filling. Touched only inside `pool.write`, which GRDB serialises.
     let writer = WriterState()
+    /// The filters of sealed blocks, per partition, for lookups by span, workflow and task.
+    let filters = FilterCache()
 
     package init(path: String, options: StoreOptions = StoreOptions(), logger: Logger = Logger(label: "tracetail.store")) throws {
         self.path = path
@@ -116,13 +119,13 @@ package final class SQLiteLogStore: LogStore {
                 records INTEGER NOT NULL,
                 raw_bytes INTEGER NOT NULL,
                 payload_bytes INTEGER NOT NULL,
+                filter BLOB NOT NULL,
                 data BLOB NOT NULL
             );
             CREATE TABLE IF NOT EXISTS \(postingsTable(partition)) (
-                kind INTEGER NOT NULL,
-                key BLOB NOT NULL,
+                key INTEGER NOT NULL,
                 block INTEGER NOT NULL,
-                PRIMARY KEY (kind, key, block)
+                PRIMARY KEY (key, block)
             ) WITHOUT ROWID;
             """)
     }

@@ -22,13 +22,67 @@ struct BlockCodecTests {
         }
         let summary = BlockCodec.summary(of: records)
         #expect(summary.count == 300)
-        #expect(summary.keys == [trace, opaque, span].sorted())
+        #expect(Set(summary.traces) == [trace, opaque])
+        #expect(summary.others == [span])
+        #expect(summary.filter.mayContain(span))
         let payload = BlockCodec.encode(records, summary: summary)
         let compressed = try Zlib.deflate(payload, level: 6)
         #expect(compressed.count < payload.count)
         let inflated = try Zlib.inflate(compressed, expectedSize: payload.count)
         let decoded = try BlockCodec.decode(inflated, minTime: summary.minTime, firstOffset: summary.firstOffset)
         #expect(decoded == records)
+    }
+
+    @Test("Ids leave the text and come back in their exact spelling", arguments: [
+        #"{"trace_id":"ec339c58-031b-4a04-a76e-2fc5fbcaebf5","span_id":"00f067aa0ba902b7","msg":"x"}"#,
+        #"{"traceId":"EC339C58-031B-4A04-A76E-2FC5FBCAEBF5","spanId":"00F067AA0BA902B7"}"#,
+        "traceparent 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 and 4BF92F3577B34DA6A3CE929D0E0E4736",
+        "mixed case Ec339c58-031b-4a04-a76e-2fc5fbcaebf5 stays, 1234567890123456 digits, abcdef0123456789abcdef0123456789ab too long",
+        "word-glued x4bf92f3577b34da6a3ce929d0e0e4736 and 4bf92f3577b34da6a3ce929d0e0e4736y stay; sha 0123456789abcdef0123456789abcdef01234567",
+        "control \u{01}\u{02}\u{07}\u{08} bytes and ec339c58-031b-4a04-a76e-2fc5fbcaebf5-tail, trailing 00f067aa0ba902b7",
+        "",
+    ])
+    func idText(_ text: String) throws {
+        var values = IDTextCodec.Values()
+        var encoded: [UInt8] = []
+        IDTextCodec.encode(Array(text.utf8), values: &values, into: &encoded)
+        let decoded = try IDTextCodec.decode(encoded[...], wide: values.wide, narrow: values.narrow)
+        #expect(String(decoding: decoded, as: UTF8.self) == text)
+        if text.contains("ec339c58-031b-4a04-a76e-2fc5fbcaebf5\"") {
+            #expect(encoded.count < text.utf8.count - 30, "the UUID became a short reference")
+        }
+    }
+
+    @Test("Random bytes and id-like noise survive the id codec")
+    func idTextFuzz() throws {
+        var rng = CodecTestRandom(seed: 7)
+        let pieces = ["ec339c58-031b-4a04-a76e-2fc5fbcaebf5", "00F067AA0BA902B7", "-", "\u{01}", "\u{07}", " ", "a", "F", "9", "é", "\""]
+        for _ in 0..<2000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 40) {
+                if rng.next() % 3 == 0 {
+                    bytes.append(UInt8(truncatingIfNeeded: rng.next()))
+                } else {
+                    bytes += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8)
+                }
+            }
+            var values = IDTextCodec.Values()
+            var encoded: [UInt8] = []
+            IDTextCodec.encode(bytes, values: &values, into: &encoded)
+            #expect(try IDTextCodec.decode(encoded[...], wide: values.wide, narrow: values.narrow) == bytes)
+        }
+    }
+
+    @Test("Filters never miss an id they hold, and rarely claim one they do not")
+    func filter() {
+        let keys = (0..<500).map { IDKey(kind: .span, high: UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
+        let filter = BlockFilter(keys: keys)
+        #expect(keys.allSatisfy(filter.mayContain))
+        let others = (0..<10_000).map { IDKey(kind: .span, high: UInt64($0 + 1_000_000) &* 0x2545_F491_4F6C_DD1D) }
+        let falsePositives = others.filter(filter.mayContain).count
+        #expect(falsePositives < 300, "\(falsePositives) false positives in 10,000")
+        #expect(!BlockFilter(keys: []).mayContain(keys[0]))
+        #expect(BlockFilter(keys: [IDKey(kind: .taskOpaque, text: "t-42")]).mayContain(IDKey(kind: .taskOpaque, text: "t-42")))
     }
 
     @Test("A damaged payload is an error, not a crash")
@@ -56,5 +110,18 @@ struct BlockCodecTests {
         var out: [UInt8] = []
         for byte in gz { out += try decoder.decode([byte]) }
         #expect(out == Array("hello\nworld\n".utf8))
+    }
+}
+
+/// A small seeded generator for repeatable random tests.
+struct CodecTestRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

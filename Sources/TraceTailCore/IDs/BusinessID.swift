@@ -11,26 +11,25 @@ package struct BusinessID: Hashable, Sendable, CustomStringConvertible {
         let utf8 = Array(text.utf8)
         self.kind = kind
         if let (high, low) = HexID.parse128(utf8[...]), high != 0 || low != 0 {
-            self.key = IDKey(kind: kind == .workflow ? .workflow : .task, bytes: HexID.bytes(high) + HexID.bytes(low))
+            self.key = IDKey(kind: kind == .workflow ? .workflow : .task, high: high, low: low)
             self.canonical = HexID.uuidString(high: high, low: low)
             return
         }
         guard HexID.isOpaqueID(utf8[...]) else { return nil }
-        self.key = IDKey(kind: kind == .workflow ? .workflowOpaque : .taskOpaque, bytes: utf8)
+        self.key = IDKey(kind: kind == .workflow ? .workflowOpaque : .taskOpaque, text: String(text))
         self.canonical = String(text)
     }
 
     package init?(key: IDKey) {
         switch key.kind {
         case .workflow, .task:
-            guard key.bytes.count == 16 else { return nil }
             self.kind = key.kind == .workflow ? .workflow : .task
             self.key = key
-            self.canonical = HexID.uuidString(high: HexID.integer(key.bytes[0..<8]), low: HexID.integer(key.bytes[8..<16]))
+            self.canonical = HexID.uuidString(high: key.high, low: key.low)
         case .workflowOpaque, .taskOpaque:
             self.kind = key.kind == .workflowOpaque ? .workflow : .task
             self.key = key
-            self.canonical = String(decoding: key.bytes, as: UTF8.self)
+            self.canonical = key.text ?? ""
         default:
             return nil
         }

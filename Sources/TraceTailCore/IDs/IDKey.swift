@@ -1,6 +1,8 @@
-/// The binary form of an id in the store's index: what kind of id it is and its bytes.
-/// 128-bit ids take 16 bytes and 64-bit span ids 8; opaque ids keep their UTF-8 bytes under a kind of
-/// their own, so an opaque id can never collide with a binary one of the same length.
+/// The binary form of an id in the store's index: what kind of id it is and its value.
+///
+/// 128-bit ids (trace, workflow, task UUIDs) and 64-bit span ids are held inline, so records and
+/// dictionaries of keys cost no allocation per id; opaque ids keep their text under a kind of
+/// their own, so an opaque id can never collide with a binary one.
 package struct IDKey: Hashable, Sendable, Comparable {
     package enum Kind: UInt8, Sendable, CaseIterable {
         case trace = 1
@@ -11,18 +13,90 @@ package struct IDKey: Hashable, Sendable, Comparable {
         case workflowOpaque = 6
         case task = 7
         case taskOpaque = 8
+
+        /// Binary kinds hold a number; opaque kinds hold text.
+        package var isOpaque: Bool { rawValue % 2 == 0 }
+
+        /// Bytes of a binary value: 8 for span ids, 16 for the others.
+        package var width: Int { self == .span ? 8 : 16 }
     }
 
     package var kind: Kind
-    package var bytes: [UInt8]
+    /// The first 64 bits of a binary id (the whole value of a span id).
+    package var high: UInt64
+    /// The last 64 bits of a 128-bit id; 0 for span ids.
+    package var low: UInt64
+    /// The text of an opaque id; nil for binary ones.
+    package var text: String?
 
-    package init(kind: Kind, bytes: [UInt8]) {
+    package init(kind: Kind, high: UInt64, low: UInt64 = 0) {
         self.kind = kind
-        self.bytes = bytes
+        self.high = high
+        self.low = low
+        self.text = nil
+    }
+
+    package init(kind: Kind, text: String) {
+        self.kind = kind
+        self.high = 0
+        self.low = 0
+        self.text = text
+    }
+
+    /// From stored bytes: big-endian value bytes for binary kinds, UTF-8 for opaque ones.
+    package init(kind: Kind, bytes: some Collection<UInt8>) {
+        if kind.isOpaque {
+            self.init(kind: kind, text: String(decoding: bytes, as: UTF8.self))
+        } else {
+            let array = Array(bytes)
+            let high = HexID.integer(array.prefix(8)[...])
+            let low = array.count > 8 ? HexID.integer(array[8...]) : 0
+            self.init(kind: kind, high: high, low: low)
+        }
+    }
+
+    /// Big-endian value bytes (8 or 16) for binary kinds, UTF-8 for opaque ones.
+    package var bytes: [UInt8] {
+        if let text { return Array(text.utf8) }
+        return kind.width == 8 ? HexID.bytes(high) : HexID.bytes(high) + HexID.bytes(low)
+    }
+
+    /// A 64-bit number standing for the id in the trace index: the first 64 bits of a binary id,
+    /// a hash of an opaque one. Different ids may share it; readers check the full id.
+    package var indexValue: Int64 {
+        if let text { return Int64(bitPattern: FNV.hash(text.utf8, seed: UInt64(kind.rawValue))) }
+        return Int64(bitPattern: high)
     }
 
     package static func < (lhs: IDKey, rhs: IDKey) -> Bool {
         if lhs.kind != rhs.kind { return lhs.kind.rawValue < rhs.kind.rawValue }
-        return lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        if let l = lhs.text, let r = rhs.text { return l < r }
+        return (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+}
+
+/// FNV-1a, 64 bits: cheap, stable across runs and builds (unlike `Hasher`).
+package enum FNV {
+    package static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always)
+    package static func hash(_ bytes: some Sequence<UInt8>, seed: UInt64 = 0) -> UInt64 {
+        var hash = offset ^ seed
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    /// A 64-bit mix of two words (for Bloom filter probes of binary ids).
+    @inline(__always)
+    package static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+        var x = a &* 0x9E37_79B9_7F4A_7C15 ^ b &+ c &* 0xC2B2_AE3D_27D4_EB4F
+        x ^= x >> 31
+        x = x &* 0xBF58_476D_1CE4_E5B9
+        x ^= x >> 27
+        x = x &* 0x94D0_49BB_1331_11EB
+        return x ^ (x >> 31)
     }
 }

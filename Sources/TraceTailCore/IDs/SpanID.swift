@@ -26,15 +26,15 @@ package enum SpanID: Hashable, Sendable, CustomStringConvertible {
 
     package var key: IDKey {
         switch self {
-        case .bits(let value): IDKey(kind: .span, bytes: HexID.bytes(value))
-        case .opaque(let text): IDKey(kind: .spanOpaque, bytes: Array(text.utf8))
+        case .bits(let value): IDKey(kind: .span, high: value)
+        case .opaque(let text): IDKey(kind: .spanOpaque, text: text)
         }
     }
 
     package init?(key: IDKey) {
         switch key.kind {
-        case .span where key.bytes.count == 8: self = .bits(HexID.integer(key.bytes[...]))
-        case .spanOpaque: self = .opaque(String(decoding: key.bytes, as: UTF8.self))
+        case .span: self = .bits(key.high)
+        case .spanOpaque: self = .opaque(key.text ?? "")
         default: return nil
         }
     }

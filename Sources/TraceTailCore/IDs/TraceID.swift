@@ -38,17 +38,17 @@ package enum TraceID: Hashable, Sendable, CustomStringConvertible {
     /// The index key: 16 big-endian bytes, or the opaque id's UTF-8 bytes.
     package var key: IDKey {
         switch self {
-        case .bits(let high, let low): IDKey(kind: .trace, bytes: HexID.bytes(high) + HexID.bytes(low))
-        case .opaque(let text): IDKey(kind: .traceOpaque, bytes: Array(text.utf8))
+        case .bits(let high, let low): IDKey(kind: .trace, high: high, low: low)
+        case .opaque(let text): IDKey(kind: .traceOpaque, text: text)
         }
     }
 
     package init?(key: IDKey) {
         switch key.kind {
-        case .trace where key.bytes.count == 16:
-            self = .bits(high: HexID.integer(key.bytes[0..<8]), low: HexID.integer(key.bytes[8..<16]))
+        case .trace:
+            self = .bits(high: key.high, low: key.low)
         case .traceOpaque:
-            self = .opaque(String(decoding: key.bytes, as: UTF8.self))
+            self = .opaque(key.text ?? "")
         default:
             return nil
         }

@@ -1,23 +1,25 @@
 /// The layout of one block: the records of one file, in file order, as one zlib stream.
 ///
 /// ```
-/// u8      codec version (1)
+/// u8      codec version (2)
 /// varint  record count
-/// varint  id count, then per id: u8 kind, varint length, bytes       (the block's id dictionary)
+/// varint  count of 128-bit values, of 64-bit values; then the values, big-endian (16 / 8 bytes)
+/// varint  key count, then per key: u8 kind, and a varint value index (binary kinds) or a varint
+///         length and UTF-8 bytes (opaque kinds)
 /// per record:
 ///   zigzag  time - block minimum time
 ///   u8      level (0: none)
 ///   u8      flags (bit 0: truncated)
 ///   zigzag  start offset - previous record's end offset (the first: - block first offset)
 ///   varint  end offset - start offset
-///   varint  trace, span, parent span, workflow, task: index into the dictionary + 1 (0: none)
-///   varint  raw length
-/// then every record's raw text, back to back
+///   varint  trace, span, parent span, workflow, task: key index + 1 (0: none)
+///   varint  encoded text length
+/// then every record's text, encoded by `IDTextCodec` (ids as references to the values)
 /// ```
-/// The fixed-width fields come first and the text last, so the two compress as separate runs.
-/// Each id is written once per block however many records carry it.
+/// Every id of the block is stored once, in binary, however many records and how many times each
+/// record's text mention it; fields first and text last, so deflate sees each as its own run.
 package enum BlockCodec {
-    package static let version: UInt8 = 1
+    package static let version: UInt8 = 2
 
     package struct Summary: Sendable, Equatable {
         package var count: Int
@@ -26,12 +28,17 @@ package enum BlockCodec {
         package var firstOffset: Int64
         package var endOffset: Int64
         package var rawBytes: Int
-        /// Every distinct id of the block, sorted: the block's index postings.
-        package var keys: [IDKey]
+        /// The block's distinct trace ids: its rows in the trace index.
+        package var traces: [IDKey]
+        /// The block's distinct span, workflow and task ids, for its filter.
+        package var others: [IDKey]
+
+        package var filter: BlockFilter { BlockFilter(keys: others) }
     }
 
     package static func summary(of records: [IndexedRecord]) -> Summary {
-        var keys = Set<IDKey>()
+        var traces = Set<IDKey>()
+        var others = Set<IDKey>()
         var minTime = Int64.max
         var maxTime = Int64.min
         var rawBytes = 0
@@ -39,7 +46,10 @@ package enum BlockCodec {
             minTime = min(minTime, record.time)
             maxTime = max(maxTime, record.time)
             rawBytes += record.raw.count
-            for key in record.keys { keys.insert(key) }
+            if let trace = record.trace { traces.insert(trace) }
+            if let span = record.span { others.insert(span) }
+            if let workflow = record.workflow { others.insert(workflow) }
+            if let task = record.task { others.insert(task) }
         }
         return Summary(
             count: records.count,
@@ -48,23 +58,27 @@ package enum BlockCodec {
             firstOffset: records.first?.startOffset ?? 0,
             endOffset: records.last?.endOffset ?? 0,
             rawBytes: rawBytes,
-            keys: keys.sorted()
+            traces: Array(traces),
+            others: Array(others)
         )
     }
 
     /// Encodes records (not compressed).
     package static func encode(_ records: [IndexedRecord], summary: Summary) -> [UInt8] {
-        var dictionary: [IDKey: Int] = [:]
-        var ordered: [IDKey] = []
+        var values = IDTextCodec.Values()
+        var keyIndex: [IDKey: Int] = [:]
+        var keys: [IDKey] = []
         func reference(_ key: IDKey?) -> UInt64 {
             guard let key else { return 0 }
-            if let index = dictionary[key] { return UInt64(index + 1) }
-            dictionary[key] = ordered.count
-            ordered.append(key)
-            return UInt64(ordered.count)
+            if let index = keyIndex[key] { return UInt64(index + 1) }
+            keyIndex[key] = keys.count
+            keys.append(key)
+            return UInt64(keys.count)
         }
         var table: [UInt8] = []
         table.reserveCapacity(records.count * 16)
+        var text: [UInt8] = []
+        text.reserveCapacity(summary.rawBytes)
         var previousEnd = summary.firstOffset
         for record in records {
             Varint.appendSigned(record.time - summary.minTime, to: &table)
@@ -77,36 +91,82 @@ package enum BlockCodec {
             Varint.append(reference(record.parentSpan), to: &table)
             Varint.append(reference(record.workflow), to: &table)
             Varint.append(reference(record.task), to: &table)
-            Varint.append(UInt64(record.raw.count), to: &table)
+            let before = text.count
+            IDTextCodec.encode(record.raw, values: &values, into: &text)
+            Varint.append(UInt64(text.count - before), to: &table)
             previousEnd = record.endOffset
         }
-        var out: [UInt8] = [version]
-        out.reserveCapacity(table.count + summary.rawBytes + ordered.count * 20 + 16)
-        Varint.append(UInt64(records.count), to: &out)
-        Varint.append(UInt64(ordered.count), to: &out)
-        for key in ordered {
-            out.append(key.kind.rawValue)
-            Varint.append(UInt64(key.bytes.count), to: &out)
-            out.append(contentsOf: key.bytes)
+        // Binary keys point into the value tables, sharing each id with the text.
+        var keyBytes: [UInt8] = []
+        for key in keys {
+            keyBytes.append(key.kind.rawValue)
+            if let opaque = key.text {
+                Varint.append(UInt64(opaque.utf8.count), to: &keyBytes)
+                keyBytes.append(contentsOf: opaque.utf8)
+            } else if key.kind.width == 8 {
+                Varint.append(UInt64(values.narrowReference(key.high)), to: &keyBytes)
+            } else {
+                Varint.append(UInt64(values.wideReference(key.high, key.low)), to: &keyBytes)
+            }
         }
+        var out: [UInt8] = [version]
+        out.reserveCapacity(table.count + text.count + keyBytes.count + values.wide.count * 16 + values.narrow.count * 8 + 16)
+        Varint.append(UInt64(records.count), to: &out)
+        Varint.append(UInt64(values.wide.count), to: &out)
+        Varint.append(UInt64(values.narrow.count), to: &out)
+        for (high, low) in values.wide {
+            appendBigEndian(high, to: &out)
+            appendBigEndian(low, to: &out)
+        }
+        for value in values.narrow { appendBigEndian(value, to: &out) }
+        Varint.append(UInt64(keys.count), to: &out)
+        out.append(contentsOf: keyBytes)
         out.append(contentsOf: table)
-        for record in records { out.append(contentsOf: record.raw) }
+        out.append(contentsOf: text)
         return out
     }
 
-    /// Decodes a payload made by `encode`.
-    package static func decode(_ payload: [UInt8], minTime: Int64, firstOffset: Int64) throws -> [IndexedRecord] {
+    @inline(__always)
+    private static func appendBigEndian(_ value: UInt64, to out: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    /// Decodes a payload made by `encode`. With `matching`, only the records found by that id get
+    /// their text decoded; the others come back with empty `raw`.
+    package static func decode(
+        _ payload: [UInt8], minTime: Int64, firstOffset: Int64, matching: IDKey? = nil, texts: Bool = true
+    ) throws -> [IndexedRecord] {
         var reader = ByteReader(payload)
         guard try reader.byte() == version else { throw ByteReader.Corrupt(offset: 0) }
         let count = try reader.int()
-        let idCount = try reader.int()
+        let wideCount = try reader.int()
+        let narrowCount = try reader.int()
+        var wide: [(UInt64, UInt64)] = []
+        wide.reserveCapacity(wideCount)
+        for _ in 0..<wideCount {
+            let bytes = try reader.take(16)
+            wide.append((HexID.integer(bytes.prefix(8)), HexID.integer(bytes.suffix(8))))
+        }
+        var narrow: [UInt64] = []
+        narrow.reserveCapacity(narrowCount)
+        for _ in 0..<narrowCount { narrow.append(HexID.integer(try reader.take(8))) }
+        let keyCount = try reader.int()
         var keys: [IDKey] = []
-        keys.reserveCapacity(idCount)
-        for _ in 0..<idCount {
-            let kindByte = try reader.byte()
-            guard let kind = IDKey.Kind(rawValue: kindByte) else { throw ByteReader.Corrupt(offset: reader.position) }
-            let length = try reader.int()
-            keys.append(IDKey(kind: kind, bytes: Array(try reader.take(length))))
+        keys.reserveCapacity(keyCount)
+        for _ in 0..<keyCount {
+            guard let kind = IDKey.Kind(rawValue: try reader.byte()) else { throw ByteReader.Corrupt(offset: reader.position) }
+            if kind.isOpaque {
+                let length = try reader.int()
+                keys.append(IDKey(kind: kind, bytes: try reader.take(length)))
+            } else if kind.width == 8 {
+                let index = try reader.int()
+                guard index < narrow.count else { throw ByteReader.Corrupt(offset: reader.position) }
+                keys.append(IDKey(kind: kind, high: narrow[index]))
+            } else {
+                let index = try reader.int()
+                guard index < wide.count else { throw ByteReader.Corrupt(offset: reader.position) }
+                keys.append(IDKey(kind: kind, high: wide[index].0, low: wide[index].1))
+            }
         }
         func key(_ reference: Int) throws -> IDKey? {
             guard reference > 0 else { return nil }
@@ -138,8 +198,12 @@ package enum BlockCodec {
             previousEnd = end
         }
         for i in 0..<count {
-            records[i].raw = Array(try reader.take(lengths[i]))
+            let encoded = try reader.take(lengths[i])
+            if !texts { continue }
+            if let matching, !records[i].matches(matching) { continue }
+            records[i].raw = try IDTextCodec.decode(encoded, wide: wide, narrow: narrow)
         }
+        guard reader.isAtEnd else { throw ByteReader.Corrupt(offset: reader.position) }
         return records
     }
 }
