@@ -40,13 +40,15 @@ struct BlockCodecTests {
         "mixed case Ec339c58-031b-4a04-a76e-2fc5fbcaebf5 stays, 1234567890123456 digits, abcdef0123456789abcdef0123456789ab too long",
         "word-glued x4bf92f3577b34da6a3ce929d0e0e4736 and 4bf92f3577b34da6a3ce929d0e0e4736y stay; sha 0123456789abcdef0123456789abcdef01234567",
         "control \u{01}\u{02}\u{07}\u{08} bytes and ec339c58-031b-4a04-a76e-2fc5fbcaebf5-tail, trailing 00f067aa0ba902b7",
+        #"{"level":30,"time":1782986400271,"msg":"time 17829864002710 is not the time, 1782986400271 is"}"#,
         "",
     ])
     func idText(_ text: String) throws {
         var values = IDTextCodec.Values()
         var encoded: [UInt8] = []
-        IDTextCodec.encode(Array(text.utf8), values: &values, into: &encoded)
-        let decoded = try IDTextCodec.decode(encoded[...], wide: values.wide, narrow: values.narrow)
+        let fields = IDTextCodec.Fields(IndexedRecord(time: 1_782_986_400_271, startOffset: 0, endOffset: 0, trace: TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!.key, span: SpanID("00f067aa0ba902b7")!.key, raw: []))
+        IDTextCodec.encode(Array(text.utf8), fields: fields, values: &values, into: &encoded)
+        let decoded = try IDTextCodec.decode(encoded[...], fields: fields, wide: values.wide, narrow: values.narrow)
         #expect(String(decoding: decoded, as: UTF8.self) == text)
         if text.contains("ec339c58-031b-4a04-a76e-2fc5fbcaebf5\"") {
             #expect(encoded.count < text.utf8.count - 30, "the UUID became a short reference")
@@ -56,7 +58,7 @@ struct BlockCodecTests {
     @Test("Random bytes and id-like noise survive the id codec")
     func idTextFuzz() throws {
         var rng = CodecTestRandom(seed: 7)
-        let pieces = ["ec339c58-031b-4a04-a76e-2fc5fbcaebf5", "00F067AA0BA902B7", "-", "\u{01}", "\u{07}", " ", "a", "F", "9", "é", "\""]
+        let pieces = ["ec339c58-031b-4a04-a76e-2fc5fbcaebf5", "1782986400271", "\u{08}", "00F067AA0BA902B7", "-", "\u{01}", "\u{07}", " ", "a", "F", "9", "é", "\""]
         for _ in 0..<2000 {
             var bytes: [UInt8] = []
             for _ in 0..<Int(rng.next() % 40) {
@@ -68,8 +70,9 @@ struct BlockCodecTests {
             }
             var values = IDTextCodec.Values()
             var encoded: [UInt8] = []
-            IDTextCodec.encode(bytes, values: &values, into: &encoded)
-            #expect(try IDTextCodec.decode(encoded[...], wide: values.wide, narrow: values.narrow) == bytes)
+            let fields = IDTextCodec.Fields(IndexedRecord(time: 1_782_986_400_271, startOffset: 0, endOffset: 0, trace: TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!.key, raw: []))
+            IDTextCodec.encode(bytes, fields: fields, values: &values, into: &encoded)
+            #expect(try IDTextCodec.decode(encoded[...], fields: fields, wide: values.wide, narrow: values.narrow) == bytes)
         }
     }
 

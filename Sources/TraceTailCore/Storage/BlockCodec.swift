@@ -3,18 +3,21 @@
 /// ```
 /// u8      codec version (2)
 /// varint  record count
-/// varint  count of 128-bit values, of 64-bit values; then the values, big-endian (16 / 8 bytes)
-/// varint  key count, then per key: u8 kind, and a varint value index (binary kinds) or a varint
-///         length and UTF-8 bytes (opaque kinds)
+/// varint  key count; the keys' kinds (one byte each); then their values in the same order:
+///         16 or 8 bytes big-endian for binary kinds, a varint length and UTF-8 for opaque ones
+/// varint  count of other 128-bit values, of 64-bit values (ids in text that are not one of
+///         the record's own); then the values, big-endian
 /// per record:
-///   zigzag  time - block minimum time
+///   zigzag  time - previous record's time (the first: - block minimum time)
 ///   u8      level (0: none)
 ///   u8      flags (bit 0: truncated)
 ///   zigzag  start offset - previous record's end offset (the first: - block first offset)
 ///   varint  end offset - start offset
-///   varint  trace, span, parent span, workflow, task: key index + 1 (0: none)
+///   varint  trace, span, parent span, workflow, task: 0 none, 1 the next key not used yet,
+///           k + 2 key k
 ///   varint  encoded text length
-/// then every record's text, encoded by `IDTextCodec` (ids as references to the values)
+/// then every record's text, encoded by `IDTextCodec` (the record's own ids and time as field
+/// tokens, other ids as references to the values)
 /// ```
 /// Every id of the block is stored once, in binary, however many records and how many times each
 /// record's text mention it; fields first and text last, so deflate sees each as its own run.
@@ -70,18 +73,20 @@ package enum BlockCodec {
         var keys: [IDKey] = []
         func reference(_ key: IDKey?) -> UInt64 {
             guard let key else { return 0 }
-            if let index = keyIndex[key] { return UInt64(index + 1) }
+            if let index = keyIndex[key] { return UInt64(index + 2) }
             keyIndex[key] = keys.count
             keys.append(key)
-            return UInt64(keys.count)
+            return 1
         }
         var table: [UInt8] = []
         table.reserveCapacity(records.count * 16)
         var text: [UInt8] = []
         text.reserveCapacity(summary.rawBytes)
         var previousEnd = summary.firstOffset
+        var previousTime = summary.minTime
         for record in records {
-            Varint.appendSigned(record.time - summary.minTime, to: &table)
+            Varint.appendSigned(record.time - previousTime, to: &table)
+            previousTime = record.time
             table.append(record.level?.rawValue ?? 0)
             table.append(record.truncated ? 1 : 0)
             Varint.appendSigned(record.startOffset - previousEnd, to: &table)
@@ -92,26 +97,24 @@ package enum BlockCodec {
             Varint.append(reference(record.workflow), to: &table)
             Varint.append(reference(record.task), to: &table)
             let before = text.count
-            IDTextCodec.encode(record.raw, values: &values, into: &text)
+            IDTextCodec.encode(record.raw, fields: IDTextCodec.Fields(record), values: &values, into: &text)
             Varint.append(UInt64(text.count - before), to: &table)
             previousEnd = record.endOffset
         }
-        // Binary keys point into the value tables, sharing each id with the text.
-        var keyBytes: [UInt8] = []
+        var out: [UInt8] = [version]
+        out.reserveCapacity(table.count + text.count + keys.count * 17 + values.wide.count * 16 + values.narrow.count * 8 + 16)
+        Varint.append(UInt64(records.count), to: &out)
+        Varint.append(UInt64(keys.count), to: &out)
+        for key in keys { out.append(key.kind.rawValue) }
         for key in keys {
-            keyBytes.append(key.kind.rawValue)
             if let opaque = key.text {
-                Varint.append(UInt64(opaque.utf8.count), to: &keyBytes)
-                keyBytes.append(contentsOf: opaque.utf8)
-            } else if key.kind.width == 8 {
-                Varint.append(UInt64(values.narrowReference(key.high)), to: &keyBytes)
+                Varint.append(UInt64(opaque.utf8.count), to: &out)
+                out.append(contentsOf: opaque.utf8)
             } else {
-                Varint.append(UInt64(values.wideReference(key.high, key.low)), to: &keyBytes)
+                appendBigEndian(key.high, to: &out)
+                if key.kind.width == 16 { appendBigEndian(key.low, to: &out) }
             }
         }
-        var out: [UInt8] = [version]
-        out.reserveCapacity(table.count + text.count + keyBytes.count + values.wide.count * 16 + values.narrow.count * 8 + 16)
-        Varint.append(UInt64(records.count), to: &out)
         Varint.append(UInt64(values.wide.count), to: &out)
         Varint.append(UInt64(values.narrow.count), to: &out)
         for (high, low) in values.wide {
@@ -119,8 +122,6 @@ package enum BlockCodec {
             appendBigEndian(low, to: &out)
         }
         for value in values.narrow { appendBigEndian(value, to: &out) }
-        Varint.append(UInt64(keys.count), to: &out)
-        out.append(contentsOf: keyBytes)
         out.append(contentsOf: table)
         out.append(contentsOf: text)
         return out
@@ -132,13 +133,26 @@ package enum BlockCodec {
     }
 
     /// Decodes a payload made by `encode`. With `matching`, only the records found by that id get
-    /// their text decoded; the others come back with empty `raw`.
+    /// their text decoded; with `texts` false, none do. The others come back with empty `raw`.
     package static func decode(
         _ payload: [UInt8], minTime: Int64, firstOffset: Int64, matching: IDKey? = nil, texts: Bool = true
     ) throws -> [IndexedRecord] {
         var reader = ByteReader(payload)
         guard try reader.byte() == version else { throw ByteReader.Corrupt(offset: 0) }
         let count = try reader.int()
+        let keyCount = try reader.int()
+        var kinds: [IDKey.Kind] = []
+        kinds.reserveCapacity(keyCount)
+        for _ in 0..<keyCount {
+            guard let kind = IDKey.Kind(rawValue: try reader.byte()) else { throw ByteReader.Corrupt(offset: reader.position) }
+            kinds.append(kind)
+        }
+        var keys: [IDKey] = []
+        keys.reserveCapacity(keyCount)
+        for kind in kinds {
+            let length = kind.isOpaque ? try reader.int() : kind.width
+            keys.append(IDKey(kind: kind, bytes: try reader.take(length)))
+        }
         let wideCount = try reader.int()
         let narrowCount = try reader.int()
         var wide: [(UInt64, UInt64)] = []
@@ -150,36 +164,28 @@ package enum BlockCodec {
         var narrow: [UInt64] = []
         narrow.reserveCapacity(narrowCount)
         for _ in 0..<narrowCount { narrow.append(HexID.integer(try reader.take(8))) }
-        let keyCount = try reader.int()
-        var keys: [IDKey] = []
-        keys.reserveCapacity(keyCount)
-        for _ in 0..<keyCount {
-            guard let kind = IDKey.Kind(rawValue: try reader.byte()) else { throw ByteReader.Corrupt(offset: reader.position) }
-            if kind.isOpaque {
-                let length = try reader.int()
-                keys.append(IDKey(kind: kind, bytes: try reader.take(length)))
-            } else if kind.width == 8 {
-                let index = try reader.int()
-                guard index < narrow.count else { throw ByteReader.Corrupt(offset: reader.position) }
-                keys.append(IDKey(kind: kind, high: narrow[index]))
-            } else {
-                let index = try reader.int()
-                guard index < wide.count else { throw ByteReader.Corrupt(offset: reader.position) }
-                keys.append(IDKey(kind: kind, high: wide[index].0, low: wide[index].1))
-            }
-        }
+        var used = 0
         func key(_ reference: Int) throws -> IDKey? {
-            guard reference > 0 else { return nil }
-            guard reference <= keys.count else { throw ByteReader.Corrupt(offset: reader.position) }
-            return keys[reference - 1]
+            switch reference {
+            case 0: return nil
+            case 1:
+                guard used < keys.count else { throw ByteReader.Corrupt(offset: reader.position) }
+                used += 1
+                return keys[used - 1]
+            default:
+                guard reference - 2 < used else { throw ByteReader.Corrupt(offset: reader.position) }
+                return keys[reference - 2]
+            }
         }
         var records: [IndexedRecord] = []
         records.reserveCapacity(count)
         var lengths: [Int] = []
         lengths.reserveCapacity(count)
         var previousEnd = firstOffset
+        var previousTime = minTime
         for _ in 0..<count {
-            let time = minTime + (try reader.signed())
+            let time = previousTime + (try reader.signed())
+            previousTime = time
             let level = try reader.byte()
             let flags = try reader.byte()
             let start = previousEnd + (try reader.signed())
@@ -201,7 +207,7 @@ package enum BlockCodec {
             let encoded = try reader.take(lengths[i])
             if !texts { continue }
             if let matching, !records[i].matches(matching) { continue }
-            records[i].raw = try IDTextCodec.decode(encoded, wide: wide, narrow: narrow)
+            records[i].raw = try IDTextCodec.decode(encoded, fields: IDTextCodec.Fields(records[i]), wide: wide, narrow: narrow)
         }
         guard reader.isAtEnd else { throw ByteReader.Corrupt(offset: reader.position) }
         return records

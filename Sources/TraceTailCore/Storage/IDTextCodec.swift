@@ -3,11 +3,44 @@
 /// A UUID (8-4-4-4-12) or a run of exactly 32 or 16 hex digits, all letters in one case, standing
 /// between non-word characters, becomes a token: one byte saying its spelling and a varint
 /// reference to the block's table of 128-bit or 64-bit values. Bytes 0x01...0x07 in the text are
-/// escaped with 0x07. So the random part of every id is stored once per block, in binary, and
-/// the text that deflate sees keeps only short, repetitive references.
+/// escaped with 0x07. An id equal to one of the record's own ids (its trace, span, parent span,
+/// workflow or task), and the record's time written as epoch milliseconds, become a two-byte
+/// `field` token instead, which needs no reference at all. So the random part of every id is
+/// stored once per block, in binary, and the text that deflate sees is nearly the same from one
+/// record to the next.
 package enum IDTextCodec {
     package enum Token: UInt8 {
         case uuidLower = 1, uuidUpper = 2, hex32Lower = 3, hex32Upper = 4, hex16Lower = 5, hex16Upper = 6, escape = 7
+        /// Followed by one byte: field (0 trace, 1 span, 2 parent span, 3 workflow, 4 task, 5 time) * 8 + spelling.
+        case field = 8
+    }
+
+    /// The record's own ids and time, which its text refers to without a reference.
+    package struct Fields {
+        package var ids: [IDKey?]
+        package var time: Int64
+
+        package init(_ record: IndexedRecord) {
+            ids = [record.trace, record.span, record.parentSpan, record.workflow, record.task]
+            time = record.time
+        }
+
+        /// The first field holding this binary value.
+        @inline(__always)
+        func field(wide high: UInt64, _ low: UInt64) -> Int? {
+            for (i, id) in ids.enumerated() {
+                if let id, id.text == nil, id.kind.width == 16, id.high == high, id.low == low { return i }
+            }
+            return nil
+        }
+
+        @inline(__always)
+        func field(narrow value: UInt64) -> Int? {
+            for (i, id) in ids.enumerated() {
+                if let id, id.text == nil, id.kind.width == 8, id.high == value { return i }
+            }
+            return nil
+        }
     }
 
     /// Values referenced by the text of one block, in order of first use.
@@ -52,7 +85,8 @@ package enum IDTextCodec {
     }()
 
     /// Appends the encoded form of `text` to `out`.
-    package static func encode(_ text: [UInt8], values: inout Values, into out: inout [UInt8]) {
+    package static func encode(_ text: [UInt8], fields: Fields, values: inout Values, into out: inout [UInt8]) {
+        let time = Array(String(fields.time).utf8)
         text.withUnsafeBufferPointer { b in
             let n = b.count
             var i = 0
@@ -60,7 +94,7 @@ package enum IDTextCodec {
             while i < n {
                 let c = classes[Int(b[i])]
                 if c == 0 || c == 4 {
-                    if b[i] >= 1 && b[i] <= 7 {
+                    if b[i] >= 1 && b[i] <= 8 {
                         out.append(contentsOf: b[copied..<i])
                         out.append(Token.escape.rawValue)
                         out.append(b[i])
@@ -72,6 +106,17 @@ package enum IDTextCodec {
                 // A hex run starting at a word boundary.
                 if i > 0 && classes[Int(b[i - 1])] != 0 {
                     i += 1
+                    continue
+                }
+                // The record's time as epoch milliseconds.
+                if c == 3, i + time.count <= n, (i + time.count == n || classes[Int(b[i + time.count])] == 0),
+                   time.withUnsafeBufferPointer({ t in (0..<t.count).allSatisfy { b[i + $0] == t[$0] } })
+                {
+                    out.append(contentsOf: b[copied..<i])
+                    out.append(Token.field.rawValue)
+                    out.append(5 << 3)
+                    i += time.count
+                    copied = i
                     continue
                 }
                 var token: Token?
@@ -109,10 +154,14 @@ package enum IDTextCodec {
                     continue
                 }
                 out.append(contentsOf: b[copied..<i])
-                out.append(token.rawValue)
-                let reference = token.rawValue >= Token.hex16Lower.rawValue
-                    ? values.narrowReference(high) : values.wideReference(high, low)
-                Varint.append(UInt64(reference), to: &out)
+                let narrow = token.rawValue >= Token.hex16Lower.rawValue
+                if let field = narrow ? fields.field(narrow: high) : fields.field(wide: high, low) {
+                    out.append(Token.field.rawValue)
+                    out.append(UInt8(field << 3) | (token.rawValue - 1))
+                } else {
+                    out.append(token.rawValue)
+                    Varint.append(UInt64(narrow ? values.narrowReference(high) : values.wideReference(high, low)), to: &out)
+                }
                 i = stop
                 copied = stop
             }
@@ -144,7 +193,9 @@ package enum IDTextCodec {
     private static let upperDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Decodes one record's text.
-    package static func decode(_ encoded: ArraySlice<UInt8>, wide: [(UInt64, UInt64)], narrow: [UInt64]) throws -> [UInt8] {
+    package static func decode(
+        _ encoded: ArraySlice<UInt8>, fields: Fields, wide: [(UInt64, UInt64)], narrow: [UInt64]
+    ) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(encoded.count + 64)
         var i = encoded.startIndex
@@ -161,6 +212,11 @@ package enum IDTextCodec {
                 shift += 7
             }
         }
+        func wideValue() throws -> (UInt64, UInt64) {
+            let index = try varint()
+            guard index < wide.count else { throw ByteReader.Corrupt(offset: i) }
+            return wide[index]
+        }
         func hex(_ value: UInt64, _ digits: [UInt8], count: Int = 16) {
             for shift in stride(from: (count - 1) * 4, through: 0, by: -4) {
                 out.append(digits[Int((value >> UInt64(shift)) & 0xF)])
@@ -169,22 +225,40 @@ package enum IDTextCodec {
         var copied = i
         while i < end {
             let byte = encoded[i]
-            guard byte >= 1 && byte <= 7 else {
+            guard byte >= 1 && byte <= 8 else {
                 i += 1
                 continue
             }
             out.append(contentsOf: encoded[copied..<i])
             i += 1
-            switch Token(rawValue: byte)! {
+            var token = Token(rawValue: byte)!
+            var value: (UInt64, UInt64)?
+            if token == .field {
+                guard i < end else { throw ByteReader.Corrupt(offset: i) }
+                let spec = encoded[i]
+                i += 1
+                let field = Int(spec >> 3)
+                if field == 5 {
+                    out.append(contentsOf: String(fields.time).utf8)
+                    copied = i
+                    continue
+                }
+                guard field < fields.ids.count, let id = fields.ids[field], id.text == nil,
+                      let spelling = Token(rawValue: (spec & 7) + 1), spelling.rawValue <= Token.hex16Upper.rawValue
+                else { throw ByteReader.Corrupt(offset: i) }
+                token = spelling
+                value = (id.high, id.low)
+            }
+            switch token {
             case .escape:
                 guard i < end else { throw ByteReader.Corrupt(offset: i) }
                 out.append(encoded[i])
                 i += 1
+            case .field:
+                throw ByteReader.Corrupt(offset: i)
             case .uuidLower, .uuidUpper:
-                let index = try varint()
-                guard index < wide.count else { throw ByteReader.Corrupt(offset: i) }
-                let digits = byte == Token.uuidLower.rawValue ? lowerDigits : upperDigits
-                let (high, low) = wide[index]
+                let digits = token == .uuidLower ? lowerDigits : upperDigits
+                let (high, low) = try value ?? wideValue()
                 hex(high >> 32, digits, count: 8)
                 out.append(45)
                 hex(high >> 16 & 0xFFFF, digits, count: 4)
@@ -195,15 +269,18 @@ package enum IDTextCodec {
                 out.append(45)
                 hex(low & 0xFFFF_FFFF_FFFF, digits, count: 12)
             case .hex32Lower, .hex32Upper:
-                let index = try varint()
-                guard index < wide.count else { throw ByteReader.Corrupt(offset: i) }
-                let digits = byte == Token.hex32Lower.rawValue ? lowerDigits : upperDigits
-                hex(wide[index].0, digits)
-                hex(wide[index].1, digits)
+                let (high, low) = try value ?? wideValue()
+                let digits = token == .hex32Lower ? lowerDigits : upperDigits
+                hex(high, digits)
+                hex(low, digits)
             case .hex16Lower, .hex16Upper:
-                let index = try varint()
-                guard index < narrow.count else { throw ByteReader.Corrupt(offset: i) }
-                hex(narrow[index], byte == Token.hex16Lower.rawValue ? lowerDigits : upperDigits)
+                let number: UInt64
+                if let value { number = value.0 } else {
+                    let index = try varint()
+                    guard index < narrow.count else { throw ByteReader.Corrupt(offset: i) }
+                    number = narrow[index]
+                }
+                hex(number, token == .hex16Lower ? lowerDigits : upperDigits)
             }
             copied = i
         }
