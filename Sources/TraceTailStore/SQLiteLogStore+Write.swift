@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import GRDB
+import Synchronization
 import TraceTailCore
 
 extension SQLiteLogStore {
@@ -46,6 +48,8 @@ extension SQLiteLogStore {
             if byFile[entry.fileID] == nil { order.append(entry.fileID) }
             byFile[entry.fileID, default: []].append(entry.record)
         }
+        // Cut the records into blocks first, compress every block on all cores, then write.
+        var jobs: [(fileID: Int64, block: WriterState.OpenBlock, sealed: Bool)] = []
         for fileID in order {
             var block = try openBlock(for: fileID, db)
             for record in byFile[fileID]! {
@@ -54,8 +58,7 @@ extension SQLiteLogStore {
                 if let current = block, !current.records.isEmpty,
                    current.rawBytes + record.raw.count > options.blockBytes || partition(of: record.time) != current.partition
                 {
-                    var sealed = current
-                    try save(&sealed, fileID: fileID, sealed: true, storedAt: batch.storedAt, db)
+                    jobs.append((fileID, current, true))
                     block = nil
                 }
                 if block == nil {
@@ -68,12 +71,14 @@ extension SQLiteLogStore {
                 block!.records.append(record)
                 block!.rawBytes += record.raw.count
             }
-            if var open = block {
-                try save(&open, fileID: fileID, sealed: false, storedAt: batch.storedAt, db)
-                writer.open[fileID] = open
-            } else {
-                writer.open[fileID] = nil
-            }
+            if let open = block { jobs.append((fileID, open, false)) }
+            writer.open[fileID] = nil
+        }
+        let encoded = try compress(jobs.map(\.block))
+        for (index, job) in jobs.enumerated() {
+            var block = job.block
+            try save(&block, encoded[index], fileID: job.fileID, sealed: job.sealed, storedAt: batch.storedAt, db)
+            if !job.sealed { writer.open[job.fileID] = block }
         }
         for file in batch.files {
             try db.execute(
@@ -134,15 +139,39 @@ extension SQLiteLogStore {
         return open
     }
 
-    /// Compresses a block and writes it with its index rows and the partition's totals.
-    private func save(_ block: inout WriterState.OpenBlock, fileID: Int64, sealed: Bool, storedAt: Int64, _ db: Database) throws {
-        let summary = BlockCodec.summary(of: block.records)
-        let payload = BlockCodec.encode(block.records, summary: summary)
-        let data = try Zlib.deflate(payload, level: options.compressionLevel)
+    /// A block ready to write: its summary, payload size and compressed bytes.
+    struct EncodedBlock: Sendable {
+        var summary: BlockCodec.Summary
+        var payloadBytes: Int
+        var data: [UInt8]
+    }
+
+    /// Encodes and compresses blocks, on as many threads as there are cores.
+    private func compress(_ blocks: [WriterState.OpenBlock]) throws -> [EncodedBlock] {
+        let level = options.compressionLevel
+        let results = Mutex<[Int: Result<EncodedBlock, any Error>]>([:])
+        let work = blocks.map(\.records)
+        DispatchQueue.concurrentPerform(iterations: work.count) { index in
+            let result = Result { () throws -> EncodedBlock in
+                let summary = BlockCodec.summary(of: work[index])
+                let payload = BlockCodec.encode(work[index], summary: summary)
+                return EncodedBlock(summary: summary, payloadBytes: payload.count, data: try Zlib.deflate(payload, level: level))
+            }
+            results.withLock { $0[index] = result }
+        }
+        return try results.withLock { done in try (0..<work.count).map { try done[$0]!.get() } }
+    }
+
+    /// Writes a compressed block with its index rows and the partition's totals.
+    private func save(
+        _ block: inout WriterState.OpenBlock, _ encoded: EncodedBlock, fileID: Int64, sealed: Bool, storedAt: Int64, _ db: Database
+    ) throws {
+        let summary = encoded.summary
+        let data = encoded.data
         let blocks = Self.blocksTable(block.partition)
         let arguments: StatementArguments = [
             fileID, summary.firstOffset, summary.endOffset, summary.minTime, summary.maxTime, summary.count,
-            summary.rawBytes, payload.count, Data(summary.filter.bits), Data(data),
+            summary.rawBytes, encoded.payloadBytes, Data(summary.filter.bits), Data(data),
         ]
         var newBlocks = 0
         if let id = block.blockID {

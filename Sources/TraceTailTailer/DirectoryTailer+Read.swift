@@ -4,7 +4,7 @@ extension DirectoryTailer {
     /// Looks at one file and reads what is new, up to `readChunkBytes`. Returns whether bytes are
     /// left to read.
     func advance(_ id: Int64, now: Int64) async throws -> Bool {
-        guard var file = tracked[id] else { return false }
+        guard var file = tracked[id], file.state.status == .live else { return false }
         guard let status = FileSystem.status(fd: file.fd) else {
             throw TailerError(operation: "fstat", path: file.state.path, errno: 0)
         }
@@ -86,30 +86,66 @@ extension DirectoryTailer {
         file.dirty = true
     }
 
-    /// Commits the queued records with the positions after them, in one transaction.
+    /// Starts committing the queued records with the positions after them, in one transaction,
+    /// after the previous commit has finished. Reading goes on while the store compresses and
+    /// writes (one commit in flight at most); a failed commit is tried again with the next one.
     package func flush(now: Int64) async throws {
         lastFlush = now
-        var states: [FileState] = []
-        for (_, file) in tracked where file.dirty {
-            states.append(try checkpoint(file))
+        var states: [Int64: FileState] = [:]
+        for (id, file) in tracked where file.dirty {
+            states[id] = try checkpoint(file)
         }
-        guard !batch.isEmpty || !states.isEmpty else { return }
-        try await store.append(IngestBatch(records: batch, files: states, storedAt: now))
+        var records = batch
+        if let failed = await settle() {
+            records = failed.records + records
+            for state in failed.files where states[state.id] == nil { states[state.id] = state }
+        }
+        guard !records.isEmpty || !states.isEmpty else { return }
+        let commit = IngestBatch(records: records, files: Array(states.values), storedAt: now)
         batch = []
         batchBytes = 0
-        for state in states {
-            guard var file = tracked[state.id] else { continue }
-            file.state = state
-            file.dirty = false
-            if state.status == .retired {
-                FileSystem.close(file.fd)
-                tracked[state.id] = nil
-                retiredStates.append(state)
-                if byName[state.path] == state.id { byName[state.path] = nil }
-                logger.info("file let go", metadata: ["file": "\(state.path)", "offset": "\(state.offset)"])
-            } else {
-                tracked[state.id] = file
-            }
+        for state in states.values {
+            tracked[state.id]?.state = state
+            tracked[state.id]?.dirty = false
+        }
+        let store = self.store
+        inFlight = (Task { try await store.append(commit) }, commit)
+    }
+
+    /// Commits everything read so far and waits until it is stored.
+    package func commit(now: Int64) async throws {
+        try await flush(now: now)
+        if let failed = await settle() {
+            // One more try, then give up: the records stay after the saved positions on disk
+            // and are read again at the next start.
+            try await store.append(failed)
+            finish(failed)
+        }
+    }
+
+    /// Waits for the commit in flight. Returns its batch if it failed, to be tried again.
+    func settle() async -> IngestBatch? {
+        guard let (task, commit) = inFlight else { return nil }
+        inFlight = nil
+        do {
+            try await task.value
+        } catch {
+            logger.error("commit failed; will try again", metadata: ["error": "\(error)", "records": "\(commit.records.count)"])
+            return commit
+        }
+        finish(commit)
+        return nil
+    }
+
+    /// After a commit: files read to their end and let go are closed and forgotten.
+    private func finish(_ commit: IngestBatch) {
+        for state in commit.files where state.status == .retired {
+            guard let file = tracked[state.id] else { continue }
+            FileSystem.close(file.fd)
+            tracked[state.id] = nil
+            retiredStates.append(state)
+            if byName[state.path] == state.id { byName[state.path] = nil }
+            logger.info("file let go", metadata: ["file": "\(state.path)", "offset": "\(state.offset)"])
         }
         if retiredStates.count > 2000 { retiredStates.removeFirst(retiredStates.count - 1000) }
     }
@@ -154,7 +190,7 @@ extension DirectoryTailer {
             for record in file.assembler.closePending() { collect(record, from: &file, now: now()) }
             tracked[id] = file
         }
-        try await flush(now: now())
+        try await commit(now: now())
         return collectedRecords - before
     }
 }

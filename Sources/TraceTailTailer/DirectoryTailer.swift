@@ -18,6 +18,8 @@ package final class DirectoryTailer {
     var batch: [IngestBatch.Entry] = []
     var batchBytes = 0
     var lastFlush: Int64 = 0
+    /// The commit under way, if any, and what it holds.
+    var inFlight: (Task<Void, any Error>, IngestBatch)?
     /// Records parsed since start (committed or queued).
     package internal(set) var collectedRecords = 0
     /// Files let go of (most recent last), which a rotated copy may still continue.

@@ -63,7 +63,7 @@ package struct TailerService: Service {
         // Commit what was read. Records still waiting for continuation lines are not stored:
         // their bytes are after the saved position and are read again on the next start.
         do {
-            try await tailer.flush(now: WallClock.nowMillis())
+            try await tailer.commit(now: WallClock.nowMillis())
             logger.info("tailer stopped; positions committed")
         } catch {
             logger.error("last commit failed", metadata: ["error": "\(error)"])

@@ -69,7 +69,7 @@ final class TailerHarness {
             now += 1000
             while try await tailer.poll(now: now) {}
         }
-        try await tailer.flush(now: now)
+        try await tailer.commit(now: now)
     }
 
     /// Restarts the tailer (and optionally the store) as a new process would.

@@ -158,7 +158,7 @@ struct TailerScenarioTests {
         try h.write("small-out.log", TailerHarness.lines(20_000..<20_001))
         h.now += 1000
         _ = try await h.tailer.poll(now: h.now)
-        try await h.tailer.flush(now: h.now)
+        try await h.tailer.commit(now: h.now)
         // After one pass (1 MiB per file), the small file's line is stored though the big one is not done.
         #expect(try await h.storedNumbers().contains(20_000))
         try await h.settle()
