@@ -24,7 +24,13 @@ package struct LineGrouper: Sendable {
         var record: AssembledRecord
         var isStack: Bool
         var openBlock: Bool
+        /// The record's last line left an ANSI colour set: the next line continues its text. Only for
+        /// records starting like a pino-pretty header, and for at most `maxColourLines` lines.
+        var colourOpen: Bool
+        var colourLines = 0
     }
+
+    static let maxColourLines = 64
 
     private enum Hold: Sendable, Equatable {
         case none
@@ -88,7 +94,7 @@ package struct LineGrouper: Sendable {
             }
             // The error line: the banner becomes a stack record that frames may continue.
             hold = .none
-            var p = Pending(record: record(from: held[0]), isStack: true, openBlock: false)
+            var p = Pending(record: record(from: held[0]), isStack: true, openBlock: false, colourOpen: false)
             for next in held.dropFirst() { append(next, to: &p) }
             held.removeAll()
             pending = p
@@ -127,12 +133,21 @@ package struct LineGrouper: Sendable {
 
     private mutating func pushNormal(_ line: Line, _ shape: LineShape, allowBanner: Bool, into out: inout [AssembledRecord]) {
         if var p = pending {
+            if p.colourOpen && !shape.isBlank && p.colourLines < Self.maxColourLines {
+                append(line, to: &p)
+                p.colourLines += 1
+                if let open = shape.leavesColourOpen { p.colourOpen = open }
+                if shape.isFrame { p.isStack = true }
+                pending = p
+                return
+            }
             if shape.isIndented && !shape.isBlank {
                 if shape.isFrame {
                     p.isStack = true
                     if shape.opensBlock { p.openBlock = true }
                 }
                 append(line, to: &p)
+                if let open = shape.leavesColourOpen { p.colourOpen = open }
                 pending = p
                 return
             }
@@ -168,7 +183,7 @@ package struct LineGrouper: Sendable {
             hold = .banner(1)
             return
         }
-        pending = Pending(record: record(from: line), isStack: false, openBlock: shape.opensBlock)
+        pending = Pending(record: record(from: line), isStack: false, openBlock: shape.opensBlock, colourOpen: shape.leavesColourOpen == true && shape.startsWithBracket)
     }
 
     private mutating func emitPending(into out: inout [AssembledRecord]) {
