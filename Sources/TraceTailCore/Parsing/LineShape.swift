@@ -41,13 +41,14 @@ package struct LineShape: Sendable {
         }
         let first = b[s]
         let last = b[e - 1]
-        leavesColourOpen = Self.colourState(b, s, e)
-        startsWithBracket = first == UInt8(ascii: "[")
         if first == UInt8(ascii: "{") {
             isCompleteJSON = last == UInt8(ascii: "}")
             opensBlock = last == UInt8(ascii: "{") || last == UInt8(ascii: "[")
+            if !isCompleteJSON { leavesColourOpen = Self.colourState(b, s, e) }
             return
         }
+        leavesColourOpen = Self.colourState(b, s, e)
+        startsWithBracket = first == UInt8(ascii: "[")
         opensBlock = last == UInt8(ascii: "{") || last == UInt8(ascii: "[")
         if ByteClass.isSpace(first) {
             isIndented = true
