@@ -64,6 +64,29 @@ struct TextFormatTests {
         #expect(Support.text(records[1].raw) == "after")
     }
 
+    @Test("console.error of an Error with its own properties: ids from the property block")
+    func errorProperties() {
+        let input = """
+            ❌ [WORKFLOW-TRACE] task failed Error: rate limited by upstream (429)
+                at RedisBus.publish (/srv/agents/deploy/dist/bus.js:216:13)
+                at process.processTicksAndRejections (node:internal/process/task_queues:28:11) {
+              code: 'E_RATE',
+              traceId: 'f28d7909caf249eebf7a8300a37c2ad5',
+              spanId: '5f1e9fff5092b5bc',
+              parentSpanId: 'd4a9918ba11379b7',
+              taskId: 't-1027'
+            }
+            next
+
+            """
+        let records = Support.assemble(Array(input.utf8))
+        #expect(records.count == 2)
+        Expected(message: "❌ [WORKFLOW-TRACE] task failed Error: rate limited by upstream (429)", time: nil, level: .error,
+                 trace: "f28d7909caf249eebf7a8300a37c2ad5", span: "5f1e9fff5092b5bc", parent: "d4a9918ba11379b7", task: "t-1027",
+                 marker: "WORKFLOW-TRACE", format: .stackTrace)
+            .check(RecordParser().parse(records[0].raw, referenceTime: 0))
+    }
+
     static let inline: [(String, Expected)] = [
         ("ts=2026-07-02T10:00:00.123Z level=warn trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 msg=\"hello \\\"world\\\"\"",
          Expected(message: "hello \"world\"", time: Support.tenOClock + 123, level: .warn, trace: IDs.traceB, span: IDs.spanA, format: .logfmt)),
