@@ -78,7 +78,7 @@ package struct LineGrouper: Sendable {
         case .banner(let step):
             let fits: Bool
             switch step {
-            case 1: fits = !shape.isBlank
+            case 1: fits = !shape.isBlank && !shape.isCompleteJSON
             case 2: fits = shape.isCaret
             case 3: fits = shape.isBlank
             default: fits = !shape.isBlank && !shape.isIndented && !shape.isCompleteJSON
