@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Cuts one file's byte stream into records: splits lines, joins continuation lines (pino-pretty
 /// blocks, wrapped util.inspect objects, stack traces, Node's crash banner) to the record they belong
 /// to (see `LineGrouper`), decodes PM2 JSON envelopes, and never emits a line that has no line end yet.
@@ -104,13 +112,7 @@ package struct RecordAssembler: Sendable {
 
     @inline(__always)
     private static func memchrNewline(_ p: UnsafeRawPointer, _ n: Int) -> UnsafeRawPointer? {
-        let bytes = p.assumingMemoryBound(to: UInt8.self)
-        var i = 0
-        while i < n {
-            if bytes[i] == 0x0A { return p + i }
-            i += 1
-        }
-        return nil
+        UnsafeRawPointer(memchr(p, 0x0A, n))
     }
 
     private mutating func appendPartial(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
@@ -126,23 +128,23 @@ package struct RecordAssembler: Sendable {
     }
 
     private mutating func finishLine(_ line: LineGrouper.Line, into out: inout [AssembledRecord]) {
-        var produced: [AssembledRecord] = []
         let decoded: PM2Envelope.Decoded? = line.truncated ? nil : line.bytes.withUnsafeBufferPointer { b in
             PM2Envelope.mayBeEnvelope(b) ? PM2Envelope.decode(b) : nil
         }
+        // Without envelopes every record ends before the first unfinished line: no gate needed.
+        if decoded == nil && ready.isEmpty && !innerActive {
+            grouper.push(line, into: &out)
+            committedOffset = grouper.unfinishedStart ?? line.end
+            return
+        }
+        var produced: [AssembledRecord] = []
         if let decoded {
             takeEnvelope(decoded, line: line, into: &produced)
         } else {
             flushInner(into: &produced)
             grouper.push(line, into: &produced)
         }
-        // Without envelopes every record ends before the first unfinished line: no gate needed.
-        if decoded == nil && ready.isEmpty && !innerActive {
-            out.append(contentsOf: produced)
-            committedOffset = grouper.unfinishedStart ?? line.end
-        } else {
-            out.append(contentsOf: gate(produced, lineEnd: line.end))
-        }
+        out.append(contentsOf: gate(produced, lineEnd: line.end))
     }
 
     /// Splits an envelope's text into lines, joining a half line to the one left by the envelope before.
