@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TraceTailCore
 
@@ -105,6 +106,63 @@ struct FuzzTests {
         }
         #expect(rounds > 50)
         #expect(failures == 0)
+    }
+
+    /// PM2's envelope line for one chunk.
+    static func envelope(_ chunk: [UInt8]) -> [UInt8] {
+        var out = Array(#"{"message":""#.utf8)
+        for byte in chunk {
+            switch byte {
+            case 0x0A: out += Array("\\n".utf8)
+            case UInt8(ascii: "\""): out += Array("\\\"".utf8)
+            case UInt8(ascii: "\\"): out += Array("\\\\".utf8)
+            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+            default: out.append(byte)
+            }
+        }
+        out += Array(#"","timestamp":"2026-07-02T10:00:00.000Z","type":"out","process_id":3,"app_name":"api"}"#.utf8)
+        out.append(0x0A)
+        return out
+    }
+
+    @Test("envelopes cut at random: raws give back the text, and a restart at committedOffset repeats nothing and loses nothing")
+    func envelopeRestart() throws {
+        var rng = SeededGenerator(seed: 0xE4E1)
+        let fixtures = try ["pino/basic.ndjson", "pino-pretty/default.log", "console/util-inspect.log", "node/crash-stderr.log"].map { try Support.fixture($0) }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(1500))
+        var rounds = 0
+        while clock.now < deadline {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                let f = fixtures.randomElement(using: &rng)!
+                let a = Int.random(in: 0..<f.count, using: &rng)
+                text += f[a..<min(f.count, a + Int.random(in: 1...600, using: &rng))]
+                if Bool.random(using: &rng) { text.append(0x0A) }
+            }
+            // Records sharing envelopes with a half line are held until an envelope ends at a line
+            // end; the text ends with one so that everything is released by the end.
+            text.append(0x0A)
+            var file: [UInt8] = []
+            var i = 0
+            while i < text.count {
+                let end = min(text.count, i + Int.random(in: 1...120, using: &rng))
+                file += Self.envelope(Array(text[i..<end]))
+                i = end
+            }
+            let whole = Support.assemble(file)
+            let complete = text.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            #expect(whole.map(\.raw).joined(separator: [0x0A]).map { $0 } + (whole.isEmpty ? [] : [0x0A]) == Array(text[0..<complete]))
+            let cut = Int.random(in: 0...file.count, using: &rng)
+            var first = RecordAssembler(offset: 0)
+            let before = first.append(Array(file[0..<cut]))
+            let offset = Int(first.committedOffset)
+            var second = RecordAssembler(offset: Int64(offset))
+            let after = second.append(Array(file[offset...])) + second.closePending()
+            #expect(before + after == whole, "round \(rounds), cut \(cut), committed \(offset)")
+            rounds += 1
+        }
+        #expect(rounds > 20)
     }
 
     @Test("mutated envelopes: no crash, offsets in order, commit never past the input")

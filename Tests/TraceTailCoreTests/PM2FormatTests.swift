@@ -150,6 +150,23 @@ struct EnvelopeLimitTests {
         #expect(assembler.committedOffset == assembler.readOffset)
     }
 
+    @Test("records held behind a chain of half lines are released once they pass maxRecordBytes")
+    func forcedRelease() {
+        // Envelope lines (about 230 bytes) fit the cap; the records they hold pass it after four.
+        var assembler = RecordAssembler(offset: 0, options: AssemblerOptions(maxRecordBytes: 300))
+        var records: [AssembledRecord] = []
+        var starts: [Int64] = []
+        for k in 0..<5 {
+            starts.append(assembler.readOffset)
+            records += assembler.append(Self.envelope((k == 0 ? "" : "tail\(k)\n") + String(repeating: "{\"a\":1}\n", count: 10) + "half\(k)"))
+        }
+        // Every envelope ends mid-line, so no envelope boundary is clean; memory must not grow.
+        #expect(records.count == 43)
+        #expect(records.allSatisfy { !$0.truncated })
+        #expect(assembler.committedOffset == starts[4], "commit moved past the envelope where the release was forced")
+        #expect(records.allSatisfy { $0.endOffset <= assembler.readOffset })
+    }
+
     @Test("a plain line after half an envelope line ends that fragment")
     func fragmentThenPlain() {
         var assembler = RecordAssembler(offset: 0)

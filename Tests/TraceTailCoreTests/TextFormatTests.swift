@@ -92,6 +92,8 @@ struct TextFormatTests {
          Expected(message: "hello \"world\"", time: Support.tenOClock + 123, level: .warn, trace: IDs.traceB, span: IDs.spanA, format: .logfmt)),
         ("level=info workflow_id=7131ef99-fa7f-4afe-98c4-10a65672cfc2 task_id=t-9 done",
          Expected(message: "level=info workflow_id=7131ef99-fa7f-4afe-98c4-10a65672cfc2 task_id=t-9 done", time: nil, level: .info, workflow: IDs.workflow, task: "t-9", format: .logfmt)),
+        ("level=info traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 msg=incoming",
+         Expected(message: "incoming", time: nil, level: .info, trace: IDs.traceB, parent: IDs.spanA, format: .logfmt)),
         ("Server listening on port 3000", Expected(message: "Server listening on port 3000", time: nil, level: nil, format: .text)),
         ("processing trace_id=4bf92f3577b34da6a3ce929d0e0e4736 now", Expected(message: "processing trace_id=4bf92f3577b34da6a3ce929d0e0e4736 now", time: nil, level: nil, trace: IDs.traceB, format: .text)),
         ("\u{1B}[31mred\u{1B}[0m and [33morphan[0m text\u{0}", Expected(message: "red and orphan text", time: nil, level: nil)),

@@ -109,7 +109,7 @@ package enum IDExtractor {
     /// `traceparent` implies.
     package static func apply(_ c: FieldCollector, _ b: UnsafeBufferPointer<UInt8>, to fields: inout RecordFields) {
         var parsedParent: (TraceID, SpanID)? = nil
-        if let tp = c.traceparent, tp.kind == .string {
+        if let tp = c.traceparent, tp.kind == .string || tp.kind == .bare {
             parsedParent = traceparent(b, tp.start, tp.end)
         }
         if let ref = c.traceID, c.traceparent == nil || parsedParent == nil || ref.depth <= c.traceparent!.depth {

@@ -17,8 +17,9 @@ import Darwin
 /// PM2 JSON envelopes: a record can only be committed at an envelope line's end, so records that share
 /// an envelope with an unfinished record (one still pending, or half a line waiting for the next
 /// envelope) are held back until it finishes. If held records grow past `maxRecordBytes` (a long run of
-/// envelopes each ending mid-line) they are released anyway and `committedOffset` stays at the start of
-/// the unfinished envelope: a restart then re-reads that envelope, which may repeat the tail of a record.
+/// envelopes each ending mid-line) they are released anyway and `committedOffset` moves to the end of
+/// the envelope just read: a restart there loses the head of the line left open in it (its tail comes
+/// back as a record of its own), rather than repeating every record released with it.
 package struct RecordAssembler: Sendable {
     package let options: AssemblerOptions
     /// Every byte before this offset was emitted in a record; none after it was.
@@ -183,21 +184,35 @@ package struct RecordAssembler: Sendable {
         grouper.push(fragment, into: &produced)
     }
 
-    /// Releases the records that lie wholly before the first unfinished byte and moves
-    /// `committedOffset` to the start of the first byte no released record holds.
+    /// Releases the records that lie wholly before the commit point and moves `committedOffset` there.
+    /// The commit point is the first unfinished byte, moved back to the start of any held record that
+    /// ends after it (records sharing an envelope overlap), until nothing moves it further.
     private mutating func gate(_ produced: [AssembledRecord], lineEnd: Int64? = nil) -> [AssembledRecord] {
         for record in produced { readyBytes += record.raw.count }
         ready.append(contentsOf: produced)
-        var unfinished = lineEnd ?? lineStart
-        if let start = grouper.unfinishedStart { unfinished = min(unfinished, start) }
-        if innerActive { unfinished = min(unfinished, innerStart) }
-        var released = 0
-        while released < ready.count && ready[released].endOffset <= unfinished { released += 1 }
-        if readyBytes > options.maxRecordBytes { released = ready.count }
-        let out = Array(ready[0..<released])
-        ready.removeFirst(released)
+        var commit = lineEnd ?? lineStart
+        if let start = grouper.unfinishedStart { commit = min(commit, start) }
+        if innerActive { commit = min(commit, innerStart) }
+        var moved = true
+        while moved {
+            moved = false
+            for record in ready where record.endOffset > commit && record.startOffset < commit {
+                commit = record.startOffset
+                moved = true
+            }
+        }
+        var out: [AssembledRecord] = []
+        if readyBytes > options.maxRecordBytes {
+            // Forced: see the type's documentation.
+            out = ready
+            commit = max(commit, ready.map(\.endOffset).max() ?? commit)
+            ready.removeAll()
+        } else {
+            out = ready.filter { $0.endOffset <= commit }
+            ready.removeAll { $0.endOffset <= commit }
+        }
         readyBytes = ready.reduce(0) { $0 + $1.raw.count }
-        committedOffset = min(unfinished, ready.first?.startOffset ?? unfinished)
+        committedOffset = max(committedOffset, commit)
         return out
     }
 }
