@@ -16,10 +16,13 @@ import Darwin
 ///
 /// PM2 JSON envelopes: a record can only be committed at an envelope line's end, so records that share
 /// an envelope with an unfinished record (one still pending, or half a line waiting for the next
-/// envelope) are held back until it finishes. If held records grow past `maxRecordBytes` (a long run of
-/// envelopes each ending mid-line) they are released anyway and `committedOffset` moves to the end of
-/// the envelope just read: a restart there loses the head of the line left open in it (its tail comes
-/// back as a record of its own), rather than repeating every record released with it.
+/// envelope) are held back until it finishes, even past `closePending()`: releasing them earlier would
+/// make a restart emit them twice. PM2 ends most chunks at a line end, so this is rare and short. If
+/// held records grow past `maxRecordBytes` (a long run of envelopes each ending mid-line) they are
+/// released anyway and `committedOffset` moves to the end of the envelope just read: a restart there
+/// loses the head of the line left open in it (its tail comes back as a record of its own), rather
+/// than repeating every record released with it. An envelope line longer than `maxRecordBytes` is not
+/// decoded: it is kept, truncated, as a record of its own.
 package struct RecordAssembler: Sendable {
     package let options: AssemblerOptions
     /// Every byte before this offset was emitted in a record; none after it was.
