@@ -189,32 +189,33 @@ package struct RecordAssembler: Sendable {
 
     /// Releases the records that lie wholly before the commit point and moves `committedOffset` there.
     /// The commit point is the first unfinished byte, moved back to the start of any held record that
-    /// ends after it (records sharing an envelope overlap), until nothing moves it further.
+    /// ends after it (records sharing an envelope overlap). Records come out of the grouper in the
+    /// order of their ends, so the ones ending after the commit point are a suffix of `ready`.
     private mutating func gate(_ produced: [AssembledRecord], lineEnd: Int64? = nil) -> [AssembledRecord] {
-        for record in produced { readyBytes += record.raw.count }
+        for record in produced {
+            assert(ready.last.map { $0.endOffset <= record.endOffset } ?? true, "records leave the grouper in end order")
+            readyBytes += record.raw.count + 1
+        }
         ready.append(contentsOf: produced)
         var commit = lineEnd ?? lineStart
         if let start = grouper.unfinishedStart { commit = min(commit, start) }
         if innerActive { commit = min(commit, innerStart) }
-        var moved = true
-        while moved {
-            moved = false
-            for record in ready where record.endOffset > commit && record.startOffset < commit {
-                commit = record.startOffset
-                moved = true
-            }
+        var kept = ready.count
+        while kept > 0 && ready[kept - 1].endOffset > commit {
+            commit = min(commit, ready[kept - 1].startOffset)
+            kept -= 1
         }
-        var out: [AssembledRecord] = []
+        var out: [AssembledRecord]
         if readyBytes > options.maxRecordBytes {
             // Forced: see the type's documentation.
             out = ready
-            commit = max(commit, ready.map(\.endOffset).max() ?? commit)
+            commit = max(commit, ready.last?.endOffset ?? commit)
             ready.removeAll()
         } else {
-            out = ready.filter { $0.endOffset <= commit }
-            ready.removeAll { $0.endOffset <= commit }
+            out = Array(ready[0..<kept])
+            ready.removeFirst(kept)
         }
-        readyBytes = ready.reduce(0) { $0 + $1.raw.count }
+        readyBytes = ready.reduce(0) { $0 + $1.raw.count + 1 }
         committedOffset = max(committedOffset, commit)
         return out
     }
