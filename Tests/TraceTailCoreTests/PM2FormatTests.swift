@@ -117,3 +117,77 @@ struct PM2FormatTests {
         Expected(message: "hi", time: Support.tenOClock + 123, level: .info).check(Support.parse(Support.text(records[0].raw)))
     }
 }
+
+@Suite("PM2 envelope limits")
+struct EnvelopeLimitTests {
+    static func envelope(_ message: String) -> [UInt8] {
+        var escaped = ""
+        for c in message.unicodeScalars {
+            switch c {
+            case "\n": escaped += "\\n"
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            default: escaped.unicodeScalars.append(c)
+            }
+        }
+        return Array((#"{"message":""# + escaped + #"","timestamp":"2026-07-02T10:00:00.000Z","type":"out","process_id":1,"app_name":"a"}"# + "\n").utf8)
+    }
+
+    @Test("half a line inside envelopes is capped at maxRecordBytes and flagged when it ends")
+    func innerCap() {
+        var assembler = RecordAssembler(offset: 0, options: AssemblerOptions(maxRecordBytes: 1000))
+        var records: [AssembledRecord] = []
+        for _ in 0..<5 { records += assembler.append(Self.envelope(String(repeating: "x", count: 400))) }
+        #expect(records.isEmpty)
+        #expect(assembler.hasPartialLine)
+        #expect(assembler.committedOffset == 0)
+        records += assembler.append(Self.envelope("end\n{\"msg\":\"next\"}\n"))
+        #expect(records.count == 2)
+        #expect(records.first?.truncated == true)
+        #expect(records.first?.raw.count == 1000)
+        #expect(records.last.map { Support.text($0.raw) } == "{\"msg\":\"next\"}")
+        #expect(!assembler.hasPartialLine)
+        #expect(assembler.committedOffset == assembler.readOffset)
+    }
+
+    @Test("records held behind a chain of half lines are released once they pass maxRecordBytes")
+    func forcedRelease() {
+        // Envelope lines (about 230 bytes) fit the cap; the records they hold pass it after four.
+        var assembler = RecordAssembler(offset: 0, options: AssemblerOptions(maxRecordBytes: 300))
+        var records: [AssembledRecord] = []
+        var starts: [Int64] = []
+        for k in 0..<5 {
+            starts.append(assembler.readOffset)
+            records += assembler.append(Self.envelope((k == 0 ? "" : "tail\(k)\n") + String(repeating: "{\"a\":1}\n", count: 10) + "half\(k)"))
+        }
+        // Every envelope ends mid-line, so no envelope boundary is clean; memory must not grow.
+        #expect(records.count == 43)
+        #expect(records.allSatisfy { !$0.truncated })
+        #expect(assembler.committedOffset == starts[4], "commit moved past the envelope where the release was forced")
+        #expect(records.allSatisfy { $0.endOffset <= assembler.readOffset })
+    }
+
+    @Test("a plain line after half an envelope line ends that fragment")
+    func fragmentThenPlain() {
+        var assembler = RecordAssembler(offset: 0)
+        let first = Self.envelope("{\"msg\":\"cut")
+        var records = assembler.append(first)
+        records += assembler.append(Array("plain line\n".utf8))
+        records += assembler.closePending()
+        #expect(records.map { Support.text($0.raw) } == ["{\"msg\":\"cut", "plain line"])
+        #expect(records.first?.endOffset == Int64(first.count))
+        #expect(assembler.committedOffset == assembler.readOffset)
+    }
+
+    @Test("a pino-pretty block inside envelopes groups like in a plain file")
+    func prettyInEnvelopes() {
+        var assembler = RecordAssembler(offset: 0)
+        var records = assembler.append(Self.envelope("[10:00:00.000] INFO (1): a\n    trace_id: \"4bf92f3577b34da6a3ce929d0e0e4736\"\n"))
+        records += assembler.append(Self.envelope("[10:00:00.001] INFO (1): b\n"))
+        records += assembler.closePending()
+        #expect(records.count == 2)
+        let fields = RecordParser().parse(record: records[0], referenceTime: Support.referenceTime)
+        Expected(message: "a", time: Support.tenOClock, level: .info, trace: IDs.traceB, format: .pinoPretty).check(fields)
+        #expect(records[1].startOffset == records[0].endOffset)
+    }
+}

@@ -82,6 +82,18 @@ struct PinoParserTests {
         // Decimal Datadog ids written as numbers.
         (#"{"dd":{"trace_id":1234567890123456789,"span_id":987654321},"msg":"dd"}"#,
          Expected(message: "dd", time: nil, level: nil, trace: "1234567890123456789", span: "987654321")),
+        // Odd times: a numeric string, zero, negative, exponent, prose, microseconds, nanoseconds.
+        (#"{"time":"1782986400271","msg":"t"}"#, Expected(message: "t", time: Support.tenOClock + 271, level: nil)),
+        (#"{"time":0,"msg":"t"}"#, Expected(message: "t", time: nil, level: nil)),
+        (#"{"time":-5,"msg":"t"}"#, Expected(message: "t", time: nil, level: nil)),
+        (#"{"time":1.7e12,"msg":"t"}"#, Expected(message: "t", time: nil, level: nil)),
+        (#"{"time":"Thu Jul 02 2026","msg":"t"}"#, Expected(message: "t", time: nil, level: nil)),
+        (#"{"time":1782986400271123,"msg":"t"}"#, Expected(message: "t", time: Support.tenOClock + 271, level: nil)),
+        (#"{"time":1782986400271123456,"msg":"t"}"#, Expected(message: "t", time: Support.tenOClock + 271, level: nil)),
+        // A nested time or level is not the record's.
+        (#"{"req":{"time":5,"level":"error"},"msg":"t"}"#, Expected(message: "t", time: nil, level: nil)),
+        // Leading spaces before the object; a level out of range.
+        (#"   {"level":999,"msg":"spaced"}"#, Expected(message: "spaced", time: nil, level: nil)),
         // Strings that only look like keys do not count.
         (#"{"msg":"trace_id: 4bf92f3577b34da6a3ce929d0e0e4736","note":"\"traceId\":\"ec339c58031b4a04a76e2fc5fbcaebf5\""}"#,
          Expected(message: "trace_id: 4bf92f3577b34da6a3ce929d0e0e4736", time: nil, level: nil)),

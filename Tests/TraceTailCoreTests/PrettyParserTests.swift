@@ -3,24 +3,33 @@ import Testing
 
 @Suite("pino-pretty")
 struct PrettyParserTests {
-    /// The pretty fixtures render basic.ndjson's first 16 records (all but the last three).
+    /// The pretty fixtures render basic.ndjson's records. Without colours a multi-line message's second
+    /// line (at column 0) cannot be told from a new record, so it becomes one (conservative); with
+    /// colours the message colour is still open on the header line, which joins them.
     static let prettyFixtures = ["pino-pretty/default.log", "pino-pretty/colorize.log", "pino-pretty/sys-standard-time.log", "pino-pretty/ignore-pid-hostname.log"]
 
     @Test("blocks group into one record each and parse like the JSON they came from", arguments: prettyFixtures)
     func fixture(_ path: String) throws {
         let input = try Support.fixture(path)
         let records = Support.assemble(input)
-        let expected = Array(BasicRecords.all.prefix(16))
+        let coloured = path.contains("colorize")
+        var expected = BasicRecords.all
+        if !coloured {
+            expected[17].message = "line one"
+            expected.insert(Expected(message: "line two of a multi-line msg", time: nil, level: nil, format: .text), at: 18)
+        }
         #expect(records.count == expected.count)
-        for record in records { #expect(record.raw.first == UInt8(ascii: "["), "each record starts at a header") }
         let parser = RecordParser()
-        for (record, e) in zip(records, expected) {
+        for (k, (record, e)) in zip(records, expected).enumerated() {
             let fields = parser.parse(record.raw, referenceTime: Support.referenceTime)
             e.check(fields)
-            #expect(fields.format == .pinoPretty)
+            if k != 18 || coloured {
+                #expect(record.raw.first == UInt8(ascii: "["), "each record starts at a header")
+                #expect(fields.format == .pinoPretty)
+            }
         }
         // Raw keeps the colours; the message does not.
-        if path.contains("colorize") { #expect(records[0].raw.contains(0x1B)) }
+        if coloured { #expect(records[0].raw.contains(0x1B)) }
     }
 
     @Test("singleLine: the trailing JSON object holds the keys")

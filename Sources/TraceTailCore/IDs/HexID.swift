@@ -22,20 +22,32 @@ package enum HexID {
         return value
     }
 
-    /// 32 hex digits, or a UUID with dashes at 8-4-4-4-12, to a 128-bit value.
+    /// 32 hex digits, or a UUID with dashes at 8-4-4-4-12, to a 128-bit value. Allocation-free: the
+    /// parser calls it for every workflow and task id.
     package static func parse128(_ bytes: ArraySlice<UInt8>) -> (UInt64, UInt64)? {
-        var digits = [UInt8]()
-        if bytes.count == 32 {
-            digits = Array(bytes)
-        } else if bytes.count == 36 {
-            let start = bytes.startIndex
-            for dash in [8, 13, 18, 23] where bytes[start + dash] != UInt8(ascii: "-") { return nil }
-            digits.reserveCapacity(32)
-            for (i, byte) in bytes.enumerated() where ![8, 13, 18, 23].contains(i) { digits.append(byte) }
-        } else {
-            return nil
+        let start = bytes.startIndex
+        let isUUID: Bool
+        switch bytes.count {
+        case 32: isUUID = false
+        case 36:
+            guard bytes[start + 8] == UInt8(ascii: "-"), bytes[start + 13] == UInt8(ascii: "-"),
+                  bytes[start + 18] == UInt8(ascii: "-"), bytes[start + 23] == UInt8(ascii: "-")
+            else { return nil }
+            isUUID = true
+        default: return nil
         }
-        guard let high = parse64(digits[0..<16]), let low = parse64(digits[16..<32]) else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var digit = 0
+        for i in start..<bytes.endIndex {
+            if isUUID {
+                let k = i - start
+                if k == 8 || k == 13 || k == 18 || k == 23 { continue }
+            }
+            guard let n = nibble(bytes[i]) else { return nil }
+            if digit < 16 { high = high << 4 | UInt64(n) } else { low = low << 4 | UInt64(n) }
+            digit += 1
+        }
         return (high, low)
     }
 
@@ -65,24 +77,33 @@ package enum HexID {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     package static func format(_ value: UInt64) -> String {
-        var out = [UInt8](repeating: 0, count: 16)
-        for i in 0..<16 { out[i] = digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 16) { out in
+            for i in 0..<16 { out[i] = digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+            return 16
+        }
     }
 
     package static func uuidString(high: UInt64, low: UInt64) -> String {
-        let hex = Array((format(high) + format(low)).utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        for (i, byte) in hex.enumerated() {
-            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
-            out.append(byte)
+        String(unsafeUninitializedCapacity: 36) { out in
+            var j = 0
+            for i in 0..<32 {
+                if i == 8 || i == 12 || i == 16 || i == 20 {
+                    out[j] = UInt8(ascii: "-")
+                    j += 1
+                }
+                let value = i < 16 ? high : low
+                out[j] = digits[Int((value >> UInt64(60 - 4 * (i & 15))) & 0xF)]
+                j += 1
+            }
+            return 36
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     package static func bytes(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
+        [UInt8](unsafeUninitializedCapacity: 8) { out, count in
+            for i in 0..<8 { out[i] = UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * i)) }
+            count = 8
+        }
     }
 
     package static func integer(_ bytes: ArraySlice<UInt8>) -> UInt64 {

@@ -2,6 +2,19 @@
 /// straight from the buffer; anything else goes through the id types' own initialisers, which
 /// reject all-zero, malformed and broken-hex values.
 package enum IDExtractor {
+    /// Whether a candidate can be an id at all: not an object, not empty, not absurdly long, and not
+    /// a bare `null`, `true`, `false`, `undefined` or `NaN`.
+    @inline(__always)
+    private static func plausible(_ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef) -> Bool {
+        guard ref.end > ref.start, ref.end - ref.start <= TraceID.maximumOpaqueLength * 2, ref.kind != .object else { return false }
+        if ref.kind == .bare {
+            for word: StaticString in ["null", "true", "false", "undefined", "nan"] where ByteClass.equalsFolded(b, ref.start, ref.end, word) {
+                return false
+            }
+        }
+        return true
+    }
+
     /// The candidate's text as bytes (decoded when it held escapes).
     private static func bytes(_ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef) -> [UInt8] {
         var out = [UInt8]()
@@ -48,7 +61,7 @@ package enum IDExtractor {
         if ref.kind != .escapedString, let (high, low) = hex128(b, ref.start, ref.end) {
             return high == 0 && low == 0 ? nil : .bits(high: high, low: low)
         }
-        guard ref.end > ref.start, ref.end - ref.start <= TraceID.maximumOpaqueLength * 2, ref.kind != .object else { return nil }
+        guard plausible(b, ref) else { return nil }
         return TraceID(String(decoding: bytes(b, ref), as: UTF8.self))
     }
 
@@ -56,12 +69,12 @@ package enum IDExtractor {
         if ref.kind != .escapedString, ref.end - ref.start == 16, let value = hex64(b, ref.start) {
             return value == 0 ? nil : .bits(value)
         }
-        guard ref.end > ref.start, ref.end - ref.start <= TraceID.maximumOpaqueLength * 2, ref.kind != .object else { return nil }
+        guard plausible(b, ref) else { return nil }
         return SpanID(String(decoding: bytes(b, ref), as: UTF8.self))
     }
 
     package static func businessID(_ kind: BusinessID.Kind, _ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef) -> BusinessID? {
-        guard ref.end > ref.start, ref.end - ref.start <= TraceID.maximumOpaqueLength * 2, ref.kind != .object else { return nil }
+        guard plausible(b, ref) else { return nil }
         return BusinessID(kind, String(decoding: bytes(b, ref), as: UTF8.self))
     }
 
@@ -96,7 +109,7 @@ package enum IDExtractor {
     /// `traceparent` implies.
     package static func apply(_ c: FieldCollector, _ b: UnsafeBufferPointer<UInt8>, to fields: inout RecordFields) {
         var parsedParent: (TraceID, SpanID)? = nil
-        if let tp = c.traceparent, tp.kind == .string {
+        if let tp = c.traceparent, tp.kind == .string || tp.kind == .bare {
             parsedParent = traceparent(b, tp.start, tp.end)
         }
         if let ref = c.traceID, c.traceparent == nil || parsedParent == nil || ref.depth <= c.traceparent!.depth {

@@ -24,7 +24,13 @@ package struct LineGrouper: Sendable {
         var record: AssembledRecord
         var isStack: Bool
         var openBlock: Bool
+        /// The record's last line left an ANSI colour set: the next line continues its text. Only for
+        /// records starting like a pino-pretty header, and for at most `maxColourLines` lines.
+        var colourOpen: Bool
+        var colourLines = 0
     }
+
+    static let maxColourLines = 64
 
     private enum Hold: Sendable, Equatable {
         case none
@@ -60,9 +66,9 @@ package struct LineGrouper: Sendable {
             let blank = held.removeFirst()
             hold = .none
             if shape.isNodeVersion, var p = pending {
+                pending = nil
                 append(blank, to: &p)
                 append(line, to: &p)
-                pending = nil
                 out.append(p.record)
             } else {
                 emitPending(into: &out)
@@ -72,7 +78,7 @@ package struct LineGrouper: Sendable {
         case .banner(let step):
             let fits: Bool
             switch step {
-            case 1: fits = !shape.isBlank
+            case 1: fits = !shape.isBlank && !shape.isCompleteJSON
             case 2: fits = shape.isCaret
             case 3: fits = shape.isBlank
             default: fits = !shape.isBlank && !shape.isIndented && !shape.isCompleteJSON
@@ -88,7 +94,7 @@ package struct LineGrouper: Sendable {
             }
             // The error line: the banner becomes a stack record that frames may continue.
             hold = .none
-            var p = Pending(record: record(from: held[0]), isStack: true, openBlock: false)
+            var p = Pending(record: record(from: held[0]), isStack: true, openBlock: false, colourOpen: false)
             for next in held.dropFirst() { append(next, to: &p) }
             held.removeAll()
             pending = p
@@ -127,37 +133,24 @@ package struct LineGrouper: Sendable {
 
     private mutating func pushNormal(_ line: Line, _ shape: LineShape, allowBanner: Bool, into out: inout [AssembledRecord]) {
         if var p = pending {
-            if shape.isIndented && !shape.isBlank {
-                if shape.isFrame {
-                    p.isStack = true
-                    if shape.opensBlock { p.openBlock = true }
-                }
-                append(line, to: &p)
-                pending = p
-                return
-            }
-            if shape.closesBlock && p.openBlock {
-                append(line, to: &p)
-                p.openBlock = false
-                if p.isStack {
-                    pending = p
+            // Take the record out so that appending to it does not copy its bytes.
+            pending = nil
+            let wasOpen = p.openBlock
+            if continues(&p, with: line, shape) {
+                if wasOpen && !p.openBlock && !p.isStack {
+                    out.append(p.record)  // a wrapped object just closed: nothing more can follow
                 } else {
-                    pending = nil
-                    out.append(p.record)
+                    pending = p
                 }
-                return
-            }
-            if shape.isCause && p.isStack {
-                append(line, to: &p)
-                pending = p
                 return
             }
             if shape.isBlank && p.isStack && crashBanners {
+                pending = p
                 held = [line]
                 hold = .blankAfterStack
                 return
             }
-            emitPending(into: &out)
+            out.append(p.record)
         }
         if shape.isBlank || shape.isCompleteJSON || line.truncated {
             out.append(record(from: line))
@@ -168,7 +161,37 @@ package struct LineGrouper: Sendable {
             hold = .banner(1)
             return
         }
-        pending = Pending(record: record(from: line), isStack: false, openBlock: shape.opensBlock)
+        pending = Pending(record: record(from: line), isStack: false, openBlock: shape.opensBlock, colourOpen: shape.leavesColourOpen == true && shape.startsWithBracket)
+    }
+
+    /// Appends `line` to `p` when it continues it.
+    private func continues(_ p: inout Pending, with line: Line, _ shape: LineShape) -> Bool {
+        if p.colourOpen && !shape.isBlank && p.colourLines < Self.maxColourLines {
+            append(line, to: &p)
+            p.colourLines += 1
+            if let open = shape.leavesColourOpen { p.colourOpen = open }
+            if shape.isFrame { p.isStack = true }
+            return true
+        }
+        if shape.isIndented && !shape.isBlank {
+            if shape.isFrame {
+                p.isStack = true
+                if shape.opensBlock { p.openBlock = true }
+            }
+            append(line, to: &p)
+            if let open = shape.leavesColourOpen { p.colourOpen = open }
+            return true
+        }
+        if shape.closesBlock && p.openBlock {
+            append(line, to: &p)
+            p.openBlock = false
+            return true
+        }
+        if shape.isCause && p.isStack {
+            append(line, to: &p)
+            return true
+        }
+        return false
     }
 
     private mutating func emitPending(into out: inout [AssembledRecord]) {

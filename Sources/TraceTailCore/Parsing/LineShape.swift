@@ -19,6 +19,12 @@ package struct LineShape: Sendable {
     package var isCaret = false
     /// `{...}` on one line.
     package var isCompleteJSON = false
+    /// For a line holding ANSI SGR sequences: whether the last one sets a colour rather than resetting
+    /// it. pino-pretty opens the message colour on the header and closes it after a multi-line
+    /// message's last line, which sits at column 0. nil when the line has no escape.
+    package var leavesColourOpen: Bool?
+    /// Starts with `[` (after any PM2 prefix), as a pino-pretty header does.
+    package var startsWithBracket = false
 
     package init(_ bytes: [UInt8]) {
         self = bytes.withUnsafeBufferPointer { LineShape($0) }
@@ -38,8 +44,11 @@ package struct LineShape: Sendable {
         if first == UInt8(ascii: "{") {
             isCompleteJSON = last == UInt8(ascii: "}")
             opensBlock = last == UInt8(ascii: "{") || last == UInt8(ascii: "[")
+            if !isCompleteJSON { leavesColourOpen = Self.colourState(b, s, e) }
             return
         }
+        leavesColourOpen = Self.colourState(b, s, e)
+        startsWithBracket = first == UInt8(ascii: "[")
         opensBlock = last == UInt8(ascii: "{") || last == UInt8(ascii: "[")
         if ByteClass.isSpace(first) {
             isIndented = true
@@ -68,5 +77,31 @@ package struct LineShape: Sendable {
                 isFileLine = !(s..<i).contains { ByteClass.isWhite(b[$0]) }
             }
         }
+    }
+
+    /// See `leavesColourOpen`.
+    private static func colourState(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool? {
+        var open: Bool? = nil
+        var i = start
+        while i < end {
+            guard b[i] == 0x1B else {
+                i += 1
+                continue
+            }
+            guard i + 1 < end, b[i + 1] == UInt8(ascii: "[") else {
+                i += 1
+                continue
+            }
+            var j = i + 2
+            while j < end && (ByteClass.isDigit(b[j]) || b[j] == UInt8(ascii: ";")) { j += 1 }
+            if j < end && b[j] == UInt8(ascii: "m") {
+                let params = UnsafeBufferPointer(rebasing: b[(i + 2)..<j])
+                let reset = params.isEmpty || params.elementsEqual("0".utf8) || params.elementsEqual("39".utf8)
+                    || params.elementsEqual("49".utf8) || params.elementsEqual("22".utf8)
+                open = !reset
+            }
+            i = j
+        }
+        return open
     }
 }

@@ -39,8 +39,15 @@ package enum PrettyRecordParser {
             LooseObjectScanner.scan(b, objectStart, lineContentEnd, initialDepth: -1, into: &collector)
             messageEnd = ByteClass.trimEnd(b, i, objectStart)
         }
-        if lineEnd < end {
-            LooseObjectScanner.scan(b, lineEnd + 1, end, initialDepth: 0, into: &collector)
+        // A multi-line message continues at column 0 up to the first indented key line.
+        var bodyStart = lineEnd
+        while bodyStart < end, bodyStart + 1 < end, !ByteClass.isSpace(b[bodyStart + 1]) {
+            let next = ByteClass.find(0x0A, b, bodyStart + 1, end)
+            messageEnd = ByteClass.trimEnd(b, bodyStart + 1, next)
+            bodyStart = next
+        }
+        if bodyStart < end {
+            LooseObjectScanner.scan(b, bodyStart + 1, end, initialDepth: 0, into: &collector)
         }
         fields.message = TextCleaner.text(b, i, messageEnd)
         IDExtractor.apply(collector, b, to: &fields)

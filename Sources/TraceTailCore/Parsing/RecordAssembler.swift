@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Cuts one file's byte stream into records: splits lines, joins continuation lines (pino-pretty
 /// blocks, wrapped util.inspect objects, stack traces, Node's crash banner) to the record they belong
 /// to (see `LineGrouper`), decodes PM2 JSON envelopes, and never emits a line that has no line end yet.
@@ -8,9 +16,13 @@
 ///
 /// PM2 JSON envelopes: a record can only be committed at an envelope line's end, so records that share
 /// an envelope with an unfinished record (one still pending, or half a line waiting for the next
-/// envelope) are held back until it finishes. If held records grow past `maxRecordBytes` (a long run of
-/// envelopes each ending mid-line) they are released anyway and `committedOffset` stays at the start of
-/// the unfinished envelope: a restart then re-reads that envelope, which may repeat the tail of a record.
+/// envelope) are held back until it finishes, even past `closePending()`: releasing them earlier would
+/// make a restart emit them twice. PM2 ends most chunks at a line end, so this is rare and short. If
+/// held records grow past `maxRecordBytes` (a long run of envelopes each ending mid-line) they are
+/// released anyway and `committedOffset` moves to the end of the envelope just read: a restart there
+/// loses the head of the line left open in it (its tail comes back as a record of its own), rather
+/// than repeating every record released with it. An envelope line longer than `maxRecordBytes` is not
+/// decoded: it is kept, truncated, as a record of its own.
 package struct RecordAssembler: Sendable {
     package let options: AssemblerOptions
     /// Every byte before this offset was emitted in a record; none after it was.
@@ -104,13 +116,7 @@ package struct RecordAssembler: Sendable {
 
     @inline(__always)
     private static func memchrNewline(_ p: UnsafeRawPointer, _ n: Int) -> UnsafeRawPointer? {
-        let bytes = p.assumingMemoryBound(to: UInt8.self)
-        var i = 0
-        while i < n {
-            if bytes[i] == 0x0A { return p + i }
-            i += 1
-        }
-        return nil
+        UnsafeRawPointer(memchr(p, 0x0A, n))
     }
 
     private mutating func appendPartial(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
@@ -126,23 +132,23 @@ package struct RecordAssembler: Sendable {
     }
 
     private mutating func finishLine(_ line: LineGrouper.Line, into out: inout [AssembledRecord]) {
-        var produced: [AssembledRecord] = []
         let decoded: PM2Envelope.Decoded? = line.truncated ? nil : line.bytes.withUnsafeBufferPointer { b in
             PM2Envelope.mayBeEnvelope(b) ? PM2Envelope.decode(b) : nil
         }
+        // Without envelopes every record ends before the first unfinished line: no gate needed.
+        if decoded == nil && ready.isEmpty && !innerActive {
+            grouper.push(line, into: &out)
+            committedOffset = grouper.unfinishedStart ?? line.end
+            return
+        }
+        var produced: [AssembledRecord] = []
         if let decoded {
             takeEnvelope(decoded, line: line, into: &produced)
         } else {
             flushInner(into: &produced)
             grouper.push(line, into: &produced)
         }
-        // Without envelopes every record ends before the first unfinished line: no gate needed.
-        if decoded == nil && ready.isEmpty && !innerActive {
-            out.append(contentsOf: produced)
-            committedOffset = grouper.unfinishedStart ?? line.end
-        } else {
-            out.append(contentsOf: gate(produced, lineEnd: line.end))
-        }
+        out.append(contentsOf: gate(produced, lineEnd: line.end))
     }
 
     /// Splits an envelope's text into lines, joining a half line to the one left by the envelope before.
@@ -181,21 +187,36 @@ package struct RecordAssembler: Sendable {
         grouper.push(fragment, into: &produced)
     }
 
-    /// Releases the records that lie wholly before the first unfinished byte and moves
-    /// `committedOffset` to the start of the first byte no released record holds.
+    /// Releases the records that lie wholly before the commit point and moves `committedOffset` there.
+    /// The commit point is the first unfinished byte, moved back to the start of any held record that
+    /// ends after it (records sharing an envelope overlap). Records come out of the grouper in the
+    /// order of their ends, so the ones ending after the commit point are a suffix of `ready`.
     private mutating func gate(_ produced: [AssembledRecord], lineEnd: Int64? = nil) -> [AssembledRecord] {
-        for record in produced { readyBytes += record.raw.count }
+        for record in produced {
+            assert(ready.last.map { $0.endOffset <= record.endOffset } ?? true, "records leave the grouper in end order")
+            readyBytes += record.raw.count + 1
+        }
         ready.append(contentsOf: produced)
-        var unfinished = lineEnd ?? lineStart
-        if let start = grouper.unfinishedStart { unfinished = min(unfinished, start) }
-        if innerActive { unfinished = min(unfinished, innerStart) }
-        var released = 0
-        while released < ready.count && ready[released].endOffset <= unfinished { released += 1 }
-        if readyBytes > options.maxRecordBytes { released = ready.count }
-        let out = Array(ready[0..<released])
-        ready.removeFirst(released)
-        readyBytes = ready.reduce(0) { $0 + $1.raw.count }
-        committedOffset = min(unfinished, ready.first?.startOffset ?? unfinished)
+        var commit = lineEnd ?? lineStart
+        if let start = grouper.unfinishedStart { commit = min(commit, start) }
+        if innerActive { commit = min(commit, innerStart) }
+        var kept = ready.count
+        while kept > 0 && ready[kept - 1].endOffset > commit {
+            commit = min(commit, ready[kept - 1].startOffset)
+            kept -= 1
+        }
+        var out: [AssembledRecord]
+        if readyBytes > options.maxRecordBytes {
+            // Forced: see the type's documentation.
+            out = ready
+            commit = max(commit, ready.last?.endOffset ?? commit)
+            ready.removeAll()
+        } else {
+            out = Array(ready[0..<kept])
+            ready.removeFirst(kept)
+        }
+        readyBytes = ready.reduce(0) { $0 + $1.raw.count + 1 }
+        committedOffset = max(committedOffset, commit)
         return out
     }
 }

@@ -58,9 +58,10 @@ package struct RecordParser: Sendable {
         let offset = options.localUTCOffsetSeconds
         let e = ByteClass.trimEnd(b, start, end)
         guard start < e else { return RecordFields(message: "") }
-        if b[start] == UInt8(ascii: "{") {
+        let first = ByteClass.trimStart(b, start, e)
+        if b[first] == UInt8(ascii: "{") {
             var collector = FieldCollector()
-            LooseObjectScanner.scan(b, start, e, initialDepth: -1, into: &collector)
+            LooseObjectScanner.scan(b, first, e, initialDepth: -1, into: &collector)
             if collector.topLevelKeys > 0 {
                 let isPino = collector.level != nil || collector.time != nil
                 var fields = RecordFields(message: "", format: isPino ? .pinoJSON : .json)

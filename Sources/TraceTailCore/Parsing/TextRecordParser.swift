@@ -32,6 +32,14 @@ package enum TextRecordParser {
         if let errorLine = stackErrorLine(b, start, end) {
             fields = RecordFields(message: TextCleaner.text(b, errorLine.lowerBound, errorLine.upperBound), format: .stackTrace)
             fields.level = .error
+            // `console.error(err)` prints the error's own properties after its frames: `at ... {`,
+            // `  traceId: '...'`, `}`.
+            if let open = propertyBlockStart(b, errorLine.upperBound, end) {
+                var properties = FieldCollector()
+                LooseObjectScanner.scan(b, open, end, initialDepth: -1, into: &properties)
+                IDExtractor.apply(properties, b, to: &fields)
+                if fields.traceID != nil || fields.spanID != nil || fields.workflowID != nil || fields.taskID != nil { return fields }
+            }
         } else {
             fields = RecordFields(message: TextCleaner.text(b, start, ByteClass.trimEnd(b, start, end)), format: .text)
         }
@@ -48,6 +56,19 @@ package enum TextRecordParser {
                 if i + 1 == end || b[i + 1] == UInt8(ascii: " ") || b[i + 1] == UInt8(ascii: "\"") { return i }
             }
             i += 1
+        }
+        return nil
+    }
+
+    /// The `{` ending the first line (after `start`) that ends with one: where an error's own
+    /// properties begin in Node's printout.
+    private static func propertyBlockStart(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+        var lineStart = start
+        while lineStart < end {
+            let lineEnd = ByteClass.find(0x0A, b, lineStart, end)
+            let trimmed = ByteClass.trimEnd(b, lineStart, lineEnd)
+            if trimmed > lineStart && b[trimmed - 1] == UInt8(ascii: "{") { return trimmed - 1 }
+            lineStart = lineEnd + 1
         }
         return nil
     }
