@@ -42,17 +42,19 @@ extension SQLiteLogStore {
     }
 
     private func write(_ batch: IngestBatch, _ db: Database) throws {
+        // Group by file as indices, so that records are copied once, into their blocks.
         var order: [Int64] = []
-        var byFile: [Int64: [IndexedRecord]] = [:]
-        for entry in batch.records {
+        var byFile: [Int64: [Int]] = [:]
+        for (index, entry) in batch.records.enumerated() {
             if byFile[entry.fileID] == nil { order.append(entry.fileID) }
-            byFile[entry.fileID, default: []].append(entry.record)
+            byFile[entry.fileID, default: []].append(index)
         }
         // Cut the records into blocks first, compress every block on all cores, then write.
         var jobs: [(fileID: Int64, block: WriterState.OpenBlock, sealed: Bool)] = []
         for fileID in order {
             var block = try openBlock(for: fileID, db)
-            for record in byFile[fileID]! {
+            for index in byFile[fileID]! {
+                let record = batch.records[index].record
                 // A block is sealed when full, and when a record belongs to another time partition,
                 // so that dropping a partition never cuts a block.
                 if let current = block, !current.records.isEmpty,

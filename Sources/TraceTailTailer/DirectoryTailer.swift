@@ -92,6 +92,8 @@ package final class DirectoryTailer {
             } catch {
                 report(error, file: tracked[id]?.state.path ?? "?")
             }
+            // Memory stays bounded by the flush size, however many files have a backlog.
+            if batchBytes >= configuration.flushBytes { try await flush(now: now) }
         }
         if batchBytes >= configuration.flushBytes || now - lastFlush >= configuration.flushIntervalMillis {
             try await flush(now: now)

@@ -34,7 +34,7 @@ package struct TailerConfiguration: Sendable, Equatable {
         flushBytes: Int = 4 << 20,
         groupIdleMillis: Int64 = 300,
         maxRecordBytes: Int = 1 << 20,
-        readChunkBytes: Int = 1 << 20,
+        readChunkBytes: Int = 256 << 10,
         useInotify: Bool = true,
         parser: RecordParser.Options = RecordParser.Options()
     ) {

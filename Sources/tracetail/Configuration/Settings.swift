@@ -44,7 +44,7 @@ struct Settings {
         ("store.path", "data/tracetail.sqlite", "the SQLite database file"),
         ("store.flush_interval", "250ms", "records are committed at least this often"),
         ("store.flush_bytes", "4MiB", "... or as soon as this much text is waiting"),
-        ("store.block_bytes", "64KiB", "raw text per compressed block"),
+        ("store.block_bytes", "128KiB", "raw text per compressed block"),
         ("store.compression_level", "6", "zlib level of blocks, 1 to 9"),
         ("http.listen", "127.0.0.1:7433", "address and port of the HTTP API"),
         ("http.token", "", "bearer token required on every request; mandatory when listening beyond loopback"),
