@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "tracetail", targets: ["tracetail"]),
         .executable(name: "tracetail-gen", targets: ["tracetail-gen"]),
+        .executable(name: "tracetail-bench", targets: ["tracetail-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -95,6 +96,15 @@ let package = Package(
             dependencies: [
                 "TraceTailCore",
                 "TraceTailSamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Measures ingest, size, lookup, freshness, memory and prune against gzip and ripgrep.
+        .executableTarget(
+            name: "tracetail-bench",
+            dependencies: [
+                "TraceTailCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -54,8 +54,12 @@ package final class SQLiteLogStore: LogStore {
         }
     }
 
-    /// Closes the database; pending work is already committed by `append`.
+    /// Closes the database; pending work is already committed by `append`. The write-ahead log is
+    /// folded into the database first, so the file on disk is the whole store.
     package func close() throws {
+        try? pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
         try pool.close()
     }
 

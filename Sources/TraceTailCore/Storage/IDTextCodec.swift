@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Takes hex ids out of record text and puts them back, byte for byte.
 ///
 /// A UUID (8-4-4-4-12) or a run of exactly 32 or 16 hex digits, all letters in one case, standing
@@ -87,6 +93,7 @@ package enum IDTextCodec {
     /// Appends the encoded form of `text` to `out`.
     package static func encode(_ text: [UInt8], fields: Fields, values: inout Values, into out: inout [UInt8]) {
         let time = Array(String(fields.time).utf8)
+        classes.withUnsafeBufferPointer { classes in
         text.withUnsafeBufferPointer { b in
             let n = b.count
             var i = 0
@@ -109,8 +116,8 @@ package enum IDTextCodec {
                     continue
                 }
                 // The record's time as epoch milliseconds.
-                if c == 3, i + time.count <= n, (i + time.count == n || classes[Int(b[i + time.count])] == 0),
-                   time.withUnsafeBufferPointer({ t in (0..<t.count).allSatisfy { b[i + $0] == t[$0] } })
+                if c == 3, b[i] == time[0], i + time.count <= n, i + time.count == n || classes[Int(b[i + time.count])] == 0,
+                   time.withUnsafeBufferPointer({ t in memcmp(b.baseAddress! + i, t.baseAddress!, t.count) == 0 })
                 {
                     out.append(contentsOf: b[copied..<i])
                     out.append(Token.field.rawValue)
@@ -123,7 +130,7 @@ package enum IDTextCodec {
                 var high: UInt64 = 0
                 var low: UInt64 = 0
                 var stop = i
-                if let (uuidHigh, uuidLow, upper) = uuid(b, i) {
+                if let (uuidHigh, uuidLow, upper) = uuid(b, i, classes) {
                     token = upper ? .uuidUpper : .uuidLower
                     high = uuidHigh
                     low = uuidLow
@@ -167,11 +174,12 @@ package enum IDTextCodec {
             }
             out.append(contentsOf: b[copied..<n])
         }
+        }
     }
 
     /// A UUID at `i` in one case, followed by a non-word byte or the end: its value and case.
     @inline(__always)
-    private static func uuid(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt64, UInt64, Bool)? {
+    private static func uuid(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ classes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, Bool)? {
         guard i + 36 <= b.count, b[i + 8] == 45, b[i + 13] == 45, b[i + 18] == 45, b[i + 23] == 45 else { return nil }
         if i + 36 < b.count, classes[Int(b[i + 36])] != 0 { return nil }
         var high: UInt64 = 0

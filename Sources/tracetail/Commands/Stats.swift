@@ -40,6 +40,9 @@ struct Prune: AsyncParsableCommand {
     @Option(help: "Override retention.max_bytes (e.g. 2GiB; 0 sets no bound).")
     var maxBytes: String?
 
+    @Option(help: "Prune as if it were this time (RFC 3339): to try a policy ahead of time.")
+    var asOf: String?
+
     func run() async throws {
         var extra: [String: String] = [:]
         if let maxAge { extra["retention.max_age"] = maxAge }
@@ -47,8 +50,13 @@ struct Prune: AsyncParsableCommand {
         let settings = try common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
         let store = try Bootstrap.openStore(settings, logger: logger)
+        var now = Int64(Date().timeIntervalSince1970 * 1000)
+        if let asOf {
+            guard let time = Timestamp.parse(asOf) else { throw ValidationError("--as-of: '\(asOf)' is not an RFC 3339 time") }
+            now = time
+        }
         let started = ContinuousClock.now
-        let report = try await store.prune(settings.retention, now: Int64(Date().timeIntervalSince1970 * 1000))
+        let report = try await store.prune(settings.retention, now: now)
         let elapsed = ContinuousClock.now - started
         try store.close()
         print("pruned \(report.recordsDeleted) records: \(report.partitionsDropped) partitions dropped, \(report.blocksDeleted) blocks deleted, \(report.bytesFreed) bytes given back, in \(elapsed)")

@@ -1,0 +1,213 @@
+import Foundation
+import TraceTailCore
+
+/// The phases of the benchmark, each adding its rows to the report.
+final class BenchRun {
+    let tracetail: String
+    let generator: String
+    let work: String
+    var report: Report
+
+    /// An empty config file: the built-in defaults, whatever Config/ says.
+    var emptyConfig: String { work + "/empty.yaml" }
+
+    init(tracetail: String, generator: String, work: String, report: Report) {
+        FileManager.default.createFile(atPath: work + "/empty.yaml", contents: Data())
+        self.tracetail = tracetail
+        self.generator = generator
+        self.work = work
+        self.report = report
+    }
+
+    func all(records: Int, lookups: Int, freshness: Int, pruneRecords: Int) throws {
+        let logs = work + "/logs"
+        let manifest = work + "/manifest.json"
+        let database = work + "/store.sqlite"
+        print("generating \(records) pino records ...")
+        let generated = try Subprocess.run(generator, ["--out", logs, "--format", "pino", "--records", "\(records)", "--manifest", manifest])
+        guard generated.status == 0 else { throw BenchError("generator failed: \(generated.output)") }
+        report.commands.append("tracetail-gen --out DIR --format pino --records \(records) --manifest M")
+        let files = try FileManager.default.contentsOfDirectory(atPath: logs).filter { $0.hasSuffix(".log") }.sorted().map { logs + "/" + $0 }
+        let rawBytes = files.reduce(Int64(0)) { $0 + fileSize($1) }
+        report.note("data: \(records) pino records (\(megabytes(rawBytes)), about \(rawBytes / Int64(max(records, 1))) bytes each) in \(files.count) files, random UUID trace ids, 10 to 50 records per trace")
+
+        // Baseline: gzip -6 over the same bytes, one core.
+        print("gzip -6 ...")
+        let gzip = try Subprocess.shell("cat \(files.joined(separator: " ")) | gzip -6 | wc -c")
+        let gzipBytes = Int64(gzip.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        report.commands.append("cat FILES | gzip -6 | wc -c")
+
+        // Ingest: the real command, in its own process, so its peak memory is its own.
+        print("tracetail ingest ...")
+        let ingest = try Subprocess.run(tracetail, ["ingest", "--logs", logs, "--db", database], environment: ["TRACETAIL_CONFIG": emptyConfig])
+        guard ingest.status == 0 else { throw BenchError("ingest failed: \(ingest.output)") }
+        report.commands.append("tracetail ingest --logs DIR --db DB")
+        let rate = Double(records) / ingest.seconds
+        report.add("ingest, records/s (`tracetail ingest`, end to end)", format(rate / 1000, 0) + "k", target: "≥ 250k", met: rate >= 250_000)
+        report.add("ingest time vs `gzip -6` of the same files", "\(format(ingest.seconds, 2)) s vs \(format(gzip.seconds, 2)) s", target: "faster than gzip -6", met: ingest.seconds < gzip.seconds)
+        let storeBytes = fileSize(database) + fileSize(database + "-wal")
+        let ratio = Double(storeBytes) / Double(max(gzipBytes, 1))
+        report.add("store size (data + index) vs gzip -6", "\(megabytes(storeBytes)) vs \(megabytes(gzipBytes)) = \(format(ratio, 2))x (raw \(megabytes(rawBytes)))", target: "≤ 1.15x", met: ratio <= 1.15)
+        let ingestedMB = Double(rawBytes) / 1_000_000
+        report.add("peak RSS while ingesting \(format(ingestedMB / 1000, 2)) GB", "\(ingest.peakRSSKiB / 1024) MB", target: rawBytes >= 2_000_000_000 ? "≤ 64 MB" : "≤ 64 MB (target is for 2 GB)", met: ingest.peakRSSKiB <= 64 * 1024)
+
+        try lookup(logs: logs, database: database, manifest: manifest, count: lookups, files: files)
+        try freshnessRun(samples: freshness)
+        try prune(records: pruneRecords)
+    }
+
+    /// Random traces over HTTP against `rg -F` over the raw files.
+    func lookup(logs: String, database: String, manifest: String, count: Int, files: [String]) throws {
+        print("lookups ...")
+        let ids = try traceIDs(manifest).shuffled().prefix(count)
+        let daemon = try Daemon(
+            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", database, "--listen", "127.0.0.1:0", "--log-level", "info"],
+            environment: ["TRACETAIL_CONFIG": emptyConfig, "TRACETAIL_RETENTION_MAX_AGE": "0", "TRACETAIL_RETENTION_MAX_BYTES": "0"])
+        defer { daemon.stop() }
+        let client = HTTPClient(port: daemon.port)
+        for id in ids.prefix(20) { _ = try client.get("/traces/\(id)/logs") }  // warm the connection and page cache
+        var latencies: [Double] = []
+        var failures = 0
+        for id in ids {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let (status, body) = try client.get("/traces/\(id)/logs")
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+            if status != 200 || body.count < 50 { failures += 1 }
+        }
+        let p50 = percentile(latencies, 50)
+        let p99 = percentile(latencies, 99)
+        report.add("lookup `GET /traces/<id>/logs`, \(ids.count) random traces, p50", format(p50, 2) + " ms", target: "≤ 2 ms", met: p50 <= 2)
+        report.add("lookup p99", format(p99, 2) + " ms", target: "≤ 10 ms", met: p99 <= 10)
+        report.add("lookups that failed", "\(failures)", target: "0", met: failures == 0)
+        // Baseline: ripgrep for the same ids over the files (page cache warm after one run).
+        var rgTimes: [Double] = []
+        for id in ids.prefix(5) {
+            let uuid = HexID.uuidString(high: HexID.parse128(Array(id.utf8)[...])!.0, low: HexID.parse128(Array(id.utf8)[...])!.1)
+            let command = "rg -F -c -e \(id) -e \(uuid) \(files.joined(separator: " ")) > /dev/null"
+            _ = try Subprocess.shell(command)
+            rgTimes.append(try Subprocess.shell(command).seconds * 1000)
+        }
+        let rgMedian = percentile(rgTimes, 50)
+        report.commands.append("rg -F -c -e <32-hex id> -e <uuid> FILES")
+        report.add("lookup vs `rg -F` (median of 5, warm cache)", "\(format(rgMedian, 0)) ms / \(format(p50, 2)) ms = \(format(rgMedian / p50, 0))x", target: "≥ 100x", met: rgMedian / p50 >= 100)
+    }
+
+    /// A record appended to a live file, until the API returns it.
+    func freshnessRun(samples: Int) throws {
+        print("freshness ...")
+        let logs = work + "/live"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let file = logs + "/agent-live-out.log"
+        FileManager.default.createFile(atPath: file, contents: nil)
+        let daemon = try Daemon(
+            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", work + "/live.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
+            environment: ["TRACETAIL_CONFIG": emptyConfig])
+        defer { daemon.stop() }
+        let client = HTTPClient(port: daemon.port)
+        let handle = FileHandle(forWritingAtPath: file)!
+        var latencies: [Double] = []
+        for n in 0..<samples {
+            let trace = String(format: "%016llx%016llx", UInt64.random(in: 1...UInt64.max), UInt64(n + 1))
+            let line = #"{"level":30,"time":\#(Int64(Date().timeIntervalSince1970 * 1000)),"trace_id":"\#(trace)","msg":"fresh \#(n)"}"# + "\n"
+            let started = DispatchTime.now().uptimeNanoseconds
+            handle.seekToEndOfFile()
+            handle.write(Data(line.utf8))
+            var found = false
+            while !found, DispatchTime.now().uptimeNanoseconds - started < 5_000_000_000 {
+                found = (try client.get("/traces/\(trace)/logs")).0 == 200
+                if !found { usleep(5_000) }
+            }
+            latencies.append(found ? Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6 : 5000)
+            usleep(20_000)
+        }
+        handle.closeFile()
+        report.add("freshness: append to API answer, \(samples) records, p50 / p99", "\(format(percentile(latencies, 50), 0)) / \(format(percentile(latencies, 99), 0)) ms", target: "p99 ≤ 1000 ms", met: percentile(latencies, 99) <= 1000)
+    }
+
+    /// Seven days of records; drop the oldest day while queries run.
+    func prune(records: Int) throws {
+        print("prune ...")
+        let logs = work + "/week"
+        let database = work + "/week.sqlite"
+        let manifest = work + "/week.json"
+        // Retention counts from when data was stored as well as from its own time, so the week is
+        // dated from tomorrow (UTC midnight) and the prune runs "as of" eight days after that:
+        // only the first day is then older than seven days on both counts.
+        let day: Int64 = 86_400_000
+        let start = (Int64(Date().timeIntervalSince1970 * 1000) / day + 1) * day
+        let generated = try Subprocess.run(generator, [
+            "--out", logs, "--format", "pino", "--records", "\(records)", "--days", "7", "--manifest", manifest,
+            "--start", Timestamp.rfc3339(start),
+        ])
+        guard generated.status == 0 else { throw BenchError("generator failed: \(generated.output)") }
+        let ingest = try Subprocess.run(tracetail, ["ingest", "--logs", logs, "--db", database], environment: ["TRACETAIL_CONFIG": emptyConfig])
+        guard ingest.status == 0 else { throw BenchError("ingest failed: \(ingest.output)") }
+        let ids = try traceIDs(manifest)
+        let daemon = try Daemon(
+            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", database, "--listen", "127.0.0.1:0", "--log-level", "info"],
+            environment: ["TRACETAIL_CONFIG": emptyConfig, "TRACETAIL_RETENTION_MAX_AGE": "0", "TRACETAIL_RETENTION_MAX_BYTES": "0"])
+        defer { daemon.stop() }
+        // Queries in a loop on another thread while the prune runs in its own process.
+        let stop = Atomic(false)
+        let worst = Atomic(0.0)
+        let queries = Atomic(0)
+        let port = daemon.port
+        let thread = Thread {
+            let client = HTTPClient(port: port)
+            while !stop.value {
+                let id = ids.randomElement()!
+                let started = DispatchTime.now().uptimeNanoseconds
+                _ = try? client.get("/traces/\(id)/logs")
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+                worst.update { max($0, ms) }
+                queries.update { $0 + 1 }
+            }
+        }
+        thread.start()
+        usleep(300_000)
+        let asOf = Timestamp.rfc3339(start + 8 * day)
+        let before = try Subprocess.run(tracetail, ["stats", "--db", database], environment: ["TRACETAIL_CONFIG": emptyConfig])
+        let prune = try Subprocess.run(
+            tracetail, ["prune", "--db", database, "--max-age", "7d", "--max-bytes", "0", "--as-of", asOf],
+            environment: ["TRACETAIL_CONFIG": emptyConfig])
+        usleep(300_000)
+        stop.value = true
+        while thread.isExecuting { usleep(10_000) }
+        guard prune.status == 0 else { throw BenchError("prune failed: \(prune.output)") }
+        report.commands.append("tracetail-gen --out DIR --format pino --records \(records) --days 7 --start <tomorrow>; tracetail ingest; tracetail prune --db DB --max-age 7d --as-of <start + 8 days>")
+        let dropped = prune.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let partitions = before.output.split(separator: "\n").first { $0.hasPrefix("partitions:") }.map(String.init) ?? ""
+        report.add("prune: drop the oldest of 7 days (\(records) records; \(partitions.replacingOccurrences(of: "  ", with: " ")))", "\(format(prune.seconds * 1000, 0)) ms (process, including start-up): \(dropped)", target: "< 1 s", met: prune.seconds < 1)
+        report.add("longest query during the prune (\(queries.value) queries)", format(worst.value, 1) + " ms", target: "≤ 100 ms", met: worst.value <= 100)
+    }
+
+    func traceIDs(_ manifest: String) throws -> [String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: manifest))
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let traces = json?["traces"] as? [[String: Any]] ?? []
+        return traces.compactMap { $0["trace_id"] as? String }
+    }
+
+    func fileSize(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}
+
+/// A value shared with the query thread.
+final class Atomic<Value>: @unchecked Sendable {
+    private var stored: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+
+    func update(_ change: (Value) -> Value) {
+        lock.lock()
+        stored = change(stored)
+        lock.unlock()
+    }
+}

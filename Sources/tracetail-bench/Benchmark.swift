@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TraceTailCore
+
+@main
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracetail-bench",
+        abstract: "Measures tracetail against gzip and ripgrep on the same generated files, and writes docs/benchmarks.md.",
+        discussion: """
+            Run from the repository root after `swift build -c release` (it uses the tracetail and \
+            tracetail-gen binaries beside it). Installs ripgrep with apt-get when it is missing.
+            """)
+
+    @Option(help: "Records for the ingest, size and memory figures.")
+    var records = 10_000_000
+
+    @Option(help: "Random traces looked up over HTTP.")
+    var lookups = 500
+
+    @Option(help: "Records appended live for the freshness figure.")
+    var freshnessSamples = 100
+
+    @Option(help: "Records spread over seven days for the prune figure.")
+    var pruneRecords = 1_400_000
+
+    @Option(help: "Working directory (data is generated here and removed at the end).")
+    var work = "/tmp/tracetail-bench"
+
+    @Option(help: "Where to write the results table (empty: do not write).")
+    var output = "docs/benchmarks.md"
+
+    @Flag(help: "Keep the generated data.")
+    var keep = false
+
+    func run() throws {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let tracetail = bin + "/tracetail"
+        let generator = bin + "/tracetail-gen"
+        for tool in [tracetail, generator] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw BenchError("\(tool) not found: run `swift build -c release` first")
+        }
+        var report = Report()
+        report.note("machine: \(Machine.describe())")
+        try Tools.ensure(&report)
+        try? FileManager.default.removeItem(atPath: work)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }
+
+        let run = BenchRun(tracetail: tracetail, generator: generator, work: work, report: report)
+        try run.all(records: records, lookups: lookups, freshness: freshnessSamples, pruneRecords: pruneRecords)
+        report = run.report
+        print(report.markdown)
+        if !output.isEmpty {
+            try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
+            print("written to \(output)")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Runs programs and measures them: wall time, and peak resident memory from the kernel's own
+/// accounting (`wait4`'s rusage), so nothing is sampled.
+enum Subprocess {
+    struct Outcome {
+        var status: Int32
+        var seconds: Double
+        var peakRSSKiB: Int
+        var output: String
+    }
+
+    /// Runs `executable` with `arguments` to completion.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Outcome {
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).out").path
+        FileManager.default.createFile(atPath: outputFile, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputFile) }
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let started = Date()
+        let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw BenchError("cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let seconds = Date().timeIntervalSince(started)
+        let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Outcome(status: exit, seconds: seconds, peakRSSKiB: Int(usage.ru_maxrss), output: output)
+    }
+
+    /// Runs a shell pipeline (for the baselines: `gzip`, `rg`).
+    static func shell(_ command: String) throws -> Outcome {
+        try run("/bin/sh", ["-c", command])
+    }
+
+    static func which(_ tool: String) -> String? {
+        let outcome = try? shell("command -v \(tool)")
+        let path = outcome?.output.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return outcome?.status == 0 && !path.isEmpty ? path : nil
+    }
+}
+
+/// A daemon started for the benchmark and stopped by it.
+final class Daemon {
+    let process = Process()
+    let logFile: String
+    private(set) var port = 0
+
+    init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-daemon-\(UUID().uuidString).log").path
+        FileManager.default.createFile(atPath: logFile, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: logFile)
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+            if let range = log.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = Int(log[range].split(separator: ":").last!)!
+                return
+            }
+            guard process.isRunning else { throw BenchError("daemon exited: \(log)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw BenchError("daemon did not start listening")
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: logFile)
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
