@@ -152,7 +152,7 @@ extension DirectoryTailer {
 
     /// The state to save for a file: its position at the last record boundary and the
     /// fingerprints at that position.
-    private func checkpoint(_ file: TrackedFile) throws -> FileState {
+    func checkpoint(_ file: TrackedFile) throws -> FileState {
         var state = file.state
         state.counters = file.counters
         state.offset = file.assembler.committedOffset

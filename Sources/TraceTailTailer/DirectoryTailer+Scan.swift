@@ -106,8 +106,10 @@ extension DirectoryTailer {
 
     /// States a rotated copy may continue: followed files and files let go of, of the same app,
     /// stream and process.
+    /// For a followed file, the state at the end of its last emitted record (records emitted but
+    /// not committed yet count as read: the copy must not hand them out again).
     func knownStates(like copy: PM2FileName) -> [FileState] {
-        let followed = tracked.values.map(\.state)
+        let followed = tracked.values.filter { !$0.compressed }.compactMap { try? checkpoint($0) }
         return (followed + retiredStates).filter { state in
             state.app == copy.app && state.stream == copy.stream && state.instance == copy.instance
                 && state.offset > 0 && state.headLength > 0

@@ -3,9 +3,27 @@ import Foundation
 import TraceTailCore
 
 @main
-struct Benchmark: ParsableCommand {
+struct BenchTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracetail-bench",
+        abstract: "Benchmarks and chaos tests of the tracetail binary beside it.",
+        subcommands: [Benchmark.self, Chaos.self],
+        defaultSubcommand: Benchmark.self)
+}
+
+/// Where the release (or debug) binaries are: beside this one.
+func siblingExecutable(_ name: String) throws -> String {
+    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+    let path = bin + "/" + name
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw BenchError("\(path) not found: build first (`swift build -c release`)")
+    }
+    return path
+}
+
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Measures tracetail against gzip and ripgrep on the same generated files, and writes docs/benchmarks.md.",
         discussion: """
             Run from the repository root after `swift build -c release` (it uses the tracetail and \
@@ -34,12 +52,8 @@ struct Benchmark: ParsableCommand {
     var keep = false
 
     func run() throws {
-        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-        let tracetail = bin + "/tracetail"
-        let generator = bin + "/tracetail-gen"
-        for tool in [tracetail, generator] where !FileManager.default.isExecutableFile(atPath: tool) {
-            throw BenchError("\(tool) not found: run `swift build -c release` first")
-        }
+        let tracetail = try siblingExecutable("tracetail")
+        let generator = try siblingExecutable("tracetail-gen")
         var report = Report()
         report.note("machine: \(Machine.describe())")
         try Tools.ensure(&report)

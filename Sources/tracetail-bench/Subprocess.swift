@@ -84,14 +84,27 @@ final class Daemon {
         throw BenchError("daemon did not start listening")
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+    /// SIGTERM and wait; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: logFile)
+        return process.terminationStatus
+    }
+
+    /// SIGKILL and wait.
+    func kill() {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
         try? FileManager.default.removeItem(atPath: logFile)
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit { if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) } }
 }
 
 struct BenchError: Error, CustomStringConvertible {
