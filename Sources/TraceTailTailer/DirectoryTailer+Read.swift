@@ -109,7 +109,13 @@ extension DirectoryTailer {
             tracked[state.id]?.dirty = false
         }
         let store = self.store
-        inFlight = (Task { try await store.append(commit) }, commit)
+        let metrics = self.metrics.commits
+        inFlight = (Task {
+            let started = ContinuousClock.now
+            try await store.append(commit)
+            let (seconds, attoseconds) = (ContinuousClock.now - started).components
+            metrics.committed(records: commit.records.count, nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }, commit)
     }
 
     /// Commits everything read so far and waits until it is stored.

@@ -26,6 +26,7 @@ package final class DirectoryTailer {
     var retiredStates: [FileState] = []
     /// Sizes of rotated copies seen last pass and not adopted yet (maybe still being written).
     var copySizes: [String: Int64] = [:]
+    let metrics = TailerMetrics()
     /// Errors of the last pass, logged once each.
     var reportedErrors = Set<String>()
 
@@ -92,6 +93,7 @@ package final class DirectoryTailer {
             } catch {
                 report(error, file: tracked[id]?.state.path ?? "?")
             }
+            if let file = tracked[id] { metrics.update(file, size: file.lastSize >= 0 ? file.lastSize : nil) }
             // Memory stays bounded by the flush size, however many files have a backlog.
             if batchBytes >= configuration.flushBytes { try await flush(now: now) }
         }
