@@ -139,3 +139,33 @@ extension SQLiteLogStore {
         }
     }
 }
+
+extension SQLiteLogStore {
+    /// SQLite's own check of the file, and ours: every block decodes, and the partition totals add
+    /// up. Returns the problems found (empty: consistent). For `tracetail stats --check` and tests.
+    package func check() async throws -> [String] {
+        try await pool.read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            for partition in try Row.fetchAll(db, sql: "SELECT id, records, blocks FROM partitions") {
+                let id: Int64 = partition["id"]
+                var records: Int64 = 0
+                var blocks: Int64 = 0
+                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(Self.blocksTable(id))")
+                while let row = try rows.next() {
+                    blocks += 1
+                    do {
+                        let decoded = try self.decodeBlock(row, texts: false)
+                        records += Int64(decoded.count)
+                        if decoded.count != row["records"] as Int { problems.append("block \(row["id"] as Int64) of partition \(id): record count differs") }
+                    } catch {
+                        problems.append("\(error)")
+                    }
+                }
+                if records != partition["records"] as Int64 || blocks != partition["blocks"] as Int64 {
+                    problems.append("partition \(id): totals say \(partition["records"] as Int64) records in \(partition["blocks"] as Int64) blocks, blocks hold \(records) in \(blocks)")
+                }
+            }
+            return problems
+        }
+    }
+}

@@ -7,13 +7,18 @@ struct Stats: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Flag(help: "Also check the database: SQLite's integrity check, every block decodes, totals add up.")
+    var check = false
+
     func run() async throws {
         let settings = try common.settings()
         let logger = Bootstrap.logging(level: settings.logLevel)
         let store = try Bootstrap.openStore(settings, logger: logger)
         let stats = try await store.statistics()
         let files = try await store.files()
+        let problems = check ? try await store.check() : []
         try store.close()
+
         print("store:        \(settings.databasePath)")
         print("records:      \(stats.records)")
         print("raw bytes:    \(stats.rawBytes)")
@@ -25,6 +30,11 @@ struct Stats: AsyncParsableCommand {
         for file in files {
             let c = file.counters
             print("  \(file.path) [\(file.status.rawValue)] offset \(file.offset), \(c.records) records, \(c.bytesRead) bytes read, \(c.truncations) truncations, \(c.rotations) rotations, \(c.bytesSkipped) bytes skipped, \(c.linesTruncated) lines truncated")
+        }
+        if check {
+            print(problems.isEmpty ? "check:        ok" : "check:        \(problems.count) problems")
+            for problem in problems { print("  \(problem)") }
+            if !problems.isEmpty { throw ExitCode(1) }
         }
     }
 }
