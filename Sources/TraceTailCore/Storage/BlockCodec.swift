@@ -132,8 +132,8 @@ package enum BlockCodec {
         for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
-    /// Decodes a payload made by `encode`. With `matching`, only the records found by that id get
-    /// their text decoded; with `texts` false, none do. The others come back with empty `raw`.
+    /// Decodes a payload made by `encode`. With `matching`, only the records found by that id are
+    /// returned; with `texts` false, no text is decoded (`raw` is empty).
     package static func decode(
         _ payload: [UInt8], minTime: Int64, firstOffset: Int64, matching: IDKey? = nil, texts: Bool = true
     ) throws -> [IndexedRecord] {
@@ -150,20 +150,28 @@ package enum BlockCodec {
         var keys: [IDKey] = []
         keys.reserveCapacity(keyCount)
         for kind in kinds {
-            let length = kind.isOpaque ? try reader.int() : kind.width
-            keys.append(IDKey(kind: kind, bytes: try reader.take(length)))
+            if kind.isOpaque {
+                keys.append(IDKey(kind: kind, bytes: try reader.take(try reader.int())))
+            } else {
+                let high = try reader.uint64()
+                keys.append(IDKey(kind: kind, high: high, low: kind.width == 16 ? try reader.uint64() : 0))
+            }
+        }
+        // A lookup: if the block does not hold the id at all (an index or filter false positive),
+        // there is nothing to decode.
+        var wanted: Int?
+        if let matching {
+            guard let index = keys.firstIndex(of: matching) else { return [] }
+            wanted = index
         }
         let wideCount = try reader.int()
         let narrowCount = try reader.int()
         var wide: [(UInt64, UInt64)] = []
         wide.reserveCapacity(wideCount)
-        for _ in 0..<wideCount {
-            let bytes = try reader.take(16)
-            wide.append((HexID.integer(bytes.prefix(8)), HexID.integer(bytes.suffix(8))))
-        }
+        for _ in 0..<wideCount { wide.append((try reader.uint64(), try reader.uint64())) }
         var narrow: [UInt64] = []
         narrow.reserveCapacity(narrowCount)
-        for _ in 0..<narrowCount { narrow.append(HexID.integer(try reader.take(8))) }
+        for _ in 0..<narrowCount { narrow.append(try reader.uint64()) }
         var used = 0
         func key(_ reference: Int) throws -> IDKey? {
             switch reference {
@@ -183,6 +191,16 @@ package enum BlockCodec {
         lengths.reserveCapacity(count)
         var previousEnd = firstOffset
         var previousTime = minTime
+        // Which field a lookup's id sits in: trace, span, -, workflow, task.
+        let field: Int? = matching.map {
+            switch $0.kind {
+            case .trace, .traceOpaque: 0
+            case .span, .spanOpaque: 1
+            case .workflow, .workflowOpaque: 3
+            case .task, .taskOpaque: 4
+            }
+        }
+        var kept: [Int] = []
         for _ in 0..<count {
             let time = previousTime + (try reader.signed())
             previousTime = time
@@ -190,24 +208,45 @@ package enum BlockCodec {
             let flags = try reader.byte()
             let start = previousEnd + (try reader.signed())
             let end = start + Int64(try reader.int())
-            let trace = try key(reader.int())
-            let span = try key(reader.int())
-            let parent = try key(reader.int())
-            let workflow = try key(reader.int())
-            let task = try key(reader.int())
+            var references = (0, 0, 0, 0, 0)
+            references.0 = try reader.int()
+            references.1 = try reader.int()
+            references.2 = try reader.int()
+            references.3 = try reader.int()
+            references.4 = try reader.int()
             lengths.append(try reader.int())
+            previousEnd = end
+            // Resolve references in order: "next key" references must be counted for every record.
+            let trace = try key(references.0)
+            let span = try key(references.1)
+            let parent = try key(references.2)
+            let workflow = try key(references.3)
+            let task = try key(references.4)
+            if let wanted, let field {
+                let candidate: IDKey?
+                switch field {
+                case 0: candidate = trace
+                case 1: candidate = span
+                case 3: candidate = workflow
+                default: candidate = task
+                }
+                guard candidate == keys[wanted] else {
+                    kept.append(-1)
+                    continue
+                }
+            }
+            kept.append(records.count)
             records.append(IndexedRecord(
                 time: time, level: level == 0 ? nil : LogLevel(rawValue: level), truncated: flags & 1 != 0,
                 startOffset: start, endOffset: end, trace: trace, span: span, parentSpan: parent,
                 workflow: workflow, task: task, raw: []
             ))
-            previousEnd = end
         }
         for i in 0..<count {
             let encoded = try reader.take(lengths[i])
-            if !texts { continue }
-            if let matching, !records[i].matches(matching) { continue }
-            records[i].raw = try IDTextCodec.decode(encoded, fields: IDTextCodec.Fields(records[i]), wide: wide, narrow: narrow)
+            guard texts, kept[i] >= 0 else { continue }
+            let r = kept[i]
+            records[r].raw = try IDTextCodec.decode(encoded, fields: IDTextCodec.Fields(records[r]), wide: wide, narrow: narrow)
         }
         guard reader.isAtEnd else { throw ByteReader.Corrupt(offset: reader.position) }
         return records

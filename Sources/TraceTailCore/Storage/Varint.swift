@@ -62,6 +62,15 @@ package struct ByteReader {
         return Int(value)
     }
 
+    /// Eight bytes, big-endian.
+    package mutating func uint64() throws -> UInt64 {
+        guard position + 8 <= bytes.count else { throw Corrupt(offset: position) }
+        var value: UInt64 = 0
+        for i in position..<position + 8 { value = value << 8 | UInt64(bytes[i]) }
+        position += 8
+        return value
+    }
+
     package mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
         guard count >= 0, position + count <= bytes.count else { throw Corrupt(offset: position) }
         defer { position += count }

@@ -1,7 +1,8 @@
 import CZlib
 
-/// zlib through the system libz: deflate for blocks, inflate for blocks and for gzip (`.gz`)
-/// rotated copies.
+/// zlib through the system libz: raw deflate for blocks (no zlib header or Adler-32 checksum:
+/// the block decoder checks structure, and the checksum cost 5 % of a lookup), and gzip inflate
+/// for `.gz` rotated copies.
 package enum Zlib {
     package struct Failure: Error, CustomStringConvertible {
         package var operation: String
@@ -9,10 +10,11 @@ package enum Zlib {
         package var description: String { "zlib \(operation) failed with code \(code)" }
     }
 
-    /// Compresses `input` as one zlib stream at `level` (0...9).
+    /// Compresses `input` as one raw deflate stream at `level` (0...9).
     package static func deflate(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
         var stream = z_stream()
-        var status = deflateInit_(&stream, level, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        var status = deflateInit2_(
+            &stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw Failure(operation: "deflateInit", code: status) }
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(input.count)))
@@ -32,10 +34,10 @@ package enum Zlib {
         return output
     }
 
-    /// Inflates a zlib stream whose inflated size is known (or a bound of it).
+    /// Inflates a raw deflate stream whose inflated size is known (or a bound of it).
     package static func inflate(_ input: [UInt8], expectedSize: Int) throws -> [UInt8] {
         var stream = z_stream()
-        var status = inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        var status = inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw Failure(operation: "inflateInit", code: status) }
         defer { inflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: max(expectedSize, 1))
