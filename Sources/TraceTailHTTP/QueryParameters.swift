@@ -38,6 +38,11 @@ package struct QueryParameters: Sendable {
         }
     }
 
+    /// For endpoints that take no parameters: any is refused (after the shared checks).
+    static func requireNone(_ request: Request) throws {
+        if let (name, _) = try QueryParameters(request).items.first { throw unknown(name) }
+    }
+
     /// The error for a name the endpoint does not take.
     static func unknown(_ name: String) -> APIError {
         APIError.badRequest("unknown parameter '\(clip(name))'")

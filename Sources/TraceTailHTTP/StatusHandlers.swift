@@ -6,6 +6,15 @@ struct StatusHandlers: Sendable {
     let dependencies: APIDependencies
     let metrics: APIMetrics
 
+    func answer(_ endpoint: Endpoint) async throws -> Response {
+        switch endpoint {
+        case .readyz: try await readyz()
+        case .stats: try await stats()
+        case .metrics: try await metricsText()
+        default: healthz()
+        }
+    }
+
     func healthz() -> Response {
         Response.json(Array(#"{"status":"ok"}"#.utf8))
     }

@@ -7,7 +7,7 @@ struct TraceHandlers: Sendable {
 
     func overview(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try RequestedID(kind: .trace, pathSegment: context.parameters.get("id") ?? "")
-        for (name, _) in try QueryParameters(request).items { throw QueryParameters.unknown(name) }
+        try QueryParameters.requireNone(request)
         let overview = try await TraceOverviewReader(store: store).overview(of: id)
         return Response.json(TraceOverviewJSON.encode(overview))
     }

@@ -63,10 +63,9 @@ package enum TraceTailAPI {
                         response = try await logs.answer(endpoint.logsKind!, request, context)
                     case .trace: response = try await traces.overview(request, context)
                     case .traces: response = try await traces.list(request)
-                    case .healthz: response = status.healthz()
-                    case .readyz: response = try await status.readyz()
-                    case .stats: response = try await status.stats()
-                    case .metrics: response = try await status.metricsText()
+                    case .healthz, .readyz, .stats, .metrics:
+                        try QueryParameters.requireNone(request)
+                        response = try await status.answer(endpoint)
                     }
                     metrics.record(endpoint, status: response.status, since: start)
                     return response
