@@ -77,6 +77,9 @@ struct HostileRequestTests {
                 #expect(error?.isEmpty == false, "\(shown): \(answer.body.prefix(200))")
                 #expect(!answer.head.contains("X-Injected"), "\(shown)")
             }
+            let post = try await raw.send("POST /traces/\(F.trace)/logs HTTP/1.1")
+            #expect(post.status == 405)
+            #expect((post.json["error"] as? String)?.contains("read-only") == true)
             // Still serving after all of that.
             try await client.execute(uri: "/traces/\(F.trace)/logs", method: .get) { response in
                 #expect(response.status == .ok)
