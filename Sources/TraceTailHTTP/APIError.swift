@@ -48,6 +48,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             default:
                 throw APIError(error.status, error.body ?? error.status.reasonPhrase)
             }
+        } catch let error as CancellationError {
+            // The client went away (or the server is stopping): nothing to answer, nothing wrong.
+            throw error
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             throw APIError(.internalServerError, "internal error; see the daemon's log")
