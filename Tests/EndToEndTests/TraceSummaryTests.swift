@@ -140,4 +140,36 @@ struct TraceSummaryTests {
         let coloured = TextRenderer(presenter: RecordPresenter(parser: RecordParser()), colour: true).overview(overview)
         #expect(coloured.joined().contains("\u{1B}[31m1 error\u{1B}[0m"))
     }
+
+    @Test("the reader pages through the cursor to the same totals, and says when it stopped short")
+    func paging() async throws {
+        let fixture = try await F.make()
+        defer { try? fixture.store.close(); try? FileManager.default.removeItem(atPath: fixture.root) }
+        let id = try RequestedID(kind: .trace, text: F.trace)
+        var reader = TraceOverviewReader(store: fixture.store)
+        let whole = try await reader.overview(of: id)
+        reader.pageSize = 2
+        let paged = try await reader.overview(of: id)
+        #expect(paged.records == whole.records && paged.errors == whole.errors && paged.spanCount == whole.spanCount)
+        #expect(paged.levels.map(\.count) == whole.levels.map(\.count))
+        #expect(!paged.truncated)
+        reader.maximumRecords = 3
+        let cut = try await reader.overview(of: id)
+        #expect(cut.records == 3)
+        #expect(cut.truncated)
+    }
+
+    @Test("the follower shows each record once, also one stored late with an earlier time")
+    func follower() throws {
+        var follower = TraceFollower(key: try RequestedID(kind: .trace, text: F.trace).key)
+        #expect(follower.query.after == nil)
+        let first = [Self.record(1_000, span: nil, parent: nil), Self.record(2_000, span: nil, parent: nil)]
+        #expect(follower.accept(RecordPage(records: first, next: nil)).count == 2)
+        // The next poll looks back 5 s from the newest record shown.
+        #expect(follower.query.since == 2_000 - TraceFollower.lookbackMillis)
+        let late = Self.record(1_500, span: nil, parent: nil)
+        let shown = follower.accept(RecordPage(records: first + [late], next: nil))
+        #expect(shown.map(\.record.time) == [1_500])
+        #expect(follower.accept(RecordPage(records: first + [late], next: nil)).isEmpty)
+    }
 }
