@@ -40,13 +40,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
-            let message: String
             switch error.status {
-            case .notFound: message = "no such endpoint: \(request.method) \(request.uri.path)"
-            case .methodNotAllowed: message = "method \(request.method) not allowed on \(request.uri.path)"
-            default: message = error.body ?? error.status.reasonPhrase
+            case .notFound where request.method != .get && request.method != .head, .methodNotAllowed:
+                throw APIError(.methodNotAllowed, "method \(request.method) not allowed on \(QueryParameters.clip(request.uri.path)): the API is read-only (GET)")
+            case .notFound:
+                throw APIError(.notFound, "no such endpoint: \(request.method) \(QueryParameters.clip(request.uri.path))")
+            default:
+                throw APIError(error.status, error.body ?? error.status.reasonPhrase)
             }
-            throw APIError(error.status, message)
+        } catch let error as CancellationError {
+            // The client went away (or the server is stopping): nothing to answer, nothing wrong.
+            throw error
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             throw APIError(.internalServerError, "internal error; see the daemon's log")

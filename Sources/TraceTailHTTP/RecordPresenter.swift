@@ -35,9 +35,6 @@ package struct RecordPresenter: Sendable {
 
     /// One line of `tracetail query` output: time, app and stream, level, message.
     package func text(_ stored: StoredRecord) -> String {
-        let fields = fields(of: stored)
-        let level = (stored.record.level?.name ?? "-").uppercased()
-        let source = stored.file.app + (stored.file.instance.map { "#\($0)" } ?? "") + "/" + (stored.file.stream == .err ? "err" : "out")
-        return "\(Timestamp.rfc3339(stored.record.time)) \(source) \(level) \(fields.message)"
+        TextRenderer(presenter: self, colour: false).line(stored)
     }
 }

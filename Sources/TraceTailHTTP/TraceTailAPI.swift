@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Metrics
 import TraceTailCore
 
 /// What the HTTP layer needs from the rest of the daemon.
@@ -12,6 +13,8 @@ package struct APIDependencies: Sendable {
     package var tailerStats: @Sendable () -> [(String, Int64)]
     /// The Prometheus text for `/metrics`.
     package var metricsText: @Sendable () -> String
+    /// Where the API's own metrics go (the bootstrapped factory unless told otherwise).
+    package var metricsFactory: any MetricsFactory
     /// When set, every request but `/healthz` needs `Authorization: Bearer <token>`.
     package var token: String?
 
@@ -21,62 +24,56 @@ package struct APIDependencies: Sendable {
         tailerRunning: @escaping @Sendable () -> Bool = { true },
         tailerStats: @escaping @Sendable () -> [(String, Int64)] = { [] },
         metricsText: @escaping @Sendable () -> String = { "" },
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         token: String? = nil
     ) {
-        self.token = token
         self.store = store
         self.parser = parser
         self.tailerRunning = tailerRunning
         self.tailerStats = tailerStats
         self.metricsText = metricsText
+        self.metricsFactory = metricsFactory
+        self.token = token
     }
 }
 
 /// The HTTP API's routes.
 package enum TraceTailAPI {
+    /// Every (method, path) the router serves, paths as OpenAPI writes them.
+    package static let routes: [(method: String, path: String)] = Endpoint.allCases.map { ($0.method.rawValue, $0.path) }
+
+    /// The query latency histogram (per endpoint) and the buckets it is best read with, from 1 ms.
+    package static let latencyHistogram = (label: APIMetrics.latencyLabel, buckets: APIMetrics.latencyBuckets)
+
     package static func router(_ dependencies: APIDependencies) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware())
         if let token = dependencies.token { router.add(middleware: BearerTokenMiddleware(token: Array(token.utf8))) }
-        let logs = LogsHandler(dependencies: dependencies)
-        router.get("/traces/:id/logs") { request, context in try await logs.answer(.trace, request, context) }
-        router.get("/spans/:id/logs") { request, context in try await logs.answer(.span, request, context) }
-        router.get("/workflows/:id/logs") { request, context in try await logs.answer(.workflow, request, context) }
-        router.get("/tasks/:id/logs") { request, context in try await logs.answer(.task, request, context) }
-        router.get("/healthz") { _, _ in
-            Response.json(Array(#"{"status":"ok"}"#.utf8))
-        }
-        router.get("/readyz") { _, _ in
-            do {
-                _ = try await dependencies.store.statistics()
-            } catch {
-                throw APIError(.serviceUnavailable, "store not readable: \(error)")
+        let metrics = APIMetrics(factory: dependencies.metricsFactory)
+        let logs = LogsHandler(store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser))
+        let traces = TraceHandlers(store: dependencies.store)
+        let status = StatusHandlers(dependencies: dependencies, metrics: metrics)
+        for endpoint in Endpoint.allCases {
+            router.on(endpoint.routerPath, method: endpoint.method) { request, context in
+                let start = ContinuousClock.now
+                do {
+                    let response: Response
+                    switch endpoint {
+                    case .traceLogs, .spanLogs, .workflowLogs, .taskLogs:
+                        response = try await logs.answer(endpoint.logsKind!, request, context)
+                    case .trace: response = try await traces.overview(request, context)
+                    case .traces: response = try await traces.list(request)
+                    case .healthz, .readyz, .stats, .metrics:
+                        try QueryParameters.requireNone(request)
+                        response = try await status.answer(endpoint)
+                    }
+                    metrics.record(endpoint, status: response.status, since: start)
+                    return response
+                } catch {
+                    metrics.record(endpoint, status: (error as? any HTTPResponseError)?.status ?? .internalServerError, since: start)
+                    throw error
+                }
             }
-            guard dependencies.tailerRunning() else { throw APIError(.serviceUnavailable, "tailer not running") }
-            return Response.json(Array(#"{"status":"ready"}"#.utf8))
-        }
-        router.get("/stats") { _, _ in
-            let stats = try await dependencies.store.statistics()
-            var writer = JSONWriter()
-            writer.object { object in
-                object.field("records", stats.records)
-                object.field("blocks", stats.blocks)
-                object.field("raw_bytes", stats.rawBytes)
-                object.field("stored_bytes", stats.storedBytes)
-                object.field("file_bytes", stats.fileBytes)
-                object.field("ratio", stats.storedBytes > 0 ? Double(stats.rawBytes) / Double(stats.storedBytes) : 0)
-                object.field("oldest", stats.oldestTime.map(Timestamp.rfc3339))
-                object.field("newest", stats.newestTime.map(Timestamp.rfc3339))
-                object.field("files", stats.files)
-                object.field("partitions", stats.partitions)
-                for (name, value) in dependencies.tailerStats() { object.field(name, value) }
-            }
-            return Response.json(writer.bytes)
-        }
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: dependencies.metricsText())))
         }
         return router
     }

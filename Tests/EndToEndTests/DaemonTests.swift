@@ -12,7 +12,7 @@ struct DaemonTests {
     }
 
     static func append(_ path: String, _ text: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let handle = FileHandle(forWritingAtPath: path)!
         handle.seekToEndOfFile()
         handle.write(Data(text.utf8))

@@ -25,7 +25,9 @@ struct Serve: AsyncParsableCommand {
         let settings = try common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[TraceTailAPI.latencyHistogram.label] = TraceTailAPI.latencyHistogram.buckets
+        MetricsSystem.bootstrap(factory)
         guard FileManager.default.fileExists(atPath: settings.logsDirectory) else {
             throw ValidationError("log directory \(settings.logsDirectory) does not exist (logs.directory, --logs)")
         }

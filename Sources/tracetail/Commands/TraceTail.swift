@@ -12,7 +12,10 @@ struct TraceTail: AsyncParsableCommand {
             Settings come from the config file (--config, $TRACETAIL_CONFIG, or Config/tracetail.yaml \
             in the current directory), then TRACETAIL_* environment variables, then flags.
             """,
-        subcommands: [Serve.self, Ingest.self, Query.self, Stats.self, Prune.self, ShowConfig.self],
+        subcommands: [
+            Serve.self, Ingest.self, Query.self, TraceCommand.self, LogsCommand.self, TailCommand.self, Stats.self, Prune.self,
+            ShowConfig.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

@@ -1,0 +1,73 @@
+import TraceTailCore
+
+/// Plain-text output for the command line: a trace's span tree and records one per line,
+/// coloured with ANSI escapes when asked to (on a terminal).
+package struct TextRenderer: Sendable {
+    package let presenter: RecordPresenter
+    package let colour: Bool
+
+    package init(presenter: RecordPresenter, colour: Bool) {
+        self.presenter = presenter
+        self.colour = colour
+    }
+
+    private enum Style: String {
+        case bold = "1", dim = "2", red = "31", yellow = "33", cyan = "36", magenta = "35"
+    }
+
+    private func paint(_ text: String, _ style: Style) -> String {
+        colour ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    /// One record: time, app (#instance) and stream, level, message.
+    package func line(_ stored: StoredRecord) -> String {
+        let fields = presenter.fields(of: stored)
+        let level = stored.record.level?.name.uppercased() ?? "-"
+        let paintedLevel: String
+        switch stored.effectiveLevel {
+        case .error...: paintedLevel = paint(level, .red)
+        case .warn..<LogLevel.error: paintedLevel = paint(level, .yellow)
+        default: paintedLevel = level
+        }
+        let source = stored.file.app + (stored.file.instance.map { "#\($0)" } ?? "") + "/" + (stored.file.stream == .err ? "err" : "out")
+        return "\(paint(Timestamp.rfc3339(stored.record.time), .dim)) \(paint(source, .cyan)) \(paintedLevel) \(fields.message)"
+    }
+
+    /// The summary: a header, counts per level, then the span tree drawn with box characters.
+    package func overview(_ overview: TraceOverview) -> [String] {
+        var lines: [String] = []
+        lines.append("\(paint("trace", .bold)) \(paint(overview.traceID, .magenta))")
+        lines.append("  \(Timestamp.rfc3339(overview.firstTime)) .. \(Timestamp.rfc3339(overview.lastTime)) (\(overview.durationMillis) ms)")
+        let errors = overview.errors == 1 ? "1 error" : "\(overview.errors) errors"
+        lines.append("  \(overview.records) records, \(overview.errors > 0 ? paint(errors, .red) : errors), apps: \(overview.apps.joined(separator: ", "))")
+        lines.append("  levels: " + overview.levels.map { "\($0.level.name) \($0.count)" }.joined(separator: ", "))
+        if overview.truncated { lines.append("  (summary of the first \(overview.records) records only)") }
+        lines.append("\(paint("spans", .bold)) (\(overview.spanCount))")
+        // Depth-first with an explicit stack: (node, prefix for its line, prefix for its children).
+        var stack: [(node: SpanNode, prefix: String, childPrefix: String, root: Bool)] = []
+        for (index, root) in overview.spans.enumerated().reversed() {
+            let last = index == overview.spans.count - 1
+            stack.append((root, last ? "└─ " : "├─ ", last ? "   " : "│  ", true))
+        }
+        while let (node, prefix, childPrefix, root) = stack.popLast() {
+            lines.append(prefix + span(node, root: root))
+            for (index, child) in node.children.enumerated().reversed() {
+                let last = index == node.children.count - 1
+                stack.append((child, childPrefix + (last ? "└─ " : "├─ "), childPrefix + (last ? "   " : "│  "), false))
+            }
+        }
+        if overview.unspannedRecords > 0 {
+            lines.append("   \(overview.unspannedRecords) record\(overview.unspannedRecords == 1 ? "" : "s") without a span")
+        }
+        return lines
+    }
+
+    /// A root that names a parent (one with no records in this trace) says so.
+    private func span(_ node: SpanNode, root: Bool) -> String {
+        let errors = node.errors == 0 ? "" : " " + paint(node.errors == 1 ? "1 error" : "\(node.errors) errors", .red)
+        let records = node.records == 1 ? "1 record" : "\(node.records) records"
+        let parent = root ? node.parentSpanID.map { paint(" (parent \($0))", .dim) } ?? "" : ""
+        return "\(paint(node.spanID, .cyan)) \(node.apps.joined(separator: ",")) \(records)\(errors) " +
+            paint("\(Timestamp.rfc3339(node.firstTime)) +\(node.durationMillis) ms", .dim) + parent
+    }
+}

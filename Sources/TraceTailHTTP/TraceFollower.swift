@@ -1,0 +1,50 @@
+import TraceTailCore
+
+/// Follows an id's records as they arrive (`tracetail tail`): each poll asks the store for the
+/// records after the newest one shown, less a look-back, and shows only those not shown yet. The
+/// look-back catches records stored late with a slightly earlier time (another file's flush, a
+/// clock a little behind), which a strict cursor would skip for ever.
+package struct TraceFollower: Sendable {
+    package static let lookbackMillis: Int64 = 5_000
+    package static let pageLimit = 100_000
+
+    private struct Seen: Hashable {
+        var time: Int64
+        var fileID: Int64
+        var offset: Int64
+    }
+
+    package let key: IDKey
+    private var newest: RecordCursor?
+    private var seen = Set<Seen>()
+
+    package init(key: IDKey) {
+        self.key = key
+    }
+
+    /// The next poll's query: everything at first, then what follows the newest record shown.
+    package var query: RecordQuery {
+        var query = RecordQuery(key: key, limit: Self.pageLimit)
+        if let newest {
+            query.since = newest.time - Self.lookbackMillis
+            query.after = RecordCursor(time: newest.time - Self.lookbackMillis, fileID: -1, offset: -1)
+        }
+        return query
+    }
+
+    /// The records of a poll's answer not shown before, in time order; remembers them.
+    package mutating func accept(_ page: RecordPage) -> [StoredRecord] {
+        var fresh: [StoredRecord] = []
+        for stored in page.records {
+            let cursor = stored.cursor
+            guard seen.insert(Seen(time: cursor.time, fileID: cursor.fileID, offset: cursor.offset)).inserted else { continue }
+            fresh.append(stored)
+            if newest.map({ $0 < cursor }) ?? true { newest = cursor }
+        }
+        if let newest, !fresh.isEmpty {
+            let horizon = newest.time - Self.lookbackMillis
+            seen = seen.filter { $0.time >= horizon }
+        }
+        return fresh
+    }
+}

@@ -1,0 +1,19 @@
+import Hummingbird
+import TraceTailCore
+
+/// `GET /traces/{id}` (a trace's summary and span tree) and `GET /traces` (recent traces).
+struct TraceHandlers: Sendable {
+    let store: any LogStore
+
+    func overview(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try RequestedID(kind: .trace, pathSegment: context.parameters.get("id") ?? "")
+        try QueryParameters.requireNone(request)
+        let overview = try await TraceOverviewReader(store: store).overview(of: id)
+        return Response.json(TraceOverviewJSON.encode(overview))
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        let list = try TraceListRequest(request: request)
+        return Response.json(TraceListJSON.encode(try await store.traces(list.query)))
+    }
+}

@@ -1,0 +1,42 @@
+import TraceTailCore
+
+/// The JSON answer of `GET /traces/{id}`, also printed by `tracetail trace --json`.
+package enum TraceOverviewJSON {
+    package static func encode(_ overview: TraceOverview) -> [UInt8] {
+        var writer = JSONWriter(capacity: 1024 + 256 * overview.spanCount)
+        writer.object { object in
+            object.field("trace_id", overview.traceID)
+            object.field("first", Timestamp.rfc3339(overview.firstTime))
+            object.field("last", Timestamp.rfc3339(overview.lastTime))
+            object.field("duration_ms", overview.durationMillis)
+            object.field("records", overview.records)
+            object.field("errors", overview.errors)
+            object.array("apps") { array in for app in overview.apps { array.string(app) } }
+            object.object("levels") { levels in
+                for (level, count) in overview.levels { levels.field(level.name, count) }
+            }
+            object.field("unspanned_records", overview.unspannedRecords)
+            object.field("span_count", overview.spanCount)
+            object.field("truncated", overview.truncated)
+            object.array("spans") { array in
+                for span in overview.spans { array.object { write(span, into: &$0) } }
+            }
+        }
+        return writer.bytes
+    }
+
+    /// Recursive, but the builder bounds the depth (`TraceOverviewBuilder.maximumDepth`).
+    private static func write(_ span: SpanNode, into object: inout JSONWriter.ObjectWriter) {
+        object.field("span_id", span.spanID)
+        object.field("parent_span_id", span.parentSpanID)
+        object.array("apps") { array in for app in span.apps { array.string(app) } }
+        object.field("first", Timestamp.rfc3339(span.firstTime))
+        object.field("last", Timestamp.rfc3339(span.lastTime))
+        object.field("duration_ms", span.durationMillis)
+        object.field("records", span.records)
+        object.field("errors", span.errors)
+        object.array("children") { array in
+            for child in span.children { array.object { write(child, into: &$0) } }
+        }
+    }
+}

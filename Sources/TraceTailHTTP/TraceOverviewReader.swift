@@ -1,0 +1,33 @@
+import TraceTailCore
+
+/// Reads a trace's records page by page through the cursor and sums them up; only the totals are
+/// kept, so the memory a summary takes is one page whatever the trace's size.
+package struct TraceOverviewReader: Sendable {
+    package var store: any LogStore
+    package var pageSize = 100_000
+    /// A summary covers at most this many records; beyond it the answer says `truncated`.
+    package var maximumRecords = 1_000_000
+
+    package init(store: any LogStore) {
+        self.store = store
+    }
+
+    /// The trace's summary; a 404 `APIError` when the trace has no records.
+    package func overview(of id: RequestedID) async throws -> TraceOverview {
+        var builder = TraceOverviewBuilder()
+        var cursor: RecordCursor?
+        var read = 0
+        var truncated = false
+        repeat {
+            let page = try await store.records(RecordQuery(key: id.key, limit: min(pageSize, maximumRecords - read), after: cursor))
+            builder.add(contentsOf: page.records)
+            read += page.records.count
+            cursor = page.next
+            if cursor != nil, read >= maximumRecords { truncated = true }
+        } while cursor != nil && !truncated
+        guard let overview = builder.build(traceID: id.canonical, truncated: truncated) else {
+            throw APIError.notFound("no records for \(id.kind.name) id '\(id.canonical)'")
+        }
+        return overview
+    }
+}
