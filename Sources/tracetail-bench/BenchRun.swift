@@ -53,6 +53,7 @@ final class BenchRun {
 
         try lookup(logs: logs, database: database, manifest: manifest, count: lookups, files: files)
         try freshnessRun(samples: freshness)
+        try idleFiles(count: 2000)
         try prune(records: pruneRecords)
     }
 
@@ -122,6 +123,36 @@ final class BenchRun {
         }
         handle.closeFile()
         report.add("freshness: append to API answer, \(samples) records, p50 / p99", "\(format(percentile(latencies, 50), 0)) / \(format(percentile(latencies, 99), 0)) ms", target: "p99 ≤ 1000 ms", met: percentile(latencies, 99) <= 1000)
+    }
+
+    /// CPU of the daemon following many files that do not change.
+    func idleFiles(count: Int) throws {
+        print("\(count) idle files ...")
+        let logs = work + "/idle"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        for i in 0..<count {
+            let line = #"{"level":30,"time":1782986400000,"msg":"started \#(i)"}"# + "\n"
+            FileManager.default.createFile(atPath: logs + "/app\(i)-out-\(i).log", contents: Data(line.utf8))
+        }
+        let daemon = try Daemon(
+            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", work + "/idle.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
+            environment: ["TRACETAIL_CONFIG": emptyConfig])
+        defer { daemon.stop() }
+        sleep(3)  // the first pass reads the files
+        let pid = daemon.process.processIdentifier
+        let before = cpuTicks(pid)
+        let seconds = 10.0
+        usleep(UInt32(seconds * 1_000_000))
+        let used = Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK))) / seconds * 100
+        report.add("CPU of the daemon following \(count) idle files (10 s)", format(used, 1) + " % of one core", target: "not noticeable (≤ 2 %)", met: used <= 2)
+    }
+
+    /// utime + stime of a process, in clock ticks.
+    func cpuTicks(_ pid: Int32) -> Int {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        guard fields.count > 13 else { return 0 }
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 
     /// Seven days of records; drop the oldest day while queries run.

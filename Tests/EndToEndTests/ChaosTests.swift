@@ -7,7 +7,7 @@ import Testing
 @Suite("Chaos (short form)", .serialized)
 struct ChaosTests {
     @Test("SIGKILLs, logrotate, rename, flush, delete: nothing lost, nothing twice")
-    func exactlyOnce() throws {
+    func exactlyOnce() async throws {
         let bench = DaemonProcess.executable.deletingLastPathComponent().appendingPathComponent("tracetail-bench")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-chaos-\(UUID().uuidString)").path
         let process = Process()
@@ -17,9 +17,11 @@ struct ChaosTests {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try await offThread {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("missing 0, duplicated 0"), "\(text)")
         #expect(text.contains("8 SIGKILLs"), "\(text)")

@@ -104,3 +104,11 @@ final class FollowingProcess: @unchecked Sendable {
         stdout.fileHandleForReading.readabilityHandler = nil
     }
 }
+
+/// Runs blocking work (waiting for a child process) on a thread of its own, so that the two
+/// cooperative threads of this 2-core machine stay free for the servers other tests run.
+func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}

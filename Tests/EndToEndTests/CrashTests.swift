@@ -17,9 +17,11 @@ struct CrashTests {
             try await Task.sleep(for: killAfter)
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try await offThread {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
     }
 
     @Test("SIGKILL mid-ingest leaves a consistent store; the next ingest finishes it exactly once")
@@ -31,7 +33,7 @@ struct CrashTests {
         generator.arguments = ["--out", root + "/logs", "--format", "pino", "--records", "150000", "--manifest", root + "/manifest.json"]
         generator.standardOutput = FileHandle.nullDevice
         try generator.run()
-        generator.waitUntilExit()
+        try await offThread { generator.waitUntilExit() }
         let database = root + "/db.sqlite"
         let common = ["--logs", root + "/logs", "--db", database, "--config", root + "/manifest.json.none"]
         FileManager.default.createFile(atPath: root + "/manifest.json.none", contents: Data())
