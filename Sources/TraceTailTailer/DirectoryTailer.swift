@@ -83,11 +83,20 @@ package final class DirectoryTailer {
     /// One pass: notice new, renamed, deleted, truncated and rotated files, read what is new (a
     /// bounded amount per file), close records that waited long enough, and commit when due.
     /// Returns whether any file still has unread bytes (call again without waiting).
+    ///
+    /// With `changed` (names of files the watcher saw change), the directory is not listed again
+    /// and only those files, and files with something pending (unread bytes, a record waiting for
+    /// its continuation, a file that went away), are looked at: idle files cost nothing.
     @discardableResult
-    package func poll(now: Int64) async throws -> Bool {
-        try await scan(now: now)
+    package func poll(now: Int64, changed: Set<String>? = nil) async throws -> Bool {
+        if changed == nil { try await scan(now: now) }
         var more = false
-        for id in tracked.keys.sorted() {
+        let ids = tracked.keys.sorted().filter { id in
+            guard let changed, let file = tracked[id] else { return true }
+            return changed.contains(file.state.path) || file.gone || file.assembler.hasPendingRecord
+                || file.lastSize != file.assembler.readOffset || file.lastSize < 0
+        }
+        for id in ids {
             do {
                 if try await advance(id, now: now) { more = true }
             } catch {

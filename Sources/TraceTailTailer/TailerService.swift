@@ -39,24 +39,36 @@ package struct TailerService: Service {
         try await tailer.start()
         logger.info("tailing", metadata: ["directory": "\(configuration.directory)", "files": "\(tailer.followedFiles)"])
         let watcher = configuration.useInotify ? DirectoryWatcher(directory: configuration.directory, logger: logger) : nil
+        // With inotify, the directory is listed and every file looked at once a while (a fallback
+        // for file systems that send no events); in between only what the events name.
+        let fullInterval = watcher == nil ? configuration.pollIntervalMillis : max(configuration.pollIntervalMillis, 2_000)
+        var lastFull: Int64 = 0
+        var changed: Set<String>?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var more = false
             var failure: String?
+            let now = WallClock.nowMillis()
+            if now - lastFull >= fullInterval { changed = nil }
             do {
-                more = try await tailer.poll(now: WallClock.nowMillis())
+                more = try await tailer.poll(now: now, changed: changed)
+                if changed == nil { lastFull = now }
             } catch {
                 failure = "\(error)"
                 logger.error("tail pass failed", metadata: ["error": "\(error)"])
             }
             status.update(running: true, files: tailer.followedFiles, lastPass: WallClock.nowMillis(), error: failure)
+            changed = []
             if !more {
                 let interval = configuration.pollIntervalMillis
-                try? await cancelWhenGracefulShutdown {
-                    if let watcher {
-                        await watcher.wait(milliseconds: interval)
-                    } else {
-                        try await Task.sleep(for: .milliseconds(interval))
-                    }
+                let changes: DirectoryWatcher.Changes? = try? await cancelWhenGracefulShutdown {
+                    if let watcher { return await watcher.wait(milliseconds: interval) }
+                    try await Task.sleep(for: .milliseconds(interval))
+                    return nil
+                }
+                if let changes, !changes.structural, !changes.overflow {
+                    changed = changes.names
+                } else {
+                    changed = nil
                 }
             }
         }
