@@ -77,10 +77,17 @@ extension SQLiteLogStore {
             writer.open[fileID] = nil
         }
         let encoded = try compress(jobs.map(\.block))
+        var postings: [(Int64, Int64, Int64)] = []
         for (index, job) in jobs.enumerated() {
             var block = job.block
-            try save(&block, encoded[index], fileID: job.fileID, sealed: job.sealed, storedAt: batch.storedAt, db)
+            try save(&block, encoded[index], fileID: job.fileID, sealed: job.sealed, storedAt: batch.storedAt, postings: &postings, db)
             if !job.sealed { writer.open[job.fileID] = block }
+        }
+        // Index rows in key order: inserts into the B-tree then touch each page once.
+        postings.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        for (partition, key, block) in postings {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(Self.postingsTable(partition)) (key, block) VALUES (?, ?)")
+                .execute(arguments: [key, block])
         }
         for file in batch.files {
             try db.execute(
@@ -166,7 +173,8 @@ extension SQLiteLogStore {
 
     /// Writes a compressed block with its index rows and the partition's totals.
     private func save(
-        _ block: inout WriterState.OpenBlock, _ encoded: EncodedBlock, fileID: Int64, sealed: Bool, storedAt: Int64, _ db: Database
+        _ block: inout WriterState.OpenBlock, _ encoded: EncodedBlock, fileID: Int64, sealed: Bool, storedAt: Int64,
+        postings: inout [(Int64, Int64, Int64)], _ db: Database
     ) throws {
         let summary = encoded.summary
         let data = encoded.data
@@ -190,10 +198,8 @@ extension SQLiteLogStore {
             newBlocks = 1
         }
         let blockID = block.blockID!
-        let insertPosting = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO \(Self.postingsTable(block.partition)) (key, block) VALUES (?, ?)")
         for key in summary.traces where !block.indexed.contains(key) {
-            try insertPosting.execute(arguments: [key.indexValue, blockID])
+            postings.append((block.partition, key.indexValue, blockID))
             block.indexed.insert(key)
         }
         try db.cachedStatement(sql: """

@@ -68,6 +68,21 @@ package struct IDKey: Hashable, Sendable, Comparable {
         return Int64(bitPattern: high)
     }
 
+    /// Binary ids are random already: one mixed word is enough for hashing, and much cheaper than
+    /// feeding every field to the hasher (the block encoder hashes every id of every record).
+    package func hash(into hasher: inout Hasher) {
+        if let text {
+            hasher.combine(kind.rawValue)
+            hasher.combine(text)
+        } else {
+            hasher.combine(high ^ (low &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(kind.rawValue) << 56)
+        }
+    }
+
+    package static func == (lhs: IDKey, rhs: IDKey) -> Bool {
+        lhs.high == rhs.high && lhs.low == rhs.low && lhs.kind == rhs.kind && lhs.text == rhs.text
+    }
+
     package static func < (lhs: IDKey, rhs: IDKey) -> Bool {
         if lhs.kind != rhs.kind { return lhs.kind.rawValue < rhs.kind.rawValue }
         if let l = lhs.text, let r = rhs.text { return l < r }
