@@ -49,37 +49,45 @@ extension SQLiteLogStore {
             if byFile[entry.fileID] == nil { order.append(entry.fileID) }
             byFile[entry.fileID, default: []].append(index)
         }
-        // Cut the records into blocks first, compress every block on all cores, then write.
-        var jobs: [(fileID: Int64, block: WriterState.OpenBlock, sealed: Bool)] = []
+        // Cut the records into blocks first; encode and compress every block on all cores; then
+        // write. A block still open from the last commit goes on from its builder: its records
+        // are encoded once, only its compression is redone.
+        var jobs: [Job] = []
         for fileID in order {
             var block = try openBlock(for: fileID, db)
+            var pending: [Int] = []
+            var pendingRaw = 0
             for index in byFile[fileID]! {
                 let record = batch.records[index].record
                 // A block is sealed when full, and when a record belongs to another time partition,
                 // so that dropping a partition never cuts a block.
-                if let current = block, !current.records.isEmpty,
-                   current.rawBytes + record.raw.count > options.blockBytes || partition(of: record.time) != current.partition
+                if let current = block, current.builder.count + pending.count > 0,
+                   current.builder.rawBytes + pendingRaw + record.raw.count > options.blockBytes
+                    || partition(of: record.time) != current.partition
                 {
-                    jobs.append((fileID, current, true))
+                    jobs.append(Job(fileID: fileID, block: current, records: pending, sealed: true))
                     block = nil
+                    pending = []
+                    pendingRaw = 0
                 }
                 if block == nil {
                     let partition = partition(of: record.time)
                     try ensurePartition(partition, db)
                     block = WriterState.OpenBlock(
-                        partition: partition, blockID: nil, records: [], rawBytes: 0, storedBytes: 0,
+                        partition: partition, blockID: nil, builder: BlockBuilder(), storedBytes: 0,
                         indexed: [], accountedRecords: 0, accountedRaw: 0)
                 }
-                block!.records.append(record)
-                block!.rawBytes += record.raw.count
+                pending.append(index)
+                pendingRaw += record.raw.count
             }
-            if let open = block { jobs.append((fileID, open, false)) }
+            if let open = block { jobs.append(Job(fileID: fileID, block: open, records: pending, sealed: false)) }
             writer.open[fileID] = nil
         }
-        let encoded = try compress(jobs.map(\.block))
+        let encoded = try compress(jobs, batch)
         var postings: [(Int64, Int64, Int64)] = []
         for (index, job) in jobs.enumerated() {
             var block = job.block
+            block.builder = encoded[index].builder
             try save(&block, encoded[index], fileID: job.fileID, sealed: job.sealed, storedAt: batch.storedAt, postings: &postings, db)
             if !job.sealed { writer.open[job.fileID] = block }
         }
@@ -137,38 +145,48 @@ extension SQLiteLogStore {
             try db.execute(sql: "DELETE FROM open_blocks WHERE file_id = ?", arguments: [fileID])
             return nil
         }
-        let records = try decodeBlock(block)
-        let summary = BlockCodec.summary(of: records)
+        let builder = BlockBuilder(try decodeBlock(block))
         let data: [UInt8] = Array(block["data"] as Data)
         let open = WriterState.OpenBlock(
-            partition: partition, blockID: blockID, records: records, rawBytes: summary.rawBytes,
-            storedBytes: data.count, indexed: Set(summary.traces), accountedRecords: records.count,
-            accountedRaw: summary.rawBytes)
+            partition: partition, blockID: blockID, builder: builder, storedBytes: data.count,
+            indexed: builder.traces, accountedRecords: builder.count, accountedRaw: builder.rawBytes)
         writer.open[fileID] = open
         return open
     }
 
-    /// A block ready to write: its summary, payload size and compressed bytes.
+    /// A block to write: the block as it was, the batch's records that go into it (indices), and
+    /// whether it is full.
+    struct Job: Sendable {
+        var fileID: Int64
+        var block: WriterState.OpenBlock
+        var records: [Int]
+        var sealed: Bool
+    }
+
+    /// A block ready to write: its builder with the new records, payload size and compressed bytes.
     struct EncodedBlock: Sendable {
-        var summary: BlockCodec.Summary
+        var builder: BlockBuilder
         var payloadBytes: Int
         var data: [UInt8]
     }
 
-    /// Encodes and compresses blocks, on as many threads as there are cores.
-    private func compress(_ blocks: [WriterState.OpenBlock]) throws -> [EncodedBlock] {
+    /// Encodes and compresses blocks, on as many threads as there are cores. Sealed blocks get the
+    /// configured level; open ones level 1, since the next commit compresses them again.
+    private func compress(_ jobs: [Job], _ batch: IngestBatch) throws -> [EncodedBlock] {
         let level = options.compressionLevel
         let results = Mutex<[Int: Result<EncodedBlock, any Error>]>([:])
-        let work = blocks.map(\.records)
-        DispatchQueue.concurrentPerform(iterations: work.count) { index in
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             let result = Result { () throws -> EncodedBlock in
-                let summary = BlockCodec.summary(of: work[index])
-                let payload = BlockCodec.encode(work[index], summary: summary)
-                return EncodedBlock(summary: summary, payloadBytes: payload.count, data: try Zlib.deflate(payload, level: level))
+                let job = jobs[index]
+                var builder = job.block.builder
+                for record in job.records { builder.append(batch.records[record].record) }
+                let payload = builder.payload()
+                let data = try Zlib.deflate(payload, level: job.sealed ? level : min(level, 1))
+                return EncodedBlock(builder: builder, payloadBytes: payload.count, data: data)
             }
             results.withLock { $0[index] = result }
         }
-        return try results.withLock { done in try (0..<work.count).map { try done[$0]!.get() } }
+        return try results.withLock { done in try (0..<jobs.count).map { try done[$0]!.get() } }
     }
 
     /// Writes a compressed block with its index rows and the partition's totals.
@@ -176,7 +194,7 @@ extension SQLiteLogStore {
         _ block: inout WriterState.OpenBlock, _ encoded: EncodedBlock, fileID: Int64, sealed: Bool, storedAt: Int64,
         postings: inout [(Int64, Int64, Int64)], _ db: Database
     ) throws {
-        let summary = encoded.summary
+        let summary = encoded.builder
         let data = encoded.data
         let blocks = Self.blocksTable(block.partition)
         let arguments: StatementArguments = [
@@ -228,8 +246,7 @@ extension SQLiteLogStore {
         let payloadBytes: Int = row["payload_bytes"]
         do {
             let payload = try Zlib.inflate(Array(data), expectedSize: payloadBytes)
-            return try BlockCodec.decode(
-                payload, minTime: row["min_time"], firstOffset: row["first_offset"], matching: matching, texts: texts)
+            return try BlockCodec.decode(payload, matching: matching, texts: texts)
         } catch {
             let id: Int64 = row["id"]
             throw StoreError(.corruptBlock, path: path, detail: "block \(id) cannot be decoded", underlying: error)

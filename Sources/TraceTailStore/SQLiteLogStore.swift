@@ -137,11 +137,11 @@ package final class SQLiteLogStore: LogStore {
 
 /// The blocks being filled, one per file. Only touched inside the store's write transactions.
 final class WriterState: @unchecked Sendable {
-    struct OpenBlock {
+    struct OpenBlock: Sendable {
         var partition: Int64
         var blockID: Int64?
-        var records: [IndexedRecord]
-        var rawBytes: Int
+        /// The block's records so far, encoded.
+        var builder: BlockBuilder
         var storedBytes: Int
         /// Ids already in the index for this block.
         var indexed: Set<IDKey>

@@ -20,17 +20,28 @@ struct BlockCodecTests {
             offset = record.endOffset + Int64(i % 3)
             records.append(record)
         }
-        let summary = BlockCodec.summary(of: records)
+        let summary = BlockBuilder(records)
         #expect(summary.count == 300)
-        #expect(Set(summary.traces) == [trace, opaque])
+        #expect(summary.traces == [trace, opaque])
         #expect(summary.others == [span])
         #expect(summary.filter.mayContain(span))
-        let payload = BlockCodec.encode(records, summary: summary)
+        #expect(summary.firstOffset == 500)
+        #expect(summary.minTime == records.map(\.time).min())
+        let payload = summary.payload()
+        #expect(payload == BlockCodec.encode(records))
         let compressed = try Zlib.deflate(payload, level: 6)
         #expect(compressed.count < payload.count)
         let inflated = try Zlib.inflate(compressed, expectedSize: payload.count)
-        let decoded = try BlockCodec.decode(inflated, minTime: summary.minTime, firstOffset: summary.firstOffset)
+        let decoded = try BlockCodec.decode(inflated)
         #expect(decoded == records)
+        // Built in two steps (a block open across commits) it is the same block.
+        var twoSteps = BlockBuilder(Array(records.prefix(120)))
+        for record in records.dropFirst(120) { twoSteps.append(record) }
+        #expect(twoSteps.payload() == payload)
+        // A lookup decodes only the matching records, with their text.
+        let matching = try BlockCodec.decode(inflated, matching: span)
+        #expect(matching == records.filter { $0.span == span })
+        #expect(try BlockCodec.decode(inflated, matching: SpanID("1111111111111111")!.key).isEmpty)
     }
 
     @Test("Ids leave the text and come back in their exact spelling", arguments: [
@@ -91,11 +102,10 @@ struct BlockCodecTests {
     @Test("A damaged payload is an error, not a crash")
     func corrupt() throws {
         let record = IndexedRecord(time: 1, startOffset: 0, endOffset: 4, raw: Array("abc".utf8))
-        let summary = BlockCodec.summary(of: [record])
-        let payload = BlockCodec.encode([record], summary: summary)
+        let payload = BlockCodec.encode([record])
         for cut in 0..<payload.count {
             #expect(throws: (any Error).self) {
-                _ = try BlockCodec.decode(Array(payload.prefix(cut)), minTime: 0, firstOffset: 0)
+                _ = try BlockCodec.decode(Array(payload.prefix(cut)))
             }
         }
         #expect(throws: (any Error).self) { _ = try Zlib.inflate([1, 2, 3, 4], expectedSize: 10) }

@@ -8,10 +8,10 @@
 /// varint  count of other 128-bit values, of 64-bit values (ids in text that are not one of
 ///         the record's own); then the values, big-endian
 /// per record:
-///   zigzag  time - previous record's time (the first: - block minimum time)
+///   zigzag  time - previous record's time (the first: its time)
 ///   u8      level (0: none)
 ///   u8      flags (bit 0: truncated)
-///   zigzag  start offset - previous record's end offset (the first: - block first offset)
+///   zigzag  start offset - previous record's end offset (the first: its start offset)
 ///   varint  end offset - start offset
 ///   varint  trace, span, parent span, workflow, task: 0 none, 1 the next key not used yet,
 ///           k + 2 key k
@@ -24,118 +24,15 @@
 package enum BlockCodec {
     package static let version: UInt8 = 2
 
-    package struct Summary: Sendable, Equatable {
-        package var count: Int
-        package var minTime: Int64
-        package var maxTime: Int64
-        package var firstOffset: Int64
-        package var endOffset: Int64
-        package var rawBytes: Int
-        /// The block's distinct trace ids: its rows in the trace index.
-        package var traces: [IDKey]
-        /// The block's distinct span, workflow and task ids, for its filter.
-        package var others: [IDKey]
-
-        package var filter: BlockFilter { BlockFilter(keys: others) }
+    /// Encodes records (not compressed): `BlockBuilder` with every record appended.
+    package static func encode(_ records: [IndexedRecord]) -> [UInt8] {
+        BlockBuilder(records).payload()
     }
 
-    package static func summary(of records: [IndexedRecord]) -> Summary {
-        var traces = Set<IDKey>()
-        var others = Set<IDKey>()
-        var minTime = Int64.max
-        var maxTime = Int64.min
-        var rawBytes = 0
-        for record in records {
-            minTime = min(minTime, record.time)
-            maxTime = max(maxTime, record.time)
-            rawBytes += record.raw.count
-            if let trace = record.trace { traces.insert(trace) }
-            if let span = record.span { others.insert(span) }
-            if let workflow = record.workflow { others.insert(workflow) }
-            if let task = record.task { others.insert(task) }
-        }
-        return Summary(
-            count: records.count,
-            minTime: records.isEmpty ? 0 : minTime,
-            maxTime: records.isEmpty ? 0 : maxTime,
-            firstOffset: records.first?.startOffset ?? 0,
-            endOffset: records.last?.endOffset ?? 0,
-            rawBytes: rawBytes,
-            traces: Array(traces),
-            others: Array(others)
-        )
-    }
-
-    /// Encodes records (not compressed).
-    package static func encode(_ records: [IndexedRecord], summary: Summary) -> [UInt8] {
-        var values = IDTextCodec.Values()
-        var keyIndex: [IDKey: Int] = [:]
-        var keys: [IDKey] = []
-        func reference(_ key: IDKey?) -> UInt64 {
-            guard let key else { return 0 }
-            if let index = keyIndex[key] { return UInt64(index + 2) }
-            keyIndex[key] = keys.count
-            keys.append(key)
-            return 1
-        }
-        var table: [UInt8] = []
-        table.reserveCapacity(records.count * 16)
-        var text: [UInt8] = []
-        text.reserveCapacity(summary.rawBytes)
-        var previousEnd = summary.firstOffset
-        var previousTime = summary.minTime
-        for record in records {
-            Varint.appendSigned(record.time - previousTime, to: &table)
-            previousTime = record.time
-            table.append(record.level?.rawValue ?? 0)
-            table.append(record.truncated ? 1 : 0)
-            Varint.appendSigned(record.startOffset - previousEnd, to: &table)
-            Varint.append(UInt64(max(0, record.endOffset - record.startOffset)), to: &table)
-            Varint.append(reference(record.trace), to: &table)
-            Varint.append(reference(record.span), to: &table)
-            Varint.append(reference(record.parentSpan), to: &table)
-            Varint.append(reference(record.workflow), to: &table)
-            Varint.append(reference(record.task), to: &table)
-            let before = text.count
-            IDTextCodec.encode(record.raw, fields: IDTextCodec.Fields(record), values: &values, into: &text)
-            Varint.append(UInt64(text.count - before), to: &table)
-            previousEnd = record.endOffset
-        }
-        var out: [UInt8] = [version]
-        out.reserveCapacity(table.count + text.count + keys.count * 17 + values.wide.count * 16 + values.narrow.count * 8 + 16)
-        Varint.append(UInt64(records.count), to: &out)
-        Varint.append(UInt64(keys.count), to: &out)
-        for key in keys { out.append(key.kind.rawValue) }
-        for key in keys {
-            if let opaque = key.text {
-                Varint.append(UInt64(opaque.utf8.count), to: &out)
-                out.append(contentsOf: opaque.utf8)
-            } else {
-                appendBigEndian(key.high, to: &out)
-                if key.kind.width == 16 { appendBigEndian(key.low, to: &out) }
-            }
-        }
-        Varint.append(UInt64(values.wide.count), to: &out)
-        Varint.append(UInt64(values.narrow.count), to: &out)
-        for (high, low) in values.wide {
-            appendBigEndian(high, to: &out)
-            appendBigEndian(low, to: &out)
-        }
-        for value in values.narrow { appendBigEndian(value, to: &out) }
-        out.append(contentsOf: table)
-        out.append(contentsOf: text)
-        return out
-    }
-
-    @inline(__always)
-    private static func appendBigEndian(_ value: UInt64, to out: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-
-    /// Decodes a payload made by `encode`. With `matching`, only the records found by that id are
+    /// Decodes a payload made by `BlockBuilder`. With `matching`, only the records found by that id are
     /// returned; with `texts` false, no text is decoded (`raw` is empty).
     package static func decode(
-        _ payload: [UInt8], minTime: Int64, firstOffset: Int64, matching: IDKey? = nil, texts: Bool = true
+        _ payload: [UInt8], matching: IDKey? = nil, texts: Bool = true
     ) throws -> [IndexedRecord] {
         var reader = ByteReader(payload)
         guard try reader.byte() == version else { throw ByteReader.Corrupt(offset: 0) }
@@ -189,8 +86,8 @@ package enum BlockCodec {
         records.reserveCapacity(count)
         var lengths: [Int] = []
         lengths.reserveCapacity(count)
-        var previousEnd = firstOffset
-        var previousTime = minTime
+        var previousEnd: Int64 = 0
+        var previousTime: Int64 = 0
         // Which field a lookup's id sits in: trace, span, -, workflow, task.
         let field: Int? = matching.map {
             switch $0.kind {
