@@ -9,7 +9,7 @@ package struct StoreOptions: Sendable, Equatable {
     /// that dropping old data is dropping tables.
     package var partitionMillis: Int64
 
-    package init(blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 6, partitionMillis: Int64 = 86_400_000) {
+    package init(blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 4, partitionMillis: Int64 = 86_400_000) {
         self.blockBytes = blockBytes
         self.compressionLevel = compressionLevel
         self.partitionMillis = partitionMillis

@@ -8,12 +8,8 @@ package struct BlockBuilder: Sendable {
     package private(set) var maxTime = Int64.min
     package private(set) var firstOffset: Int64 = 0
     package private(set) var endOffset: Int64 = 0
-    /// Distinct trace ids (the block's index rows) and span, workflow and task ids (its filter).
-    package private(set) var traces = Set<IDKey>()
-    package private(set) var others = Set<IDKey>()
-
     private var keys: [IDKey] = []
-    private var keyIndex: [IDKey: Int] = [:]
+    private var keyIndex = KeyIndex()
     private var values = IDTextCodec.Values()
     private var table: [UInt8] = []
     private var text: [UInt8] = []
@@ -28,7 +24,14 @@ package struct BlockBuilder: Sendable {
     }
 
     package var isEmpty: Bool { count == 0 }
-    package var filter: BlockFilter { BlockFilter(keys: others) }
+
+    /// Distinct trace ids: the block's index rows.
+    package var traces: Set<IDKey> { Set(keys.lazy.filter { $0.kind == .trace || $0.kind == .traceOpaque }) }
+
+    /// Distinct span (and parent span), workflow and task ids: what the block's filter holds.
+    package var others: Set<IDKey> { Set(keys.lazy.filter { BlockFilter.covers($0.kind) }) }
+
+    package var filter: BlockFilter { BlockFilter(keys: keys.filter { BlockFilter.covers($0.kind) }) }
 
     package mutating func append(_ record: IndexedRecord) {
         if count == 0 { firstOffset = record.startOffset }
@@ -37,10 +40,6 @@ package struct BlockBuilder: Sendable {
         minTime = min(minTime, record.time)
         maxTime = max(maxTime, record.time)
         endOffset = record.endOffset
-        if let trace = record.trace { traces.insert(trace) }
-        if let span = record.span { others.insert(span) }
-        if let workflow = record.workflow { others.insert(workflow) }
-        if let task = record.task { others.insert(task) }
 
         Varint.appendSigned(record.time - previousTime, to: &table)
         previousTime = record.time
@@ -62,8 +61,8 @@ package struct BlockBuilder: Sendable {
     /// 0: none; 1: the next key not used yet; k + 2: key k.
     private mutating func reference(_ key: IDKey?) -> UInt64 {
         guard let key else { return 0 }
-        if let index = keyIndex[key] { return UInt64(index + 2) }
-        keyIndex[key] = keys.count
+        if let index = keyIndex.find(key, in: keys) { return UInt64(index + 2) }
+        keyIndex.insert(key, at: keys.count)
         keys.append(key)
         return 1
     }
@@ -99,5 +98,52 @@ package struct BlockBuilder: Sendable {
     @inline(__always)
     private static func appendBigEndian(_ value: UInt64, to out: inout [UInt8]) {
         for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+}
+
+/// An open-addressing table from keys to their position in the block's key list. Binary ids are
+/// random, so one multiply-mix of their bits is a good hash, and the block encoder, which looks up
+/// every id of every record, avoids `Hasher` altogether.
+struct KeyIndex: Sendable {
+    private var slots = [Int32](repeating: -1, count: 64)
+    private var hashes = [UInt64](repeating: 0, count: 64)
+    private var count = 0
+
+    @inline(__always)
+    private static func hash(_ key: IDKey) -> UInt64 {
+        if let text = key.text { return FNV.hash(text.utf8, seed: UInt64(key.kind.rawValue)) | 1 }
+        return FNV.mix(UInt64(key.kind.rawValue), key.high, key.low) | 1
+    }
+
+    func find(_ key: IDKey, in keys: [IDKey]) -> Int? {
+        let h = Self.hash(key)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i] >= 0 {
+            if hashes[i] == h, keys[Int(slots[i])] == key { return Int(slots[i]) }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ key: IDKey, at index: Int) {
+        if (count + 1) * 2 > slots.count { grow() }
+        place(Self.hash(key), Int32(index))
+        count += 1
+    }
+
+    private mutating func place(_ h: UInt64, _ index: Int32) {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i] >= 0 { i = (i + 1) & mask }
+        slots[i] = index
+        hashes[i] = h
+    }
+
+    private mutating func grow() {
+        let old = zip(slots, hashes).filter { $0.0 >= 0 }
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        hashes = [UInt64](repeating: 0, count: hashes.count * 2)
+        for (index, h) in old { place(h, index) }
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Yams
 
 extension Settings {
@@ -96,7 +99,12 @@ extension Settings {
     static func zone(_ text: String) throws -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         switch trimmed.lowercased() {
-        case "local", "": return TimeZone.current.secondsFromGMT()
+        case "local", "":
+            // The C library's zone (TZ, /etc/localtime), without Foundation's ICU time zone data.
+            var now = time(nil)
+            var parts = tm()
+            localtime_r(&now, &parts)
+            return parts.tm_gmtoff
         case "utc", "z", "gmt": return 0
         default: break
         }
