@@ -16,6 +16,7 @@ RATE=${RATE:-10000}              # records/s the live writer appends during the 
 DURATION=${DURATION:-20}         # seconds of load
 CLIENTS=${CLIENTS:-64}           # concurrent connections
 THREADS=${THREADS:-2}            # wrk threads
+PACE=${PACE:-0}                  # requests/s per client (0: each client sends as fast as answers come)
 KEEP=${KEEP:-0}                  # 1 keeps the work directory
 
 cd "$(dirname "$0")/.."
@@ -62,9 +63,15 @@ WRITER_PID=$!
 sleep 2
 BEFORE=$(stored); T0=$(date +%s.%N)
 
+if ! command -v wrk > /dev/null && command -v apt-get > /dev/null; then
+    echo "== wrk not found: installing it (apt-get install -y wrk, Debian package)"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    ($SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk) > /dev/null 2>&1 || true
+fi
+
 echo "== load: $CLIENTS clients, $DURATION s, GET /traces/<random known id>/logs"
 if command -v wrk > /dev/null; then
-    echo "   client: wrk ($(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)), installed with apt-get install -y wrk"
+    echo "   client: wrk ($(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2))"
     cat > "$WORK/load.lua" <<'LUA'
 local ids = {}
 for line in io.lines(os.getenv("IDS")) do ids[#ids + 1] = line end
@@ -72,6 +79,11 @@ local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) statuses = {} ; math.randomseed(os.time() + math.floor(os.clock() * 1e6)) end
 function request() return wrk.format("GET", "/traces/" .. ids[math.random(#ids)] .. "/logs") end
+local pace = tonumber(os.getenv("PACE") or "0")
+if pace > 0 then
+    -- Paced clients: each waits about 1/PACE s (with jitter) between requests, like users would.
+    function delay() return math.random(math.floor(500 / pace), math.floor(1500 / pace)) end
+end
 function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
 function done(summary, latency, requests)
     local total = {}
@@ -90,7 +102,8 @@ function done(summary, latency, requests)
         non200, errors, latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
 end
 LUA
-    IDS="$WORK/ids.txt" wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --timeout 5s -s "$WORK/load.lua" "$URL" > "$WORK/wrk.out"
+    [ "$PACE" != 0 ] && echo "   paced: each client about $PACE requests/s"
+    PACE="$PACE" IDS="$WORK/ids.txt" wrk -t"$THREADS" -c"$CLIENTS" -d"${DURATION}s" --timeout 5s -s "$WORK/load.lua" "$URL" > "$WORK/wrk.out"
     RESULT=$(grep '^RESULT' "$WORK/wrk.out" | sed 's/^RESULT //')
 else
     echo "   client: curl (wrk not found; apt-get install -y wrk gives better figures)"

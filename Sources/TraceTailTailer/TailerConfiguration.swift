@@ -31,7 +31,7 @@ package struct TailerConfiguration: Sendable, Equatable {
         exclude: [String] = ["pm2.log", "*.pid", "*.pid.log"],
         pollIntervalMillis: Int64 = 250,
         flushIntervalMillis: Int64 = 250,
-        flushBytes: Int = 2 << 20,
+        flushBytes: Int = 1536 << 10,
         groupIdleMillis: Int64 = 300,
         maxRecordBytes: Int = 1 << 20,
         readChunkBytes: Int = 256 << 10,

@@ -43,7 +43,7 @@ struct Settings {
         ("logs.timezone", "local", "zone of times written without one (PM2 --time prefixes): local, UTC or +HH:MM"),
         ("store.path", "data/tracetail.sqlite", "the SQLite database file"),
         ("store.flush_interval", "250ms", "records are committed at least this often"),
-        ("store.flush_bytes", "2MiB", "... or as soon as this much text is waiting"),
+        ("store.flush_bytes", "1536KiB", "... or as soon as this much text is waiting"),
         ("store.block_bytes", "128KiB", "raw text per compressed block"),
         ("store.compression_level", "4", "zlib level of blocks, 1 to 9"),
         ("http.listen", "127.0.0.1:7433", "address and port of the HTTP API"),
