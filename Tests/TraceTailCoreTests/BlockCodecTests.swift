@@ -68,7 +68,7 @@ struct BlockCodecTests {
 
     @Test("Random bytes and id-like noise survive the id codec")
     func idTextFuzz() throws {
-        var rng = CodecTestRandom(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let pieces = ["ec339c58-031b-4a04-a76e-2fc5fbcaebf5", "1782986400271", "\u{08}", "00F067AA0BA902B7", "-", "\u{01}", "\u{07}", " ", "a", "F", "9", "é", "\""]
         for _ in 0..<2000 {
             var bytes: [UInt8] = []
@@ -123,18 +123,5 @@ struct BlockCodecTests {
         var out: [UInt8] = []
         for byte in gz { out += try decoder.decode([byte]) }
         #expect(out == Array("hello\nworld\n".utf8))
-    }
-}
-
-/// A small seeded generator for repeatable random tests.
-struct CodecTestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -8,15 +8,10 @@ package enum DateTimeParser {
         package var zoned: Bool
     }
 
-    /// Days from 1970-01-01 to the given civil date (proleptic Gregorian; Howard Hinnant's method).
+    /// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
+    @inline(__always)
     package static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        Timestamp.days(year: year, month: month, day: day)
     }
 
     /// Reads `n` digits at `i`.
