@@ -36,6 +36,8 @@ extension DirectoryTailer {
         if status.size > file.assembler.readOffset {
             let count = Int(min(Int64(configuration.readChunkBytes), status.size - file.assembler.readOffset))
             let bytes = try FileSystem.read(file.fd, offset: file.assembler.readOffset, count: count, path: file.state.path)
+            file.catchingUp = file.neverRead || status.size - file.assembler.readOffset > 64 * 1024
+            file.neverRead = false
             feed(bytes, to: &file, now: now)
             more = file.assembler.readOffset < status.size
         }
@@ -76,9 +78,17 @@ extension DirectoryTailer {
     }
 
     /// Parses a record and queues it for the next commit.
+    ///
+    /// A record with no time of its own (an inspect line, plain text, a bare stack) gets the time it
+    /// was read, or, while a file's backlog is read (history, a restart, a burst), the time of the
+    /// record before it in the same file: read months later, "now" would put it far from its
+    /// neighbours and split its trace in time.
     func collect(_ record: AssembledRecord, from file: inout TrackedFile, now: Int64) {
-        let fields = parser.parse(record: record, referenceTime: now)
-        batch.append(IngestBatch.Entry(fileID: file.state.id, record: IndexedRecord(record, fields: fields, readTime: now)))
+        let fallback = file.catchingUp ? (file.lastTime ?? now) : now
+        let fields = parser.parse(record: record, referenceTime: fallback)
+        let indexed = IndexedRecord(record, fields: fields, readTime: fallback)
+        file.lastTime = indexed.time
+        batch.append(IngestBatch.Entry(fileID: file.state.id, record: indexed))
         batchBytes += record.raw.count
         collectedRecords += 1
         file.counters.records += 1

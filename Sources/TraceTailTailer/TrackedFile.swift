@@ -19,6 +19,11 @@ struct TrackedFile {
     var dirty = false
     /// A `.gz` rotated copy: decompressed whole, once.
     var compressed: Bool
+    /// The time of the last record cut from this file, and whether the bytes being read are a
+    /// backlog (first read since start, or far behind the end): see `collect`.
+    var lastTime: Int64?
+    var catchingUp = false
+    var neverRead = true
     /// The last bytes read before `assembler.readOffset`, for the fingerprint before the offset.
     var recent: [UInt8] = []
 

@@ -151,6 +151,23 @@ struct TailerScenarioTests {
         #expect(try await h.storedNumbers() == Array(0..<20))
     }
 
+    @Test("A record without a time of its own: the record before it when read as backlog, else when read")
+    func timeOfUntimedRecords() async throws {
+        let h = try await TailerHarness()
+        let marker = #"🔍 [WORKFLOW-TRACE] step { traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }"#
+        // History: a pino line from July, then a console line with no time.
+        try h.write("a-out.log", TailerHarness.line(0, time: 1_782_986_400_000) + marker + "\n")
+        try await h.settle()
+        var page = try await h.store.records(RecordQuery(key: TailerHarness.trace.key))
+        #expect(page.records.map(\.record.time) == [1_782_986_400_000, 1_782_986_400_000])
+        // Live: once caught up, an untimed line appended now gets the time it was read.
+        try h.write("a-out.log", marker + "\n")
+        try await h.settle()
+        page = try await h.store.records(RecordQuery(key: TailerHarness.trace.key))
+        #expect(page.records.count == 3)
+        #expect(page.records.last!.record.time > 1_782_986_400_000 + 1000)
+    }
+
     @Test("A burst in one file does not starve another")
     func fairness() async throws {
         let h = try await TailerHarness()
