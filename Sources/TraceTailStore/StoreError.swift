@@ -3,7 +3,6 @@ package struct StoreError: Error, CustomStringConvertible {
     package enum Code: Sendable {
         case open
         case corruptBlock
-        case unknownFile
     }
 
     package var code: Code
