@@ -22,31 +22,70 @@ package enum IDTextCodec {
     }
 
     /// The record's own ids and time, which its text refers to without a reference.
+    /// No array: this is made for every record encoded or decoded.
     package struct Fields {
-        package var ids: [IDKey?]
-        package var time: Int64
+        let trace: IDKey?
+        let span: IDKey?
+        let parentSpan: IDKey?
+        let workflow: IDKey?
+        let task: IDKey?
+        package let time: Int64
 
         package init(_ record: IndexedRecord) {
-            ids = [record.trace, record.span, record.parentSpan, record.workflow, record.task]
+            trace = record.trace
+            span = record.span
+            parentSpan = record.parentSpan
+            workflow = record.workflow
+            task = record.task
             time = record.time
+        }
+
+        @inline(__always)
+        func id(_ field: Int) -> IDKey? {
+            switch field {
+            case 0: trace
+            case 1: span
+            case 2: parentSpan
+            case 3: workflow
+            case 4: task
+            default: nil
+            }
         }
 
         /// The first field holding this binary value.
         @inline(__always)
         func field(wide high: UInt64, _ low: UInt64) -> Int? {
-            for (i, id) in ids.enumerated() {
-                if let id, id.text == nil, id.kind.width == 16, id.high == high, id.low == low { return i }
+            for i in 0..<5 {
+                if let id = id(i), id.text == nil, id.kind.width == 16, id.high == high, id.low == low { return i }
             }
             return nil
         }
 
         @inline(__always)
         func field(narrow value: UInt64) -> Int? {
-            for (i, id) in ids.enumerated() {
-                if let id, id.text == nil, id.kind.width == 8, id.high == value { return i }
+            for i in 0..<5 {
+                if let id = id(i), id.text == nil, id.kind.width == 8, id.high == value { return i }
             }
             return nil
         }
+    }
+
+    /// Writes the decimal digits of `value` into `buffer` (20 bytes); returns how many.
+    @inline(__always)
+    static func decimal(_ value: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard value > 0 else {
+            buffer[0] = value == 0 ? UInt8(ascii: "0") : UInt8(ascii: "-")
+            return value == 0 ? 1 : 0
+        }
+        var v = value
+        var n = 0
+        while v > 0 {
+            buffer[n] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            n += 1
+        }
+        buffer[0..<n].reverse()
+        return n
     }
 
     /// Values referenced by the text of one block, in order of first use.
@@ -92,7 +131,9 @@ package enum IDTextCodec {
 
     /// Appends the encoded form of `text` to `out`.
     package static func encode(_ text: [UInt8], fields: Fields, values: inout Values, into out: inout [UInt8]) {
-        let time = Array(String(fields.time).utf8)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { timeBuffer in
+        let timeCount = decimal(fields.time, into: timeBuffer)
+        let time = UnsafeBufferPointer(rebasing: timeBuffer[0..<max(timeCount, 1)])
         classes.withUnsafeBufferPointer { classes in
         text.withUnsafeBufferPointer { b in
             let n = b.count
@@ -116,8 +157,8 @@ package enum IDTextCodec {
                     continue
                 }
                 // The record's time as epoch milliseconds.
-                if c == 3, b[i] == time[0], i + time.count <= n, i + time.count == n || classes[Int(b[i + time.count])] == 0,
-                   time.withUnsafeBufferPointer({ t in memcmp(b.baseAddress! + i, t.baseAddress!, t.count) == 0 })
+                if c == 3, timeCount > 0, b[i] == time[0], i + time.count <= n, i + time.count == n || classes[Int(b[i + time.count])] == 0,
+                   memcmp(b.baseAddress! + i, time.baseAddress!, time.count) == 0
                 {
                     out.append(contentsOf: b[copied..<i])
                     out.append(Token.field.rawValue)
@@ -173,6 +214,7 @@ package enum IDTextCodec {
                 copied = stop
             }
             out.append(contentsOf: b[copied..<n])
+        }
         }
         }
     }
@@ -251,7 +293,7 @@ package enum IDTextCodec {
                     copied = i
                     continue
                 }
-                guard field < fields.ids.count, let id = fields.ids[field], id.text == nil,
+                guard field < 5, let id = fields.id(field), id.text == nil,
                       let spelling = Token(rawValue: (spec & 7) + 1), spelling.rawValue <= Token.hex16Upper.rawValue
                 else { throw ByteReader.Corrupt(offset: i) }
                 token = spelling
