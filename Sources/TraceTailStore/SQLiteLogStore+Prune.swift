@@ -42,13 +42,14 @@ extension SQLiteLogStore {
                 // that a file is still filling.
                 let partition: Int64 = last["id"]
                 let excess = total - maxBytes
+                // The oldest sealed blocks, in id order, until their sizes add up to the excess.
                 let ids = try Int64.fetchAll(db, sql: """
                     SELECT id FROM (
-                        SELECT id, sum(length(data)) OVER (ORDER BY id) AS running FROM \(Self.blocksTable(partition))
+                        SELECT id, length(data) AS size, sum(length(data)) OVER (ORDER BY id) AS running
+                        FROM \(Self.blocksTable(partition))
                         WHERE id NOT IN (SELECT block FROM open_blocks WHERE partition = ?)
-                    ) WHERE running - ? < (SELECT length(data) FROM \(Self.blocksTable(partition)) b WHERE b.id = id) + 0
-                        OR running <= ?
-                    """, arguments: [partition, excess, excess])
+                    ) WHERE running - size < ?
+                    """, arguments: [partition, excess])
                 if !ids.isEmpty {
                     try deleteBlocks(in: partition, where: "id IN (\(ids.map(String.init).joined(separator: ",")))", db, &report)
                 }

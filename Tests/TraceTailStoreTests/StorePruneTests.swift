@@ -45,6 +45,40 @@ struct StorePruneTests {
         try store.close()
     }
 
+    @Test("Size within one day: the oldest blocks go until the store fits; the open block stays")
+    func bySizeWithinADay() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteLogStore(path: dir.file("db.sqlite"), options: StoreOptions(blockBytes: 4096))
+        var files = try await Sample.register(store, ["a-out.log"])
+        var records: [IndexedRecord] = []
+        var offset: Int64 = 0
+        for i in 0..<2000 {
+            // Random-looking text, so blocks do not compress to nothing.
+            let noise = (0..<8).map { String(UInt64(truncatingIfNeeded: (i + 1) * 2_654_435_761 * ($0 + 7)), radix: 36) }.joined()
+            let record = Sample.record("record \(i) \(noise)", time: Sample.base + Int64(i), offset: offset, trace: Sample.traceA)
+            offset = record.endOffset
+            records.append(record)
+        }
+        try await Sample.append(store, &files[0], records)
+        let before = try await store.statistics()
+        #expect(before.partitions == 1)
+        let budget = before.storedBytes / 2
+        let report = try await store.prune(RetentionPolicy(maxBytes: budget), now: Sample.base)
+        let after = try await store.statistics()
+        #expect(report.partitionsDropped == 0)
+        #expect(report.blocksDeleted > 0)
+        #expect(after.storedBytes <= budget)
+        // Not more than needed: one more block would have fitted.
+        #expect(after.storedBytes > budget / 2)
+        // What is left is the newest records, and the last one (in the open block) is among them.
+        let left = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 10_000))
+        #expect(left.records.count == Int(after.records))
+        #expect(left.records.last?.record.time == Sample.base + 1999)
+        #expect(left.records.first!.record.time > Sample.base)
+        try store.close()
+    }
+
     @Test("Age: old history stored today is kept until it has been stored for max_age")
     func ageCountsFromStoring() async throws {
         let dir = try TemporaryDirectory()
