@@ -1,3 +1,5 @@
+import TraceTailCore
+
 /// Appending text to byte buffers without building Strings: the generator writes gigabytes, so
 /// every record is assembled from static UTF-8, table-driven hex and hand-formatted numbers.
 extension Array where Element == UInt8 {
@@ -182,15 +184,8 @@ package struct CivilTime: Sendable, Equatable {
             rest += msPerDay
             days -= 1
         }
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        year = Int(yoe + era * 400 + (m <= 2 ? 1 : 0))
+        let (y, m, d) = Timestamp.civil(fromDays: days)
+        year = Int(y)
         month = Int(m)
         day = Int(d)
         hour = Int(rest / 3_600_000)
