@@ -5,17 +5,16 @@ import TraceTailCore
 
 /// What the tailer reports about itself, for `/readyz` and `/stats`.
 package final class TailerStatus: Sendable {
-    private let state = Mutex<(running: Bool, files: Int, lastPass: Int64, lastError: String?)>((false, 0, 0, nil))
+    private let state = Mutex<(running: Bool, files: Int, lastPass: Int64)>((false, 0, 0))
 
     package init() {}
 
     package var isRunning: Bool { state.withLock { $0.running } }
     package var followedFiles: Int { state.withLock { $0.files } }
     package var lastPass: Int64 { state.withLock { $0.lastPass } }
-    package var lastError: String? { state.withLock { $0.lastError } }
 
-    func update(running: Bool, files: Int, lastPass: Int64, error: String?) {
-        state.withLock { $0 = (running, files, lastPass, error) }
+    func update(running: Bool, files: Int, lastPass: Int64) {
+        state.withLock { $0 = (running, files, lastPass) }
     }
 }
 
@@ -46,17 +45,15 @@ package struct TailerService: Service {
         var changed: Set<String>?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var more = false
-            var failure: String?
             let now = WallClock.nowMillis()
             if now - lastFull >= fullInterval { changed = nil }
             do {
                 more = try await tailer.poll(now: now, changed: changed)
                 if changed == nil { lastFull = now }
             } catch {
-                failure = "\(error)"
                 logger.error("tail pass failed", metadata: ["error": "\(error)"])
             }
-            status.update(running: true, files: tailer.followedFiles, lastPass: WallClock.nowMillis(), error: failure)
+            status.update(running: true, files: tailer.followedFiles, lastPass: WallClock.nowMillis())
             changed = []
             if !more {
                 let interval = configuration.pollIntervalMillis
@@ -80,6 +77,6 @@ package struct TailerService: Service {
         } catch {
             logger.error("last commit failed", metadata: ["error": "\(error)"])
         }
-        status.update(running: false, files: 0, lastPass: WallClock.nowMillis(), error: nil)
+        status.update(running: false, files: 0, lastPass: WallClock.nowMillis())
     }
 }

@@ -40,7 +40,7 @@ final class TailerHarness {
 
     func write(_ name: String, _ text: String) throws {
         let handle = FileHandle(forWritingAtPath: path(name)) ?? {
-            FileManager.default.createFile(atPath: path(name), contents: nil)
+            _ = FileManager.default.createFile(atPath: path(name), contents: nil)
             return FileHandle(forWritingAtPath: path(name))!
         }()
         handle.seekToEndOfFile()

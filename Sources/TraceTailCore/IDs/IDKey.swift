@@ -55,12 +55,6 @@ package struct IDKey: Hashable, Sendable, Comparable {
         }
     }
 
-    /// Big-endian value bytes (8 or 16) for binary kinds, UTF-8 for opaque ones.
-    package var bytes: [UInt8] {
-        if let text { return Array(text.utf8) }
-        return kind.width == 8 ? HexID.bytes(high) : HexID.bytes(high) + HexID.bytes(low)
-    }
-
     /// A 64-bit number standing for the id in the trace index: the first 64 bits of a binary id,
     /// a hash of an opaque one. Different ids may share it; readers check the full id.
     package var indexValue: Int64 {

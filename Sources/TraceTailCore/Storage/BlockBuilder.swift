@@ -23,8 +23,6 @@ package struct BlockBuilder: Sendable {
         for record in records { append(record) }
     }
 
-    package var isEmpty: Bool { count == 0 }
-
     /// Distinct trace ids: the block's index rows.
     package var traces: Set<IDKey> { Set(keys.lazy.filter { $0.kind == .trace || $0.kind == .traceOpaque }) }
 

@@ -58,11 +58,6 @@ package struct IndexedRecord: Sendable, Equatable {
         )
     }
 
-    /// The ids this record is found by.
-    package var keys: [IDKey] {
-        [trace, span, workflow, task].compactMap { $0 }
-    }
-
     /// Whether the record is found by `key`.
     package func matches(_ key: IDKey) -> Bool {
         switch key.kind {

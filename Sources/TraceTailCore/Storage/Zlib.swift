@@ -13,45 +13,42 @@ package enum Zlib {
     /// Compresses `input` as one raw deflate stream at `level` (0...9).
     package static func deflate(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
         var stream = z_stream()
-        var status = deflateInit2_(
+        let status = deflateInit2_(
             &stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw Failure(operation: "deflateInit", code: status) }
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(input.count)))
-        var output = [UInt8](repeating: 0, count: bound)
-        let written: Int = input.withUnsafeBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                status = CZlib.deflate(&stream, Z_FINISH)
-                return outBuffer.count - Int(stream.avail_out)
-            }
-        }
-        guard status == Z_STREAM_END else { throw Failure(operation: "deflate", code: status) }
-        output.removeSubrange(written...)
-        return output
+        return try finish(&stream, input, capacity: bound, operation: "deflate") { CZlib.deflate(&$0, Z_FINISH) }
     }
 
     /// Inflates a raw deflate stream whose inflated size is known (or a bound of it).
     package static func inflate(_ input: [UInt8], expectedSize: Int) throws -> [UInt8] {
         var stream = z_stream()
-        var status = inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        let status = inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw Failure(operation: "inflateInit", code: status) }
         defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: max(expectedSize, 1))
+        return try finish(&stream, input, capacity: max(expectedSize, 1), operation: "inflate") { CZlib.inflate(&$0, Z_FINISH) }
+    }
+
+    /// Runs one whole-buffer step of an initialised stream: all of `input` in, at most `capacity`
+    /// bytes out; the stream must end there.
+    private static func finish(
+        _ stream: inout z_stream, _ input: [UInt8], capacity: Int, operation: String,
+        _ step: (inout z_stream) -> Int32
+    ) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: capacity)
+        var status: Int32 = Z_OK
         let written: Int = input.withUnsafeBufferPointer { inBuffer in
             output.withUnsafeMutableBufferPointer { outBuffer in
                 stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
                 stream.avail_in = uInt(inBuffer.count)
                 stream.next_out = outBuffer.baseAddress
                 stream.avail_out = uInt(outBuffer.count)
-                status = CZlib.inflate(&stream, Z_FINISH)
+                status = step(&stream)
                 return outBuffer.count - Int(stream.avail_out)
             }
         }
-        guard status == Z_STREAM_END else { throw Failure(operation: "inflate", code: status) }
+        guard status == Z_STREAM_END else { throw Failure(operation: operation, code: status) }
         output.removeSubrange(written...)
         return output
     }
