@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import TraceTailCore
 
 /// `/healthz`, `/readyz`, `/stats` and `/metrics`.
@@ -6,9 +7,9 @@ struct StatusHandlers: Sendable {
     let dependencies: APIDependencies
     let metrics: APIMetrics
 
-    func answer(_ endpoint: Endpoint) async throws -> Response {
+    func answer(_ endpoint: Endpoint, logger: Logger) async throws -> Response {
         switch endpoint {
-        case .readyz: try await readyz()
+        case .readyz: try await readyz(logger: logger)
         case .stats: try await stats()
         case .metrics: try await metricsText()
         default: healthz()
@@ -19,15 +20,24 @@ struct StatusHandlers: Sendable {
         Response.json(Array(#"{"status":"ok"}"#.utf8))
     }
 
-    /// Ready when the store answers a read and the tailer runs.
-    func readyz() async throws -> Response {
+    /// Ready when the store answers a read and the tailer has read the backlog present at start;
+    /// otherwise 503 with the reason and the progress (`{"status":"not ready","reason":...}`).
+    func readyz(logger: Logger) async throws -> Response {
+        var readiness = dependencies.readiness()
         do {
             _ = try await dependencies.store.statistics()
         } catch {
-            throw APIError(.serviceUnavailable, "store not readable: \(error)")
+            // The cause goes to the daemon's log; the client is told the state.
+            logger.error("readiness check: store not readable", metadata: ["error": "\(error)"])
+            readiness = Readiness(ready: false, reason: "store not readable")
         }
-        guard dependencies.tailerRunning() else { throw APIError(.serviceUnavailable, "tailer not running") }
-        return Response.json(Array(#"{"status":"ready"}"#.utf8))
+        var writer = JSONWriter()
+        writer.object { object in
+            object.field("status", readiness.ready ? "ready" : "not ready")
+            if let reason = readiness.reason { object.field("reason", reason) }
+            for (name, value) in readiness.figures { object.field(name, value) }
+        }
+        return Response.json(writer.bytes, status: readiness.ready ? .ok : .serviceUnavailable)
     }
 
     func stats() async throws -> Response {

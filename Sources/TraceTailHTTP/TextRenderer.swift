@@ -19,18 +19,37 @@ package struct TextRenderer: Sendable {
         colour ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
     }
 
-    /// One record: time, app (#instance) and stream, level, message.
+    /// Width of the source column (`agent-research#2/err`); longer names push the line out.
+    static let sourceWidth = 22
+
+    /// One record: time, app (#instance) and stream, level, message, in aligned columns; an
+    /// error's own message follows the record's (`task failed: Error: publish failed`).
     package func line(_ stored: StoredRecord) -> String {
+        lines(stored, stack: false)[0]
+    }
+
+    /// The record's line and, with `stack`, its error's stack frames indented under it.
+    package func lines(_ stored: StoredRecord, stack: Bool) -> [String] {
         let fields = presenter.fields(of: stored)
         let level = stored.record.level?.name.uppercased() ?? "-"
+        let paddedLevel = level.padding(5)
         let paintedLevel: String
         switch stored.effectiveLevel {
-        case .error...: paintedLevel = paint(level, .red)
-        case .warn..<LogLevel.error: paintedLevel = paint(level, .yellow)
-        default: paintedLevel = level
+        case .error...: paintedLevel = paint(paddedLevel, .red)
+        case .warn..<LogLevel.error: paintedLevel = paint(paddedLevel, .yellow)
+        default: paintedLevel = paddedLevel
         }
         let source = stored.file.app + (stored.file.instance.map { "#\($0)" } ?? "") + "/" + (stored.file.stream == .err ? "err" : "out")
-        return "\(paint(Timestamp.rfc3339(stored.record.time), .dim)) \(paint(source, .cyan)) \(paintedLevel) \(fields.message)"
+        var message = fields.message
+        let error = RecordError(raw: stored.record.raw)
+        if let text = error?.message, !message.contains(text) {
+            message += message.isEmpty ? text : " \u{2014} " + paint(text, .red)
+        }
+        var out = ["\(paint(Timestamp.rfc3339(stored.record.time), .dim)) \(paint(source.padding(Self.sourceWidth), .cyan)) \(paintedLevel) \(message)"]
+        if stack, let frames = error?.stack {
+            out += frames.map { paint("    " + $0, .dim) }
+        }
+        return out
     }
 
     /// The summary: a header, counts per level, then the span tree drawn with box characters.
@@ -69,5 +88,12 @@ package struct TextRenderer: Sendable {
         let parent = root ? node.parentSpanID.map { paint(" (parent \($0))", .dim) } ?? "" : ""
         return "\(paint(node.spanID, .cyan)) \(node.apps.joined(separator: ",")) \(records)\(errors) " +
             paint("\(Timestamp.rfc3339(node.firstTime)) +\(node.durationMillis) ms", .dim) + parent
+    }
+}
+
+extension String {
+    /// Padded with spaces to `width` characters (longer strings are left as they are).
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

@@ -7,8 +7,8 @@ import TraceTailCore
 package struct APIDependencies: Sendable {
     package var store: any LogStore
     package var parser: RecordParser
-    /// Whether the tailer is running, for `/readyz`; nil when there is no tailer (`tracetail query`).
-    package var tailerRunning: @Sendable () -> Bool
+    /// Whether the daemon's answers are complete, for `/readyz` (always ready without a tailer).
+    package var readiness: @Sendable () -> Readiness
     /// Extra figures for `/stats` (the tailer's), as JSON fields.
     package var tailerStats: @Sendable () -> [(String, Int64)]
     /// The Prometheus text for `/metrics`.
@@ -21,7 +21,7 @@ package struct APIDependencies: Sendable {
     package init(
         store: any LogStore,
         parser: RecordParser = RecordParser(),
-        tailerRunning: @escaping @Sendable () -> Bool = { true },
+        readiness: @escaping @Sendable () -> Readiness = { Readiness(ready: true) },
         tailerStats: @escaping @Sendable () -> [(String, Int64)] = { [] },
         metricsText: @escaping @Sendable () -> String = { "" },
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
@@ -29,11 +29,25 @@ package struct APIDependencies: Sendable {
     ) {
         self.store = store
         self.parser = parser
-        self.tailerRunning = tailerRunning
+        self.readiness = readiness
         self.tailerStats = tailerStats
         self.metricsText = metricsText
         self.metricsFactory = metricsFactory
         self.token = token
+    }
+}
+
+/// What `/readyz` answers: ready or not, why not, and figures about progress.
+package struct Readiness: Sendable {
+    package var ready: Bool
+    /// Why not ready, in words a client can show.
+    package var reason: String?
+    package var figures: [(String, Int64)]
+
+    package init(ready: Bool, reason: String? = nil, figures: [(String, Int64)] = []) {
+        self.ready = ready
+        self.reason = reason
+        self.figures = figures
     }
 }
 
@@ -65,7 +79,7 @@ package enum TraceTailAPI {
                     case .traces: response = try await traces.list(request)
                     case .healthz, .readyz, .stats, .metrics:
                         try QueryParameters.requireNone(request)
-                        response = try await status.answer(endpoint)
+                        response = try await status.answer(endpoint, logger: context.logger)
                     }
                     metrics.record(endpoint, status: response.status, since: start)
                     return response

@@ -25,45 +25,103 @@ package final class SQLiteLogStore: LogStore {
     /// The filters of sealed blocks, per partition, for lookups by span, workflow and task.
     let filters = FilterCache()
 
-    package init(path: String, options: StoreOptions = StoreOptions(), logger: Logger = Logger(label: "tracetail.store")) throws {
+    /// How a process uses the store: one process writes it (the daemon, `ingest`, `prune`), any
+    /// number read it at the same time.
+    package enum Access: Sendable {
+        /// Creates the database if needed, runs migrations and takes the store's writer lock:
+        /// a second writer is refused at once, naming the process that holds the lock.
+        case write
+        /// Opens an existing database read-only: never creates a file, never migrates, takes no
+        /// lock, so it works while the daemon writes.
+        case read
+    }
+
+    /// The writer lock, held for the store's life when opened for writing.
+    private let lock: WriterLock?
+
+    package init(
+        path: String, access: Access = .write, options: StoreOptions = StoreOptions(),
+        logger: Logger = Logger(label: "tracetail.store")
+    ) throws {
         self.path = path
         self.options = options
         self.logger = logger
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.label = "tracetail"
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 8
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        do {
-            // auto_vacuum can only be chosen before the first table exists, and with WAL it must be
-            // chosen before the journal mode is: do it on a plain connection first.
-            let setup = try DatabaseQueue(path: path)
-            try setup.writeWithoutTransaction { db in
-                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-                if tables == 0 { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM") }
+        switch access {
+        case .read:
+            lock = nil
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError(.missing, path: path, detail: "no database here")
             }
-            try setup.close()
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
-            // The writer's connection: a page cache that holds the hot part of the trace index, and
-            // checkpoints every 16 MB of log rather than every 4 (each one ends with an fsync).
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA cache_size = -4096; PRAGMA wal_autocheckpoint = 4000")
+            configuration.readonly = true
+            do {
+                pool = try DatabasePool(path: path, configuration: configuration)
+                let known = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
+                guard known else {
+                    try? pool.close()
+                    throw StoreError(.open, path: path, detail: "not a tracetail store of this version (run tracetail serve or ingest on it to set it up)")
+                }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.open, path: path, detail: "cannot open the database", underlying: error)
             }
-        } catch {
-            throw StoreError(.open, path: path, detail: "cannot open the database", underlying: error)
+        case .write:
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError(.open, path: path, detail: "cannot create the folder \(directory)", underlying: error)
+            }
+            lock = try WriterLock(database: path)
+            let existing = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            if existing == nil || existing == 0 {
+                logger.notice("creating a new store", metadata: ["path": "\(path)"])
+            }
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            do {
+                // auto_vacuum can only be chosen before the first table exists, and with WAL it must be
+                // chosen before the journal mode is: do it on a plain connection first.
+                let setup = try DatabaseQueue(path: path)
+                try setup.writeWithoutTransaction { db in
+                    let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                    if tables == 0 { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM") }
+                }
+                try setup.close()
+                pool = try DatabasePool(path: path, configuration: configuration)
+                try Self.migrator.migrate(pool)
+                // The writer's connection: a page cache that holds the hot part of the trace index, and
+                // checkpoints every 16 MB of log rather than every 4 (each one ends with an fsync).
+                try pool.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA cache_size = -4096; PRAGMA wal_autocheckpoint = 4000")
+                }
+            } catch {
+                lock?.release()
+                throw StoreError(
+                    .open, path: path,
+                    detail: "cannot open the database; if it is damaged, `tracetail stats --check` says how, and moving the file aside starts a new store",
+                    underlying: error)
+            }
         }
     }
 
     /// Closes the database; pending work is already committed by `append`. The write-ahead log is
     /// folded into the database first, so the file on disk is the whole store.
     package func close() throws {
-        try? pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        defer { lock?.release() }
+        guard lock != nil else { return try pool.close() }
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        } catch {
+            // The data is safe in the write-ahead log; the next start folds it in.
+            logger.error("could not fold the write-ahead log into the database at close", metadata: ["path": "\(path)", "error": "\(error)"])
         }
         try pool.close()
     }

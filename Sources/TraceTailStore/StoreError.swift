@@ -2,6 +2,10 @@
 package struct StoreError: Error, CustomStringConvertible {
     package enum Code: Sendable {
         case open
+        /// `Access.read` on a path with no database.
+        case missing
+        /// Another process holds the writer lock.
+        case locked
         case corruptBlock
     }
 

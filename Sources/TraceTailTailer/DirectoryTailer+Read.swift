@@ -45,6 +45,7 @@ extension DirectoryTailer {
             if file.assembler.hasPendingRecord, file.gone || now - file.lastData >= configuration.groupIdleMillis {
                 for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
             }
+            releaseUntimed(&file, now: now)
             if file.gone {
                 file.state.status = .retired
                 file.dirty = true
@@ -73,6 +74,7 @@ extension DirectoryTailer {
         let start = Int(min(Int64(bytes.count), file.state.offset))
         feed(Array(bytes[start...]), to: &file, now: now)
         for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
+        releaseUntimed(&file, now: now)
         file.state.status = .retired
         file.dirty = true
     }
@@ -82,11 +84,36 @@ extension DirectoryTailer {
     /// A record with no time of its own (an inspect line, plain text, a bare stack) gets the time it
     /// was read, or, while a file's backlog is read (history, a restart, a burst), the time of the
     /// record before it in the same file: read months later, "now" would put it far from its
-    /// neighbours and split its trace in time.
+    /// neighbours and split its trace in time. Such records at the very start of a backlog, with
+    /// no record before them, wait for the next record that has a time and take it; if none comes
+    /// in the same read, they take the file's modification time (`releaseUntimed`).
     func collect(_ record: AssembledRecord, from file: inout TrackedFile, now: Int64) {
         let fallback = file.catchingUp ? (file.lastTime ?? now) : now
         let fields = parser.parse(record: record, referenceTime: fallback)
-        let indexed = IndexedRecord(record, fields: fields, readTime: fallback)
+        if fields.time == nil, file.catchingUp, file.lastTime == nil {
+            file.untimed.append((record, fields))
+            return
+        }
+        if let time = fields.time, !file.untimed.isEmpty {
+            for (held, heldFields) in file.untimed { enqueue(held, fields: heldFields, readTime: time, from: &file) }
+            file.untimed = []
+        }
+        enqueue(record, fields: fields, readTime: fallback, from: &file)
+    }
+
+    /// Queues the records still waiting for a time with the file's modification time (or `now`
+    /// when the file has none that is earlier): no record is held past the end of a read, so
+    /// the position saved at the next commit never passes a record that is not in it.
+    func releaseUntimed(_ file: inout TrackedFile, now: Int64) {
+        guard !file.untimed.isEmpty else { return }
+        let modified = file.lastModified > 0 ? file.lastModified / 1_000_000 : now
+        let time = min(modified, now)
+        for (held, fields) in file.untimed { enqueue(held, fields: fields, readTime: time, from: &file) }
+        file.untimed = []
+    }
+
+    private func enqueue(_ record: AssembledRecord, fields: RecordFields, readTime: Int64, from file: inout TrackedFile) {
+        let indexed = IndexedRecord(record, fields: fields, readTime: readTime)
         file.lastTime = indexed.time
         batch.append(IngestBatch.Entry(fileID: file.state.id, record: indexed))
         batchBytes += record.raw.count
@@ -102,6 +129,9 @@ extension DirectoryTailer {
     package func flush(now: Int64) async throws {
         lastFlush = now
         var states: [Int64: FileState] = [:]
+        for id in tracked.keys where !tracked[id]!.untimed.isEmpty {
+            releaseUntimed(&tracked[id]!, now: now)
+        }
         for (id, file) in tracked where file.dirty {
             states[id] = try checkpoint(file)
         }
@@ -204,6 +234,7 @@ extension DirectoryTailer {
         for id in tracked.keys {
             var file = tracked[id]!
             for record in file.assembler.closePending() { collect(record, from: &file, now: now()) }
+            releaseUntimed(&file, now: now())
             tracked[id] = file
         }
         try await commit(now: now())

@@ -37,14 +37,20 @@ extension DirectoryTailer {
         }
         var growing: [String: Int64] = [:]
         for name in fresh where PM2FileName(name)?.isRotatedCopy == true {
-            let size = statuses[name]!.size
-            if copySizes[name] != size { growing[name] = size }
+            if Self.mayStillGrow(statuses[name]!, seenSize: copySizes[name], now: now) { growing[name] = statuses[name]!.size }
         }
         copySizes = growing
         let copies = fresh.filter { PM2FileName($0)?.isRotatedCopy == true && growing[$0] == nil }
         for name in copies + fresh.filter({ PM2FileName($0)?.isRotatedCopy != true }) {
             try await adopt(name, status: statuses[name]!, now: now)
         }
+    }
+
+    /// Whether a rotated copy may still be being written: its size changed since the last look
+    /// and it was written to within the last second. A copy found at start, untouched for a
+    /// while, is complete at once (no need to wait a pass to see that it stopped growing).
+    static func mayStillGrow(_ status: FileSystem.Status, seenSize: Int64?, now: Int64) -> Bool {
+        seenSize != status.size && now - status.modified / 1_000_000 < 1_000
     }
 
     /// A file read to its end and let go (a `.gz` copy) that is still there: nothing to do. The same
@@ -69,30 +75,48 @@ extension DirectoryTailer {
         }
         var offset: Int64 = 0
         var source: FileState?
-        if let parsed = PM2FileName(name), parsed.isRotatedCopy {
-            for candidate in knownStates(like: parsed) {
-                if let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) {
-                    offset = continued
-                    source = candidate
-                    break
-                }
+        let parsed = PM2FileName(name)
+        let candidates = parsed?.isRotatedCopy == true ? knownStates(like: parsed!) : replacedStates(named: name)
+        for candidate in candidates {
+            if let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) {
+                offset = continued
+                source = candidate
+                break
             }
         }
-        let parsed = PM2FileName(name)
         var state = FileState(
             path: name, app: parsed?.app ?? name, stream: parsed?.stream ?? .out, instance: parsed?.instance,
             device: status.device, inode: status.inode, offset: offset)
         if let source {
-            // Its head and the bytes before the offset are those of the file it copies.
+            // Its head is that of the file it copies, and so are the bytes before the offset
+            // (hashed again when it stops short of what was read there).
             state.headLength = source.headLength
             state.headHash = source.headHash
             state.tailHash = source.tailHash
+            if offset != source.offset, !name.hasSuffix(".gz") {
+                let tailLength = Int(min(Int64(FileFingerprint.tailSize), offset))
+                state.tailHash = tailLength == 0
+                    ? FileFingerprint.emptyHash
+                    : try FileSystem.hash(fd, offset: offset - Int64(tailLength), length: tailLength, path: name) ?? FileFingerprint.emptyHash
+            }
         }
         state = try await store.register(state)
         tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
         tracked[state.id]!.lastData = now
         byName[name] = state.id
-        if let source {
+        if let source, parsed?.isRotatedCopy != true {
+            // The same bytes under the same name (git checkout, an editor's save, cp over it):
+            // the same file continued. The one it replaces is let go of where the new one starts.
+            logger.info("file replaced by one with the same beginning; continuing it", metadata: [
+                "file": "\(name)", "offset": "\(offset)",
+            ])
+            if var old = tracked[source.id] {
+                _ = old.assembler.closePending()  // held bytes lie after `offset`: read from the new file
+                old.state.status = .retired
+                old.dirty = true
+                tracked[source.id] = old
+            }
+        } else if let source {
             logger.info("rotated copy continues a file already read", metadata: [
                 "copy": "\(name)", "file": "\(source.path)", "offset": "\(offset)",
             ])
@@ -114,6 +138,16 @@ extension DirectoryTailer {
             state.app == copy.app && state.stream == copy.stream && state.instance == copy.instance
                 && state.offset > 0 && state.headLength > 0
         }
+    }
+
+    /// States a file that appears under a known name may continue: a followed file that just
+    /// left the directory under that name, then files of that name let go of (most recent first).
+    /// A new file that begins with the same bytes as one of them is that file, written again.
+    func replacedStates(named name: String) -> [FileState] {
+        let gone = tracked.values.filter { $0.gone && !$0.compressed && $0.state.path == name && $0.state.status == .live }
+            .compactMap { try? checkpoint($0) }
+        return (gone + retiredStates.reversed().filter { $0.path == name && !$0.path.hasSuffix(".gz") })
+            .filter { $0.offset > 0 && $0.headLength > 0 }
     }
 
     /// A copy now holds the bytes of a followed file from its saved offset on: the file goes on
@@ -169,7 +203,7 @@ extension DirectoryTailer {
         let name = tracked[id]!.state.path
         for candidate in try listLogFiles() where byName[candidate] == nil && PM2FileName(candidate)?.rotatedFrom == name {
             guard let status = FileSystem.status(path(candidate)), status.isRegular else { continue }
-            if copySizes[candidate] != status.size {
+            if Self.mayStillGrow(status, seenSize: copySizes[candidate], now: now) {
                 copySizes[candidate] = status.size
                 return false
             }

@@ -74,11 +74,31 @@ package final class DirectoryTailer {
             tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
             byName[name] = state.id
         }
-        if !retired.isEmpty { try await store.append(IngestBatch(files: retired, storedAt: WallClock.nowMillis())) }
+        if !retired.isEmpty {
+            try await store.append(IngestBatch(files: retired, storedAt: WallClock.nowMillis()))
+            // A file of the same name that begins with the same bytes continues one of these.
+            retiredStates += retired
+        }
     }
 
     /// Files followed now.
     package var followedFiles: Int { tracked.count }
+
+    /// Bytes of followed files not read yet (as of each file's last look).
+    package var backlogBytes: Int64 {
+        tracked.values.reduce(0) { $0 + max(0, $1.lastSize - $1.assembler.readOffset) }
+    }
+
+    /// Rotated copies found but not read yet, because they may still be being written.
+    package var hasWaitingCopies: Bool { !copySizes.isEmpty }
+
+    /// The names in `configuration.directory` that the include and exclude patterns select.
+    package static func logFiles(_ configuration: TailerConfiguration) throws -> [String] {
+        try FileSystem.list(configuration.directory).filter { name in
+            configuration.include.contains { FileSystem.matches(name, $0) }
+                && !configuration.exclude.contains { FileSystem.matches(name, $0) }
+        }.sorted()
+    }
 
     /// One pass: notice new, renamed, deleted, truncated and rotated files, read what is new (a
     /// bounded amount per file), close records that waited long enough, and commit when due.
@@ -117,10 +137,7 @@ package final class DirectoryTailer {
     }
 
     func listLogFiles() throws -> [String] {
-        try FileSystem.list(configuration.directory).filter { name in
-            configuration.include.contains { FileSystem.matches(name, $0) }
-                && !configuration.exclude.contains { FileSystem.matches(name, $0) }
-        }.sorted()
+        try Self.logFiles(configuration)
     }
 
     func report(_ error: any Error, file: String) {

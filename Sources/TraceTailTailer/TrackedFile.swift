@@ -24,6 +24,9 @@ struct TrackedFile {
     var lastTime: Int64?
     var catchingUp = false
     var neverRead = true
+    /// Records at the start of a backlog with no time of their own and none before them: they
+    /// wait (within one read) for the next record with a time.
+    var untimed: [(AssembledRecord, RecordFields)] = []
     /// The last bytes read before `assembler.readOffset`, for the fingerprint before the offset.
     var recent: [UInt8] = []
 

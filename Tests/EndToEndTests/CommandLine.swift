@@ -9,20 +9,22 @@ struct CommandLineRun {
     var stdout: String
     var stderr: String
 
-    static func run(_ arguments: [String]) async throws -> CommandLineRun {
+    /// Runs `tracetail` with `arguments`, with `environment` added to the test's own (whose
+    /// `TRACETAIL_` variables are left out).
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandLineRun {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result { try runBlocking(arguments) })
+                continuation.resume(with: Result { try runBlocking(arguments, environment: environment) })
             }.start()
         }
     }
 
-    private static func runBlocking(_ arguments: [String]) throws -> CommandLineRun {
+    private static func runBlocking(_ arguments: [String], environment extra: [String: String]) throws -> CommandLineRun {
         let process = Process()
         process.executableURL = DaemonProcess.executable
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["TRACETAIL_CONFIG"] = nil
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRACETAIL_") }
+        environment.merge(extra) { $1 }
         process.environment = environment
         // Standard error to a file, standard output through a pipe read to its end before waiting,
         // so that neither can fill up and block the child.

@@ -23,8 +23,8 @@ struct CommandLineTests {
         #expect(lines.contains { $0.hasPrefix("│     └─ \(F.spanC) agent-scaffold 1 record ") })
         #expect(lines.contains { $0.hasPrefix("└─ \(F.spanD) api 1 record ") && $0.hasSuffix("(parent \(F.missingParent))") })
         #expect(lines.contains("   1 record without a span"))
-        #expect(lines.contains("2026-07-02T10:00:00.030Z agent-scaffold/err ERROR task failed"))
-        #expect(lines.contains(#"2026-07-02T10:00:00.020Z api#3/out WARN request "quoted""#))
+        #expect(lines.contains("2026-07-02T10:00:00.030Z agent-scaffold/err     ERROR task failed"))
+        #expect(lines.contains(#"2026-07-02T10:00:00.020Z api#3/out              WARN  request "quoted""#))
         #expect(!run.stdout.contains("\u{1B}["))
 
         let json = try await CommandLineRun.run(["trace", F.trace, "--json", "--db", fixture.database])
@@ -51,11 +51,12 @@ struct CommandLineTests {
         defer { try? fixture.store.close(); try? FileManager.default.removeItem(atPath: fixture.root) }
         let db = ["--db", fixture.database]
         let workflow = try await CommandLineRun.run(["logs", "--workflow", F.workflow] + db)
-        #expect(workflow.stdout.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 3).last.map(String.init) } == [
+        // Columns: time (24), source (22), level (5), then the message.
+        #expect(workflow.stdout.split(separator: "\n").map { String($0.dropFirst(54)) } == [
             "workflow created", "legacy line", "workflow finished",
         ])
         let task = try await CommandLineRun.run(["logs", "--task", F.task, "--level", "error"] + db)
-        #expect(task.stdout == "2026-07-02T10:00:00.030Z agent-scaffold/err ERROR task failed\n")
+        #expect(task.stdout == "2026-07-02T10:00:00.030Z agent-scaffold/err     ERROR task failed\n")
         let span = try await CommandLineRun.run(["logs", "--span", F.spanB, "--json"] + db)
         let object = try JSONSerialization.jsonObject(with: Data(span.stdout.utf8)) as? [String: Any]
         #expect(object?["span_id"] as? String == F.spanB)
@@ -64,7 +65,7 @@ struct CommandLineTests {
         #expect(raw.stdout == F.line(20, #"request \"quoted\""#, level: 40, span: F.spanD, parent: F.missingParent))
         let window = try await CommandLineRun.run(
             ["logs", "--trace", F.trace, "--since", "2026-07-02T10:00:00.015Z", "--until", "\(F.base + 30)", "--grep", "QUOTED"] + db)
-        #expect(window.stdout == #"2026-07-02T10:00:00.020Z api#3/out WARN request "quoted""# + "\n")
+        #expect(window.stdout == #"2026-07-02T10:00:00.020Z api#3/out              WARN  request "quoted""# + "\n")
 
         let first = try await CommandLineRun.run(["logs", "--trace", F.trace, "--limit", "5"] + db)
         let last = try #require(first.stdout.split(separator: "\n").last)

@@ -8,7 +8,7 @@ import TraceTailHTTP
 import TraceTailStore
 import TraceTailTailer
 
-/// The bundled samples and the shared fixtures, read by the real tailer into a real store and
+/// The bundled samples and the fixtures of `Tests/Fixtures`, read by the real tailer into a real store and
 /// asked for over HTTP: every trace complete, each record once, in time order.
 @Suite("Samples and fixtures through the API")
 struct SamplesTests {
@@ -16,13 +16,15 @@ struct SamplesTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func ingest(_ directory: String, into root: String) async throws -> SQLiteLogStore {
+    /// Reads `directory` into a new store at `root`, at `now` (the wall clock by default: July's
+    /// samples read today, as a user reads them).
+    static func ingest(_ directory: String, into root: String, now: Int64 = WallClock.nowMillis()) async throws -> SQLiteLogStore {
         let store = try SQLiteLogStore(path: root + "/db.sqlite")
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let tailer = DirectoryTailer(configuration: TailerConfiguration(directory: directory, useInotify: false), store: store, logger: logger)
         try await tailer.start()
-        _ = try await tailer.drain(now: { 1_782_986_500_000 })
+        _ = try await tailer.drain(now: { now })
         return store
     }
 
@@ -36,7 +38,13 @@ struct SamplesTests {
             with: Data(contentsOf: Self.repository.appendingPathComponent("samples/pm2-logs.manifest.json"))) as! [String: Any]
         let traces = manifest["traces"] as! [[String: Any]]
         #expect(traces.count > 50)
-        #expect(try await store.statistics().records == (manifest["totals"] as! [String: Any])["records"] as! Int64)
+        let stats = try await store.statistics()
+        #expect(stats.records == (manifest["totals"] as! [String: Any])["records"] as! Int64)
+        // Read today, the history keeps its own day: records without a time of their own (banners
+        // at the top of files) take their neighbours' time, not the time they were read.
+        let july2 = Timestamp.parse("2026-07-02T00:00:00Z")!
+        #expect(try #require(stats.oldestTime) >= july2, "\(stats)")
+        #expect(try #require(stats.newestTime) < july2 + 86_400_000, "\(stats)")
         for trace in traces {
             let id = TraceID(trace["trace_id"] as! String)!
             let page = try await store.records(RecordQuery(key: id.key, limit: 10_000))
@@ -60,13 +68,13 @@ struct SamplesTests {
         try store.close()
     }
 
-    @Test("One trace written in every format of the shared fixtures, across files, comes back whole")
+    @Test("One trace written in every format of the fixtures, across files, comes back whole")
     func fixtures() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-fixtures-\(UUID().uuidString)").path
         let logs = root + "/logs"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let fixtures = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures")
+        let fixtures = Self.repository.appendingPathComponent("Tests/Fixtures")
         // One app per format, as PM2 would name their files.
         let files = [
             ("pino/basic.ndjson", "pino-out.log"),
@@ -81,7 +89,7 @@ struct SamplesTests {
         for (source, name) in files {
             try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent(source).path, toPath: logs + "/" + name)
         }
-        let store = try await Self.ingest(logs, into: root)
+        let store = try await Self.ingest(logs, into: root, now: 1_782_986_500_000)
         let trace = TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!
         let page = try await store.records(RecordQuery(key: trace.key, limit: 10_000))
         let byFile = Dictionary(grouping: page.records, by: \.file.path).mapValues(\.count)

@@ -4,13 +4,11 @@ import Testing
 
 /// Helpers shared by the parser tests: fixtures, assembling whole inputs, and expected fields.
 enum Support {
-    /// `<repo>/../shared/fixtures`.
+    /// `Tests/Fixtures`: real log bytes, copied into the repository (see its README for where from).
     static let fixtures: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // TraceTailCoreTests
         .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // repo
-        .appendingPathComponent("../shared/fixtures")
-        .standardized
+        .appendingPathComponent("Fixtures")
 
     static func fixture(_ path: String) throws -> [UInt8] {
         let url = fixtures.appendingPathComponent(path)

@@ -11,7 +11,7 @@ struct TextFormatTests {
             Expected(message: "🔍 [WORKFLOW-TRACE] Task created and published", time: nil, level: nil, trace: IDs.traceB, task: "t-42", marker: "WORKFLOW-TRACE", format: .inspect),
             Expected(message: "🔍 [WORKFLOW-TRACE] Building agent envelope with trace context", time: nil, level: nil, trace: IDs.traceA, span: IDs.spanA,
                      workflow: IDs.workflow, marker: "WORKFLOW-TRACE", format: .inspect),
-            Expected(message: "⚠️ [WORKFLOW-TRACE] Agent result received", time: nil, level: nil, trace: IDs.traceA, marker: "WORKFLOW-TRACE", format: .inspect),
+            Expected(message: "⚠️ [WORKFLOW-TRACE] Agent result received", time: nil, level: .warn, trace: IDs.traceA, marker: "WORKFLOW-TRACE", format: .inspect),
             Expected(message: "[REDIS-BUS] publish agent:scaffold:tasks", time: nil, level: nil, trace: IDs.traceA, span: IDs.spanB, parent: IDs.spanA,
                      marker: "REDIS-BUS", format: .inspect),
         ]
@@ -98,7 +98,7 @@ struct TextFormatTests {
         ("processing trace_id=4bf92f3577b34da6a3ce929d0e0e4736 now", Expected(message: "processing trace_id=4bf92f3577b34da6a3ce929d0e0e4736 now", time: nil, level: nil, trace: IDs.traceB, format: .text)),
         ("\u{1B}[31mred\u{1B}[0m and [33morphan[0m text\u{0}", Expected(message: "red and orphan text", time: nil, level: nil)),
         ("⚠️ [WORKFLOW-TRACE] short { workflowId: '7131ef99-fa7f-4afe-98c4-10a65672cfc2', nested: { taskId: 't-1' } }",
-         Expected(message: "⚠️ [WORKFLOW-TRACE] short", time: nil, level: nil, workflow: IDs.workflow, task: "t-1", marker: "WORKFLOW-TRACE", format: .inspect)),
+         Expected(message: "⚠️ [WORKFLOW-TRACE] short", time: nil, level: .warn, workflow: IDs.workflow, task: "t-1", marker: "WORKFLOW-TRACE", format: .inspect)),
         ("[lowercase] no marker", Expected(message: "[lowercase] no marker", time: nil, level: nil)),
         ("results { }", Expected(message: "results { }", time: nil, level: nil, format: .text)),
     ]

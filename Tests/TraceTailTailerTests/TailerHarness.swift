@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Logging
 import TraceTailCore
 import TraceTailStore
@@ -104,6 +105,12 @@ final class TailerHarness {
     }
 
     static func lines(_ range: Range<Int>) -> String { range.map { line($0) }.joined() }
+
+    /// Expects the stored line numbers to be `expected`, and says which they were when not.
+    func expectNumbers(_ expected: [Int], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let stored = try await storedNumbers()
+        #expect(stored == expected, sourceLocation: sourceLocation)
+    }
 
     /// The numbers of the stored lines, sorted (duplicates kept, so they show).
     func storedNumbers() async throws -> [Int] {

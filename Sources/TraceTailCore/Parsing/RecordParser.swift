@@ -87,6 +87,11 @@ package struct RecordParser: Sendable {
             fields = TextRecordParser.parse(b, start, end, localUTCOffsetSeconds: offset)
         }
         fields.marker = MarkerFinder.marker(in: fields.message)
+        if fields.level == nil, fields.message.unicodeScalars.first == "\u{26A0}" {
+            // `console.warn('⚠️ ...')`: the warning sign is the only level such a line has. Without
+            // it, a warning written to stderr would count as an error there.
+            fields.level = .warn
+        }
         return fields
     }
 }

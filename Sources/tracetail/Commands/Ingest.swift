@@ -11,10 +11,10 @@ struct Ingest: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.settings()
         let logger = Bootstrap.logging(level: settings.logLevel)
-        let store = try Bootstrap.openStore(settings, logger: logger)
         guard FileManager.default.fileExists(atPath: settings.logsDirectory) else {
-            throw ValidationError("log directory \(settings.logsDirectory) does not exist")
+            throw CLIError("log directory \(settings.logsDirectory) does not exist (logs.directory, --logs)")
         }
+        let store = try Bootstrap.openStore(settings, access: .write, logger: logger)
         let started = ContinuousClock.now
         let tailer = DirectoryTailer(configuration: settings.tailer, store: store, logger: logger)
         try await tailer.start()

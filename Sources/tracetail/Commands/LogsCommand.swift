@@ -43,6 +43,9 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(help: "Print each record's original text as it was written.")
     var raw = false
 
+    @Flag(help: "Print the stack frames of records that carry an error.")
+    var stack = false
+
     func run() async throws {
         let requested = try id.requested()
         var pairs: [(String, String)] = [("limit", String(limit))]
@@ -65,7 +68,11 @@ struct LogsCommand: AsyncParsableCommand {
             return
         }
         for stored in page.records {
-            if raw { out.line(bytes: stored.record.raw) } else { out.line(reader.renderer.line(stored)) }
+            if raw {
+                out.line(bytes: stored.record.raw)
+            } else {
+                for line in reader.renderer.lines(stored, stack: stack) { out.line(line) }
+            }
         }
         if let next = page.next { out.line("... more records: add --cursor \(next.token)") }
     }

@@ -1,11 +1,12 @@
 import ArgumentParser
-import Foundation
 import TraceTailCore
 import TraceTailHTTP
 
+/// `tracetail query <trace>`: the records of one trace as `tracetail logs --trace` prints them
+/// (same columns, colours and `--json`), in one answer of up to `--limit` records.
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Prints a trace's records from the store in time order.")
+        abstract: "Prints a trace's records in time order (as logs --trace does, without paging).")
 
     @OptionGroup var common: CommonOptions
 
@@ -15,27 +16,33 @@ struct Query: AsyncParsableCommand {
     @Flag(help: "Print the API's JSON instead of text.")
     var json = false
 
+    @Flag(help: "Print the stack frames of records that carry an error.")
+    var stack = false
+
     @Option(help: "At most this many records.")
     var limit = 10_000
 
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+    }
+
     func run() async throws {
-        let settings = try common.settings()
-        let logger = Bootstrap.logging(level: settings.logLevel)
-        guard let id = TraceID(traceID) else {
-            throw ValidationError("malformed trace id '\(traceID)': expected a UUID, 32 hex characters, or a printable opaque id")
-        }
-        let store = try Bootstrap.openStore(settings, logger: logger)
-        let page = try await store.records(RecordQuery(key: id.key, limit: limit))
-        try store.close()
-        let presenter = RecordPresenter(parser: settings.parser)
+        let id = try CLIError.wrapping { try RequestedID(kind: .trace, text: traceID) }
+        let reader = try Reader(common)
+        defer { try? reader.store.close() }
+        let page = try await reader.store.records(RecordQuery(key: id.key, limit: limit))
+        var out = Output()
+        defer { out.flush() }
         if json {
-            print(String(decoding: LogsJSON.encode(idField: "trace_id", id: id.canonical, page: page, presenter: presenter), as: UTF8.self))
+            out.line(bytes: LogsJSON.encode(idField: "trace_id", id: id.canonical, page: page, presenter: reader.presenter))
             return
         }
         guard !page.records.isEmpty else {
-            throw ValidationError("no records for trace id '\(id.canonical)' in \(settings.databasePath)")
+            throw CLIError("no records for trace id '\(id.canonical)' in \(reader.settings.databasePath)")
         }
-        for stored in page.records { print(presenter.text(stored)) }
-        if page.truncated { print("... more records; raise --limit") }
+        for stored in page.records {
+            for line in reader.renderer.lines(stored, stack: stack) { out.line(line) }
+        }
+        if page.truncated { out.line("... more records; raise --limit") }
     }
 }

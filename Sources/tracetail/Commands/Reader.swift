@@ -12,10 +12,7 @@ struct Reader {
     init(_ common: CommonOptions) throws {
         settings = try common.settings()
         let logger = Bootstrap.logging(level: settings.logLevel)
-        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
-            throw CLIError("no database at \(settings.databasePath) (store.path, --db); run tracetail serve or ingest first")
-        }
-        store = try Bootstrap.openStore(settings, logger: logger)
+        store = try Bootstrap.openStore(settings, access: .read, logger: logger)
         presenter = RecordPresenter(parser: settings.parser)
         renderer = TextRenderer(presenter: presenter, colour: Terminal.colours)
     }

@@ -28,16 +28,28 @@ struct Serve: AsyncParsableCommand {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[TraceTailAPI.latencyHistogram.label] = TraceTailAPI.latencyHistogram.buckets
         MetricsSystem.bootstrap(factory)
-        guard FileManager.default.fileExists(atPath: settings.logsDirectory) else {
-            throw ValidationError("log directory \(settings.logsDirectory) does not exist (logs.directory, --logs)")
+        let files: [String]
+        do {
+            files = try DirectoryTailer.logFiles(settings.tailer)
+        } catch {
+            throw CLIError("cannot read the log directory \(settings.logsDirectory) (logs.directory, --logs): \(error)")
         }
-        let store = try Bootstrap.openStore(settings, logger: logger)
+        // A port that is taken ends the process before anything is read or stored.
+        try ListenAddress.checkFree(host: settings.listenHost, port: settings.listenPort)
+        let store = try Bootstrap.openStore(settings, access: .write, logger: logger)
         let status = TailerStatus()
         let tailer = TailerService(configuration: settings.tailer, store: store, logger: logger, status: status)
         let pruner = PrunerService(store: store, policy: settings.retention, intervalMillis: settings.pruneInterval, logger: logger)
         let dependencies = APIDependencies(
             store: store, parser: settings.parser,
-            tailerRunning: { status.isRunning },
+            readiness: {
+                let now = status.snapshot
+                if !now.running { return Readiness(ready: false, reason: "tailer not running") }
+                if !now.caughtUp {
+                    return Readiness(ready: false, reason: "reading the backlog present at start", figures: [("backlog_bytes", now.backlogBytes)])
+                }
+                return Readiness(ready: true, figures: [("backlog_bytes", now.backlogBytes)])
+            },
             tailerStats: { [("followed_files", Int64(status.followedFiles))] },
             metricsText: {
                 var buffer = [UInt8]()
@@ -49,27 +61,29 @@ struct Serve: AsyncParsableCommand {
             router: TraceTailAPI.router(dependencies),
             configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "tracetail"),
             onServerRunning: { channel in
-                logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                // One line that says where everything is.
+                logger.notice("tracetail serving", metadata: [
+                    "address": "\(settings.listenHost):\(channel.localAddress?.port ?? settings.listenPort)",
+                    "store": "\(settings.databasePath)",
+                    "logs": "\(settings.logsDirectory)",
+                    "files": "\(files.count)",
+                ])
             },
             logger: logger)
         // Services stop in reverse order: the HTTP server first, then the pruner, then the tailer
-        // (which commits what it has read), and the store closes last.
+        // (which commits what it has read). Any service that fails (the HTTP server cannot bind,
+        // say) cancels the others and ends the process; the store closes once all have stopped.
         let group = ServiceGroup(
             configuration: .init(
-                services: [StoreService(store: store, logger: logger), tailer, pruner, app],
+                services: [tailer, pruner, app],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
-    }
-}
-
-/// Holds the store open for the daemon's life and closes it last on shutdown.
-struct StoreService: Service {
-    let store: SQLiteLogStore
-    let logger: Logger
-
-    func run() async throws {
-        try? await gracefulShutdown()
+        do {
+            try await group.run()
+        } catch {
+            try? store.close()
+            throw ListenAddress.explain(error, host: settings.listenHost, port: settings.listenPort)
+        }
         try store.close()
         logger.info("store closed")
     }
@@ -85,9 +99,12 @@ struct PrunerService: Service {
     func run() async throws {
         let runs = Counter(label: "tracetail_prune_runs_total")
         let deleted = Counter(label: "tracetail_pruned_records_total")
-        while !Task.isShuttingDownGracefully {
+        var failing = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let report = try await store.prune(policy, now: WallClock.nowMillis())
+                if failing { logger.notice("prune works again") }
+                failing = false
                 runs.increment()
                 deleted.increment(by: report.recordsDeleted)
                 if report.recordsDeleted > 0 {
@@ -97,9 +114,15 @@ struct PrunerService: Service {
                     ])
                 }
             } catch {
-                logger.error("prune failed", metadata: ["error": "\(error)"])
+                // Logged once until it works again; tried again at the next interval.
+                if !failing { logger.error("prune failed", metadata: ["error": "\(error)"]) }
+                failing = true
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(intervalMillis)) }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(intervalMillis)) }
+            } catch {
+                break
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ struct Stats: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.settings()
         let logger = Bootstrap.logging(level: settings.logLevel)
-        let store = try Bootstrap.openStore(settings, logger: logger)
+        let store = try Bootstrap.openStore(settings, access: .read, logger: logger)
         let stats = try await store.statistics()
         let files = try await store.files()
         let problems = check ? try await store.check() : []
@@ -59,27 +59,54 @@ struct Prune: AsyncParsableCommand {
         if let maxBytes { extra["retention.max_bytes"] = maxBytes }
         let settings = try common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
-        let store = try Bootstrap.openStore(settings, logger: logger)
         var now = Int64(Date().timeIntervalSince1970 * 1000)
         if let asOf {
             guard let time = Timestamp.parse(asOf) else { throw ValidationError("--as-of: '\(asOf)' is not an RFC 3339 time") }
             now = time
         }
+        guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            throw CLIError("no database at \(settings.databasePath) (store.path, --db): nothing to prune")
+        }
+        let store = try Bootstrap.openStore(settings, access: .write, logger: logger)
         let started = ContinuousClock.now
         let report = try await store.prune(settings.retention, now: now)
         let elapsed = ContinuousClock.now - started
+        let left = try await store.statistics()
         try store.close()
         print("pruned \(report.recordsDeleted) records: \(report.partitionsDropped) partitions dropped, \(report.blocksDeleted) blocks deleted, \(report.bytesFreed) bytes given back, in \(elapsed)")
+        // What was kept, and which rule kept it: a prune that deletes nothing must say why.
+        print("kept \(left.records) records, \(left.fileBytes) bytes on disk")
+        if let maxAge = settings.retention.maxAge {
+            print("  max age \(Settings.describe(millis: maxAge)): a record goes once both its own time and the time it was stored are before \(Timestamp.rfc3339(now - maxAge))")
+            if let oldest = left.oldestTime, oldest < now - maxAge {
+                print("  the oldest record (\(Timestamp.rfc3339(oldest))) is older than that, but was stored since: kept until it has been stored for \(Settings.describe(millis: maxAge))")
+            }
+        } else {
+            print("  no max age (retention.max_age is 0)")
+        }
+        if let maxBytes = settings.retention.maxBytes {
+            print("  max bytes \(maxBytes): the store is \(left.fileBytes <= maxBytes ? "within it" : "still above it (the records left are the newest)")")
+        } else {
+            print("  no size bound (retention.max_bytes is 0)")
+        }
     }
 }
 
 struct ShowConfig: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "config", abstract: "Lists every setting with its default and its environment variable.")
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Lists every setting: its effective value, where that came from, its environment variable and meaning.")
+
+    @OptionGroup var common: CommonOptions
 
     func run() async throws {
+        let settings = try common.settings()
+        print("config file: \(settings.configFile ?? "none")")
         for entry in Settings.keys {
-            let env = "TRACETAIL_" + entry.key.uppercased().replacingOccurrences(of: ".", with: "_")
-            print("\(entry.key) (\(env)), default \(entry.defaultValue.isEmpty ? "none" : entry.defaultValue): \(entry.help)")
+            let (value, source) = settings.sources[entry.key] ?? (entry.defaultValue, .builtIn)
+            let shown = entry.key == "http.token" && !value.isEmpty ? "(set)" : (value.isEmpty ? "none" : value)
+            let fallback = source == .builtIn ? "" : ", default \(entry.defaultValue.isEmpty ? "none" : entry.defaultValue)"
+            print("\(entry.key) = \(shown)  [\(source.rawValue)\(fallback); \(Settings.environmentName(entry.key))] \(entry.help)")
         }
     }
 }

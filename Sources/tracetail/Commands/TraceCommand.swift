@@ -38,7 +38,9 @@ struct TraceCommand: AsyncParsableCommand {
         guard limit > 0 else { return }
         let page = try await reader.store.records(RecordQuery(key: id.key, limit: limit))
         out.line("")
-        for stored in page.records { out.line(reader.renderer.line(stored)) }
+        for stored in page.records {
+            for line in reader.renderer.lines(stored, stack: true) { out.line(line) }
+        }
         if let next = page.next {
             out.line("... more records: tracetail logs --trace \(id.canonical) --cursor \(next.token)")
         }

@@ -42,7 +42,8 @@ struct CommonOptions: ParsableArguments {
         do {
             return try Settings.resolve(configPath: config, overrides: overrides, environment: ProcessInfo.processInfo.environment)
         } catch let error as ConfigError {
-            throw ValidationError(error.description)
+            // A setting that cannot be used: a runtime error (exit 1) naming the key, no usage text.
+            throw CLIError(error.description)
         }
     }
 }
@@ -62,11 +63,15 @@ enum Bootstrap {
         return logger
     }
 
-    static func openStore(_ settings: Settings, logger: Logger) throws -> SQLiteLogStore {
+    /// Opens the store for reading (an existing database, no lock, works while the daemon runs)
+    /// or for writing (created if needed; refused while another process writes it).
+    static func openStore(_ settings: Settings, access: SQLiteLogStore.Access, logger: Logger) throws -> SQLiteLogStore {
         do {
-            return try SQLiteLogStore(path: settings.databasePath, options: settings.store, logger: logger)
+            return try SQLiteLogStore(path: settings.databasePath, access: access, options: settings.store, logger: logger)
+        } catch let error as StoreError where error.code == .missing {
+            throw CLIError("no database at \(settings.databasePath) (store.path, --db); run tracetail serve or ingest first")
         } catch {
-            throw ValidationError("\(error)")
+            throw CLIError("\(error)")
         }
     }
 }

@@ -53,12 +53,12 @@ extension Settings {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000)]
         var result: Int64?
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
-            if let number = Double(trimmed.dropLast(suffix.count)), number >= 0 {
-                result = Int64(number * Double(scale))
+            if let number = Double(trimmed.dropLast(suffix.count)) {
+                result = try scaled(number, by: scale, text: text, key: key)
                 break
             }
         }
-        if result == nil, let seconds = Double(trimmed), seconds >= 0 { result = Int64(seconds * 1000) }
+        if result == nil, let seconds = Double(trimmed) { result = try scaled(seconds, by: 1000, text: text, key: key) }
         guard let result, allowZero || result > 0 else {
             throw ConfigError("\(key): '\(text)' is not a duration like 250ms, 30s, 5m, 12h or 7d\(allowZero ? "" : " above zero")")
         }
@@ -75,8 +75,8 @@ extension Settings {
         ]
         var result: Int64?
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
-            if let number = Double(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), number >= 0 {
-                result = Int64(number * Double(scale))
+            if let number = Double(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)) {
+                result = try scaled(number, by: scale, text: text, key: key)
             }
             break
         }
@@ -85,6 +85,25 @@ extension Settings {
             throw ConfigError("\(key): '\(text)' is not a size like 65536, 64KiB, 4MiB or 2GiB (at least \(minimum) bytes)")
         }
         return result
+    }
+
+    /// `number * scale` as a whole number, refusing what is negative, not finite or too large
+    /// (`infd`, `1e30d`, `99999999999GiB` are config errors, never a trap).
+    static func scaled(_ number: Double, by scale: Int64, text: String, key: String) throws -> Int64 {
+        let value = number * Double(scale)
+        // 2^62: far beyond any sensible setting, and safe to add to a time in milliseconds.
+        guard number.isFinite, number >= 0, value < 4.611_686_018_427_387_9e18 else {
+            throw ConfigError("\(key): '\(text)' is out of range")
+        }
+        return Int64(value)
+    }
+
+    /// A duration in the largest whole unit: `30d`, `12h`, `250ms`.
+    static func describe(millis: Int64) -> String {
+        for (suffix, scale) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where millis % scale == 0 {
+            return "\(millis / scale)\(suffix)"
+        }
+        return "\(millis)ms"
     }
 
     static func bool(_ text: String, key: String) throws -> Bool {

@@ -54,22 +54,49 @@ struct Settings {
         ("log.level", "info", "the daemon's own log level: trace, debug, info, notice, warning, error"),
     ]
 
+    /// Where a setting's value came from, for `tracetail config`.
+    enum Source: String {
+        case builtIn = "default", file, environment, flag
+    }
+
+    /// The value and source of every key, as resolved.
+    private(set) var sources: [String: (value: String, source: Source)] = [:]
+    /// The config file that was read, if any.
+    private(set) var configFile: String?
+
+    static func environmentName(_ key: String) -> String {
+        "TRACETAIL_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// Environment variables that are not settings but start with `TRACETAIL_`.
+    static let otherEnvironment: Set<String> = ["TRACETAIL_CONFIG"]
+
     static func resolve(configPath: String?, overrides: [String: String], environment: [String: String]) throws -> Settings {
-        var values: [String: String] = [:]
-        for entry in keys { values[entry.key] = entry.defaultValue }
+        var values: [String: (value: String, source: Source)] = [:]
+        for entry in keys { values[entry.key] = (entry.defaultValue, .builtIn) }
         let path = configPath ?? environment["TRACETAIL_CONFIG"] ?? (FileManager.default.fileExists(atPath: "Config/tracetail.yaml") ? "Config/tracetail.yaml" : nil)
         if let path {
             for (key, value) in try loadFile(path) {
                 guard values[key] != nil else { throw ConfigError("\(path): unknown key '\(key)'") }
-                values[key] = value
+                values[key] = (value, .file)
             }
         }
-        for entry in keys {
-            let name = "TRACETAIL_" + entry.key.uppercased().replacingOccurrences(of: ".", with: "_")
-            if let value = environment[name] { values[entry.key] = value }
+        // A TRACETAIL_ variable that names no setting is a typo, refused like one in the file.
+        let names = Dictionary(uniqueKeysWithValues: keys.map { (environmentName($0.key), $0.key) })
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("TRACETAIL_") {
+            guard let key = names[name] else {
+                guard otherEnvironment.contains(name) else {
+                    throw ConfigError("environment variable \(name) names no setting (`tracetail config` lists them)")
+                }
+                continue
+            }
+            values[key] = (value, .environment)
         }
-        for (key, value) in overrides { values[key] = value }
-        return try Settings(values)
+        for (key, value) in overrides { values[key] = (value, .flag) }
+        var settings = try Settings(values.mapValues(\.value))
+        settings.sources = values
+        settings.configFile = path
+        return settings
     }
 
     private init(_ values: [String: String]) throws {
@@ -98,11 +125,16 @@ struct Settings {
         let bytes = try Self.size(value("retention.max_bytes"), key: "retention.max_bytes", minimum: 0)
         maxBytes = bytes == 0 ? nil : bytes
         pruneInterval = try Self.duration(value("retention.interval"), key: "retention.interval", allowZero: false)
-        logLevel = value("log.level")
+        logLevel = value("log.level").lowercased()
+        guard Self.logLevels.contains(logLevel) else {
+            throw ConfigError("log.level: '\(value("log.level"))' is not one of \(Self.logLevels.joined(separator: ", "))")
+        }
         if !Self.isLoopback(listenHost), self.token == nil {
             throw ConfigError("http.listen: \(listenHost) is not a loopback address; set http.token (or TRACETAIL_HTTP_TOKEN) to require a bearer token")
         }
     }
+
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     var tailer: TailerConfiguration {
         TailerConfiguration(
