@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TraceTailTailerTests",
-            dependencies: ["TraceTailCore", "TraceTailStore", "TraceTailTailer"],
+            dependencies: ["TraceTailCore", "TraceTailStore", "TraceTailTailer", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -130,9 +130,11 @@ let package = Package(
             dependencies: [
                 "TraceTailCore",
                 "TraceTailStore",
+                "TraceTailTailer",
                 "TraceTailHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -128,18 +128,20 @@ extension DirectoryTailer {
     /// writes (one commit in flight at most); a failed commit is tried again with the next one.
     package func flush(now: Int64) async throws {
         lastFlush = now
-        var states: [Int64: FileState] = [:]
         for id in tracked.keys where !tracked[id]!.untimed.isEmpty {
             releaseUntimed(&tracked[id]!, now: now)
         }
+        if let failed = await settle() {
+            // Nothing more is read or handed over until this one is stored (`retryFailedCommit`):
+            // memory stays bounded by one commit and the batch read since, whatever the outage.
+            failedCommit = failed
+            throw CommitFailure(underlying: lastCommitError ?? TailerError(operation: "commit", path: "", errno: 0))
+        }
+        var states: [Int64: FileState] = [:]
         for (id, file) in tracked where file.dirty {
             states[id] = try checkpoint(file)
         }
-        var records = batch
-        if let failed = await settle() {
-            records = failed.records + records
-            for state in failed.files where states[state.id] == nil { states[state.id] = state }
-        }
+        let records = batch
         guard !records.isEmpty || !states.isEmpty else { return }
         let commit = IngestBatch(records: records, files: Array(states.values), storedAt: now)
         batch = []
@@ -160,13 +162,29 @@ extension DirectoryTailer {
 
     /// Commits everything read so far and waits until it is stored.
     package func commit(now: Int64) async throws {
+        try await retryFailedCommit()
         try await flush(now: now)
         if let failed = await settle() {
             // One more try, then give up: the records stay after the saved positions on disk
             // and are read again at the next start.
-            try await store.append(failed)
-            finish(failed)
+            failedCommit = failed
+            try await retryFailedCommit()
         }
+    }
+
+    /// Stores the commit that failed, if any, before anything else is read. Throws
+    /// `CommitFailure` while the store still refuses it (a full disk, say): the caller backs off.
+    func retryFailedCommit() async throws {
+        guard let failed = failedCommit else { return }
+        do {
+            try await store.append(failed)
+        } catch {
+            lastCommitError = error
+            commitFailures += 1
+            throw CommitFailure(underlying: error)
+        }
+        failedCommit = nil
+        finish(failed)
     }
 
     /// Waits for the commit in flight. Returns its batch if it failed, to be tried again.
@@ -176,7 +194,8 @@ extension DirectoryTailer {
         do {
             try await task.value
         } catch {
-            logger.error("commit failed; will try again", metadata: ["error": "\(error)", "records": "\(commit.records.count)"])
+            lastCommitError = error
+            commitFailures += 1
             return commit
         }
         finish(commit)
@@ -185,6 +204,8 @@ extension DirectoryTailer {
 
     /// After a commit: files read to their end and let go are closed and forgotten.
     private func finish(_ commit: IngestBatch) {
+        lastGoodCommit = WallClock.nowMillis()
+        for state in commit.files { tracked[state.id]?.storedOffset = state.offset }
         for state in commit.files where state.status == .retired {
             guard let file = tracked[state.id] else { continue }
             FileSystem.close(file.fd)

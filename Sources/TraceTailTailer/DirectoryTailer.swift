@@ -20,6 +20,12 @@ package final class DirectoryTailer {
     var lastFlush: Int64 = 0
     /// The commit under way, if any, and what it holds.
     var inFlight: (Task<Void, any Error>, IngestBatch)?
+    /// A commit the store refused: stored again before anything else is read.
+    var failedCommit: IngestBatch?
+    /// Commits refused so far, the last reason, and when one last succeeded (ms).
+    package internal(set) var commitFailures = 0
+    package internal(set) var lastCommitError: (any Error)?
+    package internal(set) var lastGoodCommit: Int64 = WallClock.nowMillis()
     /// Records parsed since start (committed or queued).
     package internal(set) var collectedRecords = 0
     /// Files let go of (most recent last), which a rotated copy may still continue.
@@ -84,9 +90,13 @@ package final class DirectoryTailer {
     /// Files followed now.
     package var followedFiles: Int { tracked.count }
 
-    /// Bytes of followed files not read yet (as of each file's last look).
+    /// Bytes of followed files not stored yet: each file's size now less its committed position
+    /// (so a tailer that cannot commit shows its real lag, not what it has read into memory).
     package var backlogBytes: Int64 {
-        tracked.values.reduce(0) { $0 + max(0, $1.lastSize - $1.assembler.readOffset) }
+        tracked.values.reduce(0) { total, file in
+            let size = file.compressed ? file.state.offset : (FileSystem.status(fd: file.fd)?.size ?? file.lastSize)
+            return total + max(0, size - file.storedOffset)
+        }
     }
 
     /// Rotated copies found but not read yet, because they may still be being written.
@@ -109,6 +119,7 @@ package final class DirectoryTailer {
     /// its continuation, a file that went away), are looked at: idle files cost nothing.
     @discardableResult
     package func poll(now: Int64, changed: Set<String>? = nil) async throws -> Bool {
+        try await retryFailedCommit()
         if changed == nil { try await scan(now: now) }
         var more = false
         let ids = tracked.keys.sorted().filter { id in
@@ -146,6 +157,13 @@ package final class DirectoryTailer {
             logger.error("tailing failed", metadata: ["file": "\(file)", "error": "\(error)"])
         }
     }
+}
+
+/// The store refused a commit: nothing more is read until it takes it (see `retryFailedCommit`).
+package struct CommitFailure: Error, CustomStringConvertible {
+    package var underlying: any Error
+
+    package var description: String { "the store refused a commit: \(underlying)" }
 }
 
 struct FileKey: Hashable {

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 import TraceTailCore
@@ -16,11 +17,33 @@ package final class TailerStatus: Sendable {
         package var backlogBytes: Int64 = 0
         /// When the last pass ended (ms since the epoch).
         package var lastPass: Int64 = 0
+        /// Why records cannot be stored now (the store refuses commits: a full disk, say), in a
+        /// few words for `/readyz`; nil while commits work.
+        package var failure: String?
+        /// When a commit last succeeded (ms since the epoch).
+        package var lastCommit: Int64 = 0
+        package var commitFailures = 0
     }
 
     private let state = Mutex(Snapshot())
 
     package init() {}
+
+    /// What `/readyz` says: not ready while the tailer is not running, while the store refuses
+    /// records, or until the backlog present at start is stored; with the figures behind it.
+    package var readiness: Readiness {
+        let now = snapshot
+        let backlog = ("backlog_bytes", now.backlogBytes)
+        if !now.running { return Readiness(ready: false, reason: "tailer not running") }
+        if let failure = now.failure {
+            return Readiness(ready: false, reason: failure, figures: [
+                backlog, ("commit_failures", Int64(now.commitFailures)),
+                ("seconds_since_last_commit", max(0, WallClock.nowMillis() - now.lastCommit) / 1000),
+            ])
+        }
+        if !now.caughtUp { return Readiness(ready: false, reason: "reading the backlog present at start", figures: [backlog]) }
+        return Readiness(ready: true, figures: [backlog])
+    }
 
     package var snapshot: Snapshot { state.withLock { $0 } }
     package var isRunning: Bool { snapshot.running }
@@ -60,6 +83,9 @@ package struct TailerService: Service {
         var changed: Set<String>?
         let started = WallClock.nowMillis()
         var catchUp = CatchUp(started: started, recordsBefore: tailer.collectedRecords)
+        var trouble = Trouble()
+        var backlogClock = Every(millis: 1_000)
+        let gauges = HealthGauges()
         status.update { $0.running = true }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var more = false
@@ -84,18 +110,45 @@ package struct TailerService: Service {
                         ])
                     }
                 }
+                if trouble.recovered() {
+                    logger.notice("tailing works again", metadata: ["failed_passes": "\(trouble.failures)"])
+                    trouble = Trouble()
+                }
             } catch {
                 if Task.isCancelled { break }
-                logger.error("tail pass failed", metadata: ["error": "\(error)"])
+                // The first failure is logged, then nothing until it changes or recovers; passes
+                // back off up to 10 s meanwhile, so a lasting fault costs neither a core nor the log.
+                let reason = "\(error)"
+                if trouble.failed(reason) {
+                    logger.error(error is CommitFailure ? "cannot store records; reading paused until the store takes them" : "tail pass failed", metadata: [
+                        "error": "\(reason)", "retry": "with back-off up to 10 s",
+                    ])
+                }
             }
             let caughtUp = catchUp.done
+            let failure = trouble.failures > 0 ? trouble.summary : nil
+            let backlog = backlogClock.due(WallClock.nowMillis()) || failure != nil ? tailer.backlogBytes : nil
             status.update {
                 $0.caughtUp = caughtUp
                 $0.files = tailer.followedFiles
-                $0.backlogBytes = tailer.backlogBytes
+                if let backlog { $0.backlogBytes = backlog }
                 $0.lastPass = WallClock.nowMillis()
+                $0.failure = failure
+                $0.lastCommit = tailer.lastGoodCommit
+                $0.commitFailures = tailer.commitFailures
             }
+            gauges.record(backlog: backlog, lastCommit: tailer.lastGoodCommit, failures: tailer.commitFailures, now: WallClock.nowMillis())
             changed = []
+            if trouble.failures > 0 {
+                let backoff = trouble.backoffMillis
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(backoff)) }
+                } catch {
+                    break
+                }
+                changed = nil
+                continue
+            }
             if !more {
                 let interval = configuration.pollIntervalMillis
                 let changes: DirectoryWatcher.Changes?
@@ -124,6 +177,61 @@ package struct TailerService: Service {
             logger.error("last commit failed; what it held is read again at the next start", metadata: ["error": "\(error)"])
         }
         status.update { $0.running = false }
+    }
+
+    /// A fault that lasts across passes: logged once, backed off from, cleared by a good pass.
+    private struct Trouble {
+        var failures = 0
+        var reason = ""
+
+        /// Counts a failed pass; true when it should be logged (the first, or a new reason).
+        mutating func failed(_ text: String) -> Bool {
+            failures += 1
+            defer { reason = text }
+            return failures == 1 || text != reason
+        }
+
+        /// True once after failures, when a pass went through.
+        func recovered() -> Bool { failures > 0 }
+
+        /// 250 ms, doubling to 10 s.
+        var backoffMillis: Int64 { min(10_000, 250 << min(failures - 1, 6)) }
+
+        /// A few words for `/readyz` (the whole error goes to the log).
+        var summary: String {
+            let lower = reason.lowercased()
+            if lower.contains("full") || lower.contains("no space") { return "cannot store records: disk full" }
+            if lower.contains("refused a commit") { return "cannot store records: the store refuses writes" }
+            return "tailing fails"
+        }
+    }
+
+    /// What says in `/metrics` that the tailer is stuck: bytes not stored yet, seconds since the
+    /// last good commit, commits refused.
+    private final class HealthGauges {
+        let backlog = Gauge(label: "tracetail_backlog_bytes")
+        let sinceCommit = Gauge(label: "tracetail_seconds_since_last_commit")
+        let failures = Counter(label: "tracetail_commit_failures_total")
+        var exportedFailures = 0
+
+        func record(backlog bytes: Int64?, lastCommit: Int64, failures count: Int, now: Int64) {
+            if let bytes { backlog.record(bytes) }
+            sinceCommit.record(Double(max(0, now - lastCommit)) / 1000)
+            if count > exportedFailures { failures.increment(by: count - exportedFailures) }
+            exportedFailures = count
+        }
+    }
+
+    /// A rate limit for work done at most every `millis`.
+    private struct Every {
+        var millis: Int64
+        var last: Int64 = 0
+
+        mutating func due(_ now: Int64) -> Bool {
+            guard now - last >= millis else { return false }
+            last = now
+            return true
+        }
     }
 
     /// Progress of reading the backlog present at start.

@@ -2,8 +2,10 @@ import TraceTailCore
 
 /// One followed file: its saved state, an open descriptor, and the records being cut from it.
 struct TrackedFile {
-    /// The state as last committed (or registered).
+    /// The state as last handed to a commit (or registered).
     var state: FileState
+    /// The position the store has acknowledged: `state.offset` once its commit succeeded.
+    var storedOffset: Int64
     var fd: Int32
     var assembler: RecordAssembler
     /// When bytes last arrived (ms), for closing a record whose continuation never comes.
@@ -32,6 +34,7 @@ struct TrackedFile {
 
     init(state: FileState, fd: Int32, maxRecordBytes: Int) {
         self.state = state
+        self.storedOffset = state.offset
         self.fd = fd
         self.assembler = RecordAssembler(offset: state.offset, options: AssemblerOptions(maxRecordBytes: maxRecordBytes))
         self.counters = state.counters

@@ -42,14 +42,7 @@ struct Serve: AsyncParsableCommand {
         let pruner = PrunerService(store: store, policy: settings.retention, intervalMillis: settings.pruneInterval, logger: logger)
         let dependencies = APIDependencies(
             store: store, parser: settings.parser,
-            readiness: {
-                let now = status.snapshot
-                if !now.running { return Readiness(ready: false, reason: "tailer not running") }
-                if !now.caughtUp {
-                    return Readiness(ready: false, reason: "reading the backlog present at start", figures: [("backlog_bytes", now.backlogBytes)])
-                }
-                return Readiness(ready: true, figures: [("backlog_bytes", now.backlogBytes)])
-            },
+            readiness: { status.readiness },
             tailerStats: { [("followed_files", Int64(status.followedFiles))] },
             metricsText: {
                 var buffer = [UInt8]()
