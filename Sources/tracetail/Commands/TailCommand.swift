@@ -1,8 +1,8 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import TraceTailCore
 import TraceTailHTTP
+import UnixSignals
 
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,14 +50,14 @@ struct TailCommand: AsyncParsableCommand {
             }
         }
         // SIGINT/SIGTERM end the loop; the store is closed on the way out.
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { follow.cancel() }
-            source.resume()
-            return source
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let stopper = Task {
+            for await _ in signals {
+                follow.cancel()
+                break
+            }
         }
-        defer { for source in signals { source.cancel() } }
+        defer { stopper.cancel() }
         try await follow.value
     }
 }
