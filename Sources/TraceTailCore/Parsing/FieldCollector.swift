@@ -52,7 +52,7 @@ package struct FieldCollector: Sendable {
             } else if ref.depth == 1 && container == .err {
                 errMessage = ref
             }
-        case .err: break
+        case .err, .traceObject, .spanObject, .id: break
         }
     }
 }

@@ -3,6 +3,9 @@
 package enum FieldKey: UInt8, Sendable {
     case traceID, spanID, parentSpanID, workflowID, taskID, traceparent
     case level, time, msg, message, err
+    /// `trace`, `span` and `id`: ECS writes ids as `{"trace":{"id":...},"span":{"id":...}}`; an `id`
+    /// directly inside a `trace` or `span` object is that id (see `LooseObjectScanner`).
+    case traceObject, spanObject, id
 
     private static func pack(_ s: StaticString) -> (UInt64, UInt64) {
         var a: UInt64 = 0
@@ -17,8 +20,9 @@ package enum FieldKey: UInt8, Sendable {
     private static let table: [(UInt64, UInt64, FieldKey)] = [
         ("traceid", .traceID), ("spanid", .spanID), ("parentspanid", .parentSpanID), ("parentid", .parentSpanID),
         ("workflowid", .workflowID), ("taskid", .taskID), ("traceparent", .traceparent),
-        ("level", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .time), ("timestamp", .time),
+        ("level", .level), ("loglevel", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .time), ("timestamp", .time),
         ("msg", .msg), ("message", .message), ("err", .err), ("error", .err),
+        ("trace", .traceObject), ("span", .spanObject), ("id", .id),
     ].map { (name: StaticString, key: FieldKey) in
         let (a, b) = pack(name)
         return (a, b, key)

@@ -15,6 +15,9 @@ package enum LooseObjectScanner {
         var haveKey = false
         var container: FieldKey? = nil
         var objectStart = -1
+        // The innermost open `trace` or `span` object (ECS nesting) and the depth of its keys.
+        var idOwner: FieldKey? = nil
+        var idOwnerDepth = Int.min
         while i < end {
             let ch = b[i]
             switch ch {
@@ -38,6 +41,7 @@ package enum LooseObjectScanner {
                 while k < end && ByteClass.isSpace(b[k]) { k += 1 }
                 if k < end && b[k] == UInt8(ascii: ":") {
                     key = escaped ? nil : FieldKey.classify(b, sStart, sEnd)
+                    if key == .id { key = Self.ownedID(idOwner, depth == idOwnerDepth) }
                     haveKey = true
                     if depth == 0 { c.topLevelKeys += 1 }
                     i = k + 1
@@ -48,6 +52,10 @@ package enum LooseObjectScanner {
                     haveKey = false
                 }
             case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if haveKey, ch == UInt8(ascii: "{"), key == .traceObject || key == .spanObject {
+                    idOwner = key
+                    idOwnerDepth = depth + 1
+                }
                 if haveKey && depth == 0 {
                     container = key
                     if key == .msg || key == .message { objectStart = i }
@@ -57,6 +65,10 @@ package enum LooseObjectScanner {
                 i += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if depth > initialDepth { depth -= 1 }
+                if depth < idOwnerDepth {
+                    idOwner = nil
+                    idOwnerDepth = Int.min
+                }
                 if depth == 0 {
                     if objectStart >= 0 {
                         if let key = container {
@@ -82,6 +94,7 @@ package enum LooseObjectScanner {
                 while k < end && ByteClass.isSpace(b[k]) { k += 1 }
                 if k < end && b[k] == UInt8(ascii: ":") && !haveKey {
                     key = FieldKey.classify(b, i, j)
+                    if key == .id { key = Self.ownedID(idOwner, depth == idOwnerDepth) }
                     haveKey = true
                     if depth == 0 { c.topLevelKeys += 1 }
                     i = k + 1
@@ -93,6 +106,17 @@ package enum LooseObjectScanner {
                     i = j
                 }
             }
+        }
+    }
+
+    /// What an `id` key names: the trace or span id inside a `trace` or `span` object, else nothing.
+    @inline(__always)
+    private static func ownedID(_ owner: FieldKey?, _ directlyInside: Bool) -> FieldKey? {
+        guard directlyInside else { return nil }
+        switch owner {
+        case .traceObject: return .traceID
+        case .spanObject: return .spanID
+        default: return nil
         }
     }
 }

@@ -67,6 +67,7 @@ package struct RecordParser: Sendable {
                 var fields = RecordFields(message: "", format: isPino ? .pinoJSON : .json)
                 FieldValues.apply(collector, b, localUTCOffsetSeconds: offset, to: &fields)
                 IDExtractor.apply(collector, b, to: &fields)
+                ProseIDScanner.applyTraceparent(inMessage: &fields)
                 fields.marker = MarkerFinder.marker(in: fields.message)
                 return fields
             }
@@ -86,6 +87,7 @@ package struct RecordParser: Sendable {
         } else {
             fields = TextRecordParser.parse(b, start, end, localUTCOffsetSeconds: offset)
         }
+        ProseIDScanner.applyTraceparent(inMessage: &fields)
         fields.marker = MarkerFinder.marker(in: fields.message)
         if fields.level == nil, fields.message.unicodeScalars.first == "\u{26A0}" {
             // `console.warn('⚠️ ...')`: the warning sign is the only level such a line has. Without

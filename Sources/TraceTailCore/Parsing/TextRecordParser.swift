@@ -43,7 +43,9 @@ package enum TextRecordParser {
         } else {
             fields = RecordFields(message: TextCleaner.text(b, start, ByteClass.trimEnd(b, start, end)), format: .text)
         }
-        if pairs.pairs > 0 { IDExtractor.apply(collector, b, to: &fields) }
+        // Ids written in prose: `[traceId: ...]`, `traceId: ...` (NestJS and hand-written lines).
+        ProseIDScanner.scan(b, start, firstEnd, into: &collector)
+        IDExtractor.apply(collector, b, to: &fields)
         return fields
     }
 
