@@ -45,11 +45,15 @@ struct Serve: AsyncParsableCommand {
                 return String(decoding: buffer, as: UTF8.self)
             },
             token: settings.token)
+        let server = TraceTailAPI.server(settings.httpServer, logger: logger)
         let app = Application(
             router: TraceTailAPI.router(dependencies),
+            server: server.builder,
             configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "tracetail"),
             onServerRunning: { channel in
-                logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                logger.info("listening", metadata: [
+                    "address": "\(channel.localAddress.map { "\($0)" } ?? "?")", "max_connections": "\(server.connectionLimit)",
+                ])
             },
             logger: logger)
         // Services stop in reverse order: the HTTP server first, then the pruner, then the tailer
