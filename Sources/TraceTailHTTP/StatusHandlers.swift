@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import TraceTailCore
 
 /// `/healthz`, `/readyz`, `/stats` and `/metrics`.
@@ -6,9 +7,9 @@ struct StatusHandlers: Sendable {
     let dependencies: APIDependencies
     let metrics: APIMetrics
 
-    func answer(_ endpoint: Endpoint) async throws -> Response {
+    func answer(_ endpoint: Endpoint, logger: Logger) async throws -> Response {
         switch endpoint {
-        case .readyz: try await readyz()
+        case .readyz: await readyz(logger: logger)
         case .stats: try await stats()
         case .metrics: try await metricsText()
         default: healthz()
@@ -19,15 +20,30 @@ struct StatusHandlers: Sendable {
         Response.json(Array(#"{"status":"ok"}"#.utf8))
     }
 
-    /// Ready when the store answers a read and the tailer runs.
-    func readyz() async throws -> Response {
+    /// Ready when the store answers a read and the tailer runs: `{"ready": true, "status": "ready"}`;
+    /// else a 503 that says which of the two is wrong, in words of ours
+    /// (`{"ready": false, "reason": "store unreadable", ...}`). The store's own error may name
+    /// files or SQL; it goes to the daemon's log, never to the client.
+    func readyz(logger: Logger) async -> Response {
+        var reasons: [String] = []
         do {
             _ = try await dependencies.store.statistics()
         } catch {
-            throw APIError(.serviceUnavailable, "store not readable: \(error)")
+            logger.error("not ready: the store cannot be read", metadata: ["error": "\(error)"])
+            reasons.append("store unreadable")
         }
-        guard dependencies.tailerRunning() else { throw APIError(.serviceUnavailable, "tailer not running") }
-        return Response.json(Array(#"{"status":"ready"}"#.utf8))
+        if !dependencies.tailerRunning() { reasons.append("tailer not running") }
+        var writer = JSONWriter()
+        writer.object { object in
+            object.field("ready", reasons.isEmpty)
+            object.field("status", reasons.isEmpty ? "ready" : "not ready")
+            if !reasons.isEmpty {
+                let reason = reasons.joined(separator: ", ")
+                object.field("reason", reason)
+                object.field("error", "not ready: " + reason)
+            }
+        }
+        return Response.json(writer.bytes, status: reasons.isEmpty ? .ok : .serviceUnavailable)
     }
 
     func stats() async throws -> Response {
