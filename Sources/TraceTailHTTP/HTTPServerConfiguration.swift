@@ -15,8 +15,9 @@ package struct HTTPServerConfiguration: Sendable, Equatable {
     /// A connection with no request in progress is closed after this much silence; so is one whose
     /// client has not read any of its answer for this long.
     package var idleTimeout: Duration
-    /// A request head (request line and headers) must be complete this long after its first byte
-    /// arrived, else the client gets a 408 and the connection is closed.
+    /// A request must be complete this long after its first byte arrived: its head (request line
+    /// and headers), else the client gets a 408 and the connection is closed, and its body if it
+    /// has one, else the connection is closed.
     package var headerTimeout: Duration
 
     package static let defaultMaxConnections = 512

@@ -4,10 +4,13 @@ import NIOHTTP1
 
 /// Closes connections whose client stalls, where Hummingbird's idle timeout does not reach:
 ///
-/// - the request head: once the first byte of a request has arrived, the whole head (request line
-///   and headers) must follow within the header timeout; otherwise the client gets a 408 and the
-///   connection is closed. Bytes that do not make a head yet are seen as a read that decoded
-///   nothing (`channelReadComplete` without a `.head`).
+/// - the request: once the first byte of a request has arrived, the whole request must follow
+///   within the header timeout: its head (request line and headers), and its body if it has one.
+///   If the head is not complete by then, the client gets a 408 and the connection is closed; if
+///   only the body is missing (an answer may have begun), the connection is closed. Bytes that
+///   do not make a head yet are seen as a read that decoded nothing (`channelReadComplete`
+///   without a `.head`). Hummingbird's idle timeout alone would wait forever for a head sent a
+///   byte at a time, or for a body trickling in (each part counts as activity).
 /// - the answer: a connection that stays unwritable (the client reads nothing of the answer) for
 ///   the send timeout is closed; a slow reader that makes progress is left alone.
 ///
@@ -23,7 +26,11 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let logger: Logger
     /// Requests whose head was read and whose answer has not ended.
     private var open = 0
-    private var headDeadline: Scheduled<Void>?
+    /// A request is arriving: some of it was read, its end not yet.
+    private var receiving = false
+    /// The head of the request arriving was read.
+    private var headRead = false
+    private var receiveDeadline: Scheduled<Void>?
     private var sendDeadline: Scheduled<Void>?
 
     init(headerTimeout: Duration, sendTimeout: Duration, logger: Logger) {
@@ -33,19 +40,30 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
+        switch unwrapInboundIn(data) {
+        case .head:
             open += 1
-            headDeadline?.cancel()
-            headDeadline = nil
+            receiving = true
+            headRead = true
+        case .body:
+            break
+        case .end:
+            receiving = false
+            headRead = false
+            receiveDeadline?.cancel()
+            receiveDeadline = nil
         }
         context.fireChannelRead(data)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if open == 0, headDeadline == nil {
-            // Bytes arrived and no head came of them: a request head has begun.
-            headDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: headerTimeout) {
-                self.headTimedOut(context)
+        // Bytes arrived and no head came of them: a request has begun. (With an answer under way,
+        // what arrives is the next request, pipelined; the idle timeout covers it.)
+        if open == 0 { receiving = true }
+        // A whole request in one read leaves nothing to wait for, and no timer is set.
+        if receiving, receiveDeadline == nil {
+            receiveDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: headerTimeout) {
+                self.receiveTimedOut(context)
             }
         }
         context.fireChannelReadComplete()
@@ -81,12 +99,16 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         cancelDeadlines()
     }
 
-    private func headTimedOut(_ context: ChannelHandlerContext) {
-        headDeadline = nil
-        guard open == 0, context.channel.isActive else { return }
-        logger.debug("closing a connection whose request head did not complete in time", metadata: [
-            "remote": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
-        ])
+    private func receiveTimedOut(_ context: ChannelHandlerContext) {
+        receiveDeadline = nil
+        guard receiving, context.channel.isActive else { return }
+        let remote = context.channel.remoteAddress.map { "\($0)" } ?? "?"
+        if headRead {
+            logger.debug("closing a connection whose request body did not complete in time", metadata: ["remote": "\(remote)"])
+            context.close(promise: nil)
+            return
+        }
+        logger.debug("closing a connection whose request head did not complete in time", metadata: ["remote": "\(remote)"])
         let body = #"{"error":"request head not complete within the header timeout (http.header_timeout)"}"#
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json; charset=utf-8")
@@ -99,8 +121,8 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func cancelDeadlines() {
-        headDeadline?.cancel()
-        headDeadline = nil
+        receiveDeadline?.cancel()
+        receiveDeadline = nil
         sendDeadline?.cancel()
         sendDeadline = nil
     }

@@ -63,6 +63,18 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a request whose body stops half-way is closed by the header timeout")
+    func stalledBody() async throws {
+        // Hummingbird answers without reading the body, then waits for the rest of it; each body
+        // part would count as activity for the idle timeout, so only the header timeout ends it.
+        let configuration = HTTPServerConfiguration(idleTimeout: .seconds(3600), headerTimeout: .milliseconds(300))
+        try await Self.withServer(configuration) { raw in
+            let request = "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"
+            let (answer, ending) = try await raw.exchange(raw: Array(request.utf8))
+            #expect(ending == .closed, "\(answer.head)")
+        }
+    }
+
     @Test("a connection without a request is closed by the idle timeout, without an answer")
     func idleConnection() async throws {
         let configuration = HTTPServerConfiguration(idleTimeout: .milliseconds(300), headerTimeout: .seconds(3600))

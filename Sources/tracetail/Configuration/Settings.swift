@@ -52,7 +52,7 @@ struct Settings {
         ("http.token", "", "bearer token required on every request; mandatory when listening beyond loopback"),
         ("http.max_connections", "512", "connections open at once (at most half the open-file limit); more are answered 503 and closed"),
         ("http.idle_timeout", "60s", "a connection without a request, or whose client reads nothing of its answer, is closed after this"),
-        ("http.header_timeout", "10s", "a request head must be complete this long after its first byte, else 408 and the connection closes"),
+        ("http.header_timeout", "10s", "a request (head, and body if any) must be complete this long after its first byte, else 408 and close"),
         ("retention.max_age", "7d", "records older than this are deleted (0 keeps them)"),
         ("retention.max_bytes", "2GiB", "the store is cut back to this size, oldest first (0 sets no bound)"),
         ("retention.interval", "5m", "how often the daemon prunes"),
