@@ -11,7 +11,7 @@ declare -A allowed=(
   [TraceTailCore]="CZlib $platform"
   [TraceTailStore]="TraceTailCore GRDB Logging Foundation $platform"
   [TraceTailTailer]="TraceTailCore Logging Metrics ServiceLifecycle $platform"
-  [TraceTailHTTP]="TraceTailCore Hummingbird Logging Metrics $platform"
+  [TraceTailHTTP]="TraceTailCore Hummingbird HummingbirdCore NIOCore NIOHTTP1 NIOHTTPTypes NIOHTTPTypesHTTP1 NIOConcurrencyHelpers Logging Metrics $platform"
   [TraceTailSamples]="TraceTailCore $platform"
   [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailHTTP ArgumentParser Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
   [tracetail-gen]="TraceTailSamples TraceTailCore ArgumentParser Foundation $platform"
@@ -32,8 +32,8 @@ for dir in Sources/*/; do
       *" $module "*) ;;
       *) echo "check-imports: $file imports $module, which $target may not (docs/architecture.md)" >&2; status=1 ;;
     esac
-  done < <(grep -rHoE '^[[:space:]]*(@[A-Za-z_]+(\([^)]*\))? )*import (struct |class |enum |protocol |func |typealias )?[A-Za-z_]+' "$dir" --include='*.swift' \
-             | sed -E 's/^([^:]+):.*import (struct |class |enum |protocol |func |typealias )?([A-Za-z_]+)$/\1:\3/')
+  done < <(grep -rHoE '^[[:space:]]*(@[A-Za-z_][A-Za-z0-9_]*(\([^)]*\))? )*import (struct |class |enum |protocol |func |typealias )?[A-Za-z_][A-Za-z0-9_]*' "$dir" --include='*.swift' \
+             | sed -E 's/^([^:]+):.*import (struct |class |enum |protocol |func |typealias )?([A-Za-z_][A-Za-z0-9_]*)$/\1:\3/')
 done
 [ $status -eq 0 ] && echo "check-imports: every target imports only what docs/architecture.md allows"
 exit $status

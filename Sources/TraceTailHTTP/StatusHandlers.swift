@@ -9,7 +9,7 @@ struct StatusHandlers: Sendable {
 
     func answer(_ endpoint: Endpoint, logger: Logger) async throws -> Response {
         switch endpoint {
-        case .readyz: try await readyz(logger: logger)
+        case .readyz: await readyz(logger: logger)
         case .stats: try await stats()
         case .metrics: try await metricsText()
         default: healthz()
@@ -20,21 +20,31 @@ struct StatusHandlers: Sendable {
         Response.json(Array(#"{"status":"ok"}"#.utf8))
     }
 
-    /// Ready when the store answers a read and the tailer has read the backlog present at start;
-    /// otherwise 503 with the reason and the progress (`{"status":"not ready","reason":...}`).
-    func readyz(logger: Logger) async throws -> Response {
+    /// Ready when the store answers a read and the tailer has read (and stored) the backlog present
+    /// at start and can store records: `{"ready": true, "status": "ready", ...}`; else a 503 that
+    /// says what is wrong in words of ours (`{"ready": false, "reason": "store unreadable", ...}`)
+    /// with the figures behind it. The store's own error may name files or SQL; it goes to the
+    /// daemon's log, never to the client.
+    func readyz(logger: Logger) async -> Response {
         var readiness = dependencies.readiness()
+        var reasons: [String] = []
         do {
             _ = try await dependencies.store.statistics()
         } catch {
-            // The cause goes to the daemon's log; the client is told the state.
-            logger.error("readiness check: store not readable", metadata: ["error": "\(error)"])
-            readiness = Readiness(ready: false, reason: "store not readable")
+            logger.error("not ready: the store cannot be read", metadata: ["error": "\(error)"])
+            reasons.append("store unreadable")
         }
+        if let reason = readiness.reason, !readiness.ready { reasons.append(reason) }
+        readiness.ready = readiness.ready && reasons.isEmpty
         var writer = JSONWriter()
         writer.object { object in
+            object.field("ready", readiness.ready)
             object.field("status", readiness.ready ? "ready" : "not ready")
-            if let reason = readiness.reason { object.field("reason", reason) }
+            if !reasons.isEmpty {
+                let reason = reasons.joined(separator: ", ")
+                object.field("reason", reason)
+                object.field("error", "not ready: " + reason)
+            }
             for (name, value) in readiness.figures { object.field(name, value) }
         }
         return Response.json(writer.bytes, status: readiness.ready ? .ok : .serviceUnavailable)

@@ -45,6 +45,7 @@ package enum TraceTailAPI {
     /// The query latency histogram (per endpoint) and the buckets it is best read with, from 1 ms.
     package static let latencyHistogram = (label: APIMetrics.latencyLabel, buckets: APIMetrics.latencyBuckets)
 
+    /// Every endpoint answers `GET`, and `HEAD` the same way (`ErrorMiddleware` drops the body).
     package static func router(_ dependencies: APIDependencies) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware())
@@ -54,7 +55,7 @@ package enum TraceTailAPI {
         let traces = TraceHandlers(store: dependencies.store)
         let status = StatusHandlers(dependencies: dependencies, metrics: metrics)
         for endpoint in Endpoint.allCases {
-            router.on(endpoint.routerPath, method: endpoint.method) { request, context in
+            let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
                 let start = ContinuousClock.now
                 do {
                     let response: Response
@@ -74,6 +75,8 @@ package enum TraceTailAPI {
                     throw error
                 }
             }
+            router.on(endpoint.routerPath, method: endpoint.method, use: handler)
+            router.on(endpoint.routerPath, method: .head, use: handler)
         }
         return router
     }

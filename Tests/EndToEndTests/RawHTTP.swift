@@ -77,6 +77,52 @@ struct RawHTTP {
         return Self.parse(received)
     }
 
+    /// How a connection ended for the client reading it.
+    enum Ending: Equatable {
+        /// The server closed it (end of stream).
+        case closed
+        /// The server reset it (a close with unread input).
+        case reset
+        /// Nothing came for the receive timeout: the server still holds it open.
+        case stillOpen
+    }
+
+    /// Sends `bytes` exactly as given on a new connection, then reads until the server ends the
+    /// connection or stays silent for `silence` seconds (on a thread of its own).
+    func exchange(raw bytes: [UInt8], silence: Int = 60) async throws -> (answer: Answer, ending: Ending) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    let fd = try connect()
+                    defer { close(fd) }
+                    Self.write(fd, bytes)
+                    let (received, ending) = Self.readToEnd(fd, silence: silence)
+                    return (Self.parse(received), ending)
+                })
+            }.start()
+        }
+    }
+
+    /// Reads until end of stream, a reset, or `silence` seconds without a byte. Blocking.
+    static func readToEnd(_ fd: Int32, silence: Int = 60) -> ([UInt8], Ending) {
+        var timeout = timeval(tv_sec: silence, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 {
+                received += buffer[0..<n]
+            } else if n == 0 {
+                return (received, .closed)
+            } else if errno == EINTR {
+                continue
+            } else {
+                return (received, errno == EAGAIN || errno == EWOULDBLOCK ? .stillOpen : .reset)
+            }
+        }
+    }
+
     static func parse(_ bytes: [UInt8]) -> Answer {
         let text = String(decoding: bytes, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { return Answer(status: nil, head: text, body: "") }
@@ -90,7 +136,8 @@ struct RawHTTP {
                 let start = line.upperBound
                 let end = rest.utf8.index(start, offsetBy: size, limitedBy: rest.endIndex) ?? rest.endIndex
                 decoded += rest[start..<end]
-                rest = rest[end...].dropFirst(2)
+                rest = rest[end...]
+                if rest.hasPrefix("\r\n") { rest = rest.dropFirst() }  // one Character: "\r\n" is a grapheme
             }
             body = decoded
         }

@@ -83,7 +83,9 @@ struct SpanFixture {
             try? fixture.store.close()
             try? FileManager.default.removeItem(atPath: fixture.root)
         }
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: fixture.store, token: token)))
+        let app = Application(
+            router: TraceTailAPI.router(APIDependencies(store: fixture.store, token: token)),
+            server: TraceTailAPI.server(HTTPServerConfiguration(), logger: Logger(label: "test")).builder)
         try await app.test(.live) { client in try await body(client, fixture) }
     }
 }

@@ -50,8 +50,10 @@ struct Serve: AsyncParsableCommand {
                 return String(decoding: buffer, as: UTF8.self)
             },
             token: settings.token)
+        let server = TraceTailAPI.server(settings.httpServer, logger: logger)
         let app = Application(
             router: TraceTailAPI.router(dependencies),
+            server: server.builder,
             configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "tracetail"),
             onServerRunning: { channel in
                 // One line that says where everything is.
@@ -60,6 +62,7 @@ struct Serve: AsyncParsableCommand {
                     "store": "\(settings.databasePath)",
                     "logs": "\(settings.logsDirectory)",
                     "files": "\(files.count)",
+                    "max_connections": "\(server.connectionLimit)",
                 ])
             },
             logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import TraceTailCore
+import TraceTailHTTP
 import TraceTailStore
 import TraceTailTailer
 import Yams
@@ -26,6 +27,7 @@ struct Settings {
     var listenHost: String
     var listenPort: Int
     var token: String?
+    var httpServer: HTTPServerConfiguration
     var maxAge: Int64?
     var maxBytes: Int64?
     var pruneInterval: Int64
@@ -48,6 +50,9 @@ struct Settings {
         ("store.compression_level", "4", "zlib level of blocks, 1 to 9"),
         ("http.listen", "127.0.0.1:7433", "address and port of the HTTP API"),
         ("http.token", "", "bearer token required on every request; mandatory when listening beyond loopback"),
+        ("http.max_connections", "512", "connections open at once (at most half the open-file limit); more are answered 503 and closed"),
+        ("http.idle_timeout", "60s", "a connection without a request, or whose client reads nothing of its answer, is closed after this"),
+        ("http.header_timeout", "10s", "a request (head, and body if any) must be complete this long after its first byte, else 408 and close"),
         ("retention.max_age", "7d", "records older than this are deleted (0 keeps them)"),
         ("retention.max_bytes", "2GiB", "the store is cut back to this size, oldest first (0 sets no bound)"),
         ("retention.interval", "5m", "how often the daemon prunes"),
@@ -120,6 +125,13 @@ struct Settings {
         (listenHost, listenPort) = try Self.address(value("http.listen"))
         let token = value("http.token")
         self.token = token.isEmpty ? nil : token
+        guard let maxConnections = Int(value("http.max_connections")), maxConnections >= 1 else {
+            throw ConfigError("http.max_connections: '\(value("http.max_connections"))' is not a whole number from 1")
+        }
+        httpServer = HTTPServerConfiguration(
+            maxConnections: maxConnections,
+            idleTimeout: .milliseconds(try Self.duration(value("http.idle_timeout"), key: "http.idle_timeout", allowZero: false)),
+            headerTimeout: .milliseconds(try Self.duration(value("http.header_timeout"), key: "http.header_timeout", allowZero: false)))
         let age = try Self.duration(value("retention.max_age"), key: "retention.max_age", allowZero: true)
         maxAge = age == 0 ? nil : age
         let bytes = try Self.size(value("retention.max_bytes"), key: "retention.max_bytes", minimum: 0)
