@@ -9,7 +9,7 @@ struct Ingest: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let settings = try common.settings()
+        let settings = try await common.settings()
         let logger = Bootstrap.logging(level: settings.logLevel)
         guard FileManager.default.fileExists(atPath: settings.logsDirectory) else {
             throw CLIError("log directory \(settings.logsDirectory) does not exist (logs.directory, --logs)")

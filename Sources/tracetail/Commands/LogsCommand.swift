@@ -58,7 +58,7 @@ struct LogsCommand: AsyncParsableCommand {
         if let cursor { pairs.append(("cursor", cursor)) }
         if reverse { pairs.append(("order", "desc")) }
         let request = try CLIError.wrapping { try LogsRequest(id: requested, parameters: QueryParameters(pairs: pairs, repeatable: ["app"])) }
-        let reader = try Reader(common)
+        let reader = try await Reader(common)
         defer { try? reader.store.close() }
         let page = try await CLIError.wrapping { try await request.read(from: reader.store, presenter: reader.presenter) }
         var out = Output()

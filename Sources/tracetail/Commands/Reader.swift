@@ -9,8 +9,8 @@ struct Reader {
     let presenter: RecordPresenter
     let renderer: TextRenderer
 
-    init(_ common: CommonOptions) throws {
-        settings = try common.settings()
+    init(_ common: CommonOptions) async throws {
+        settings = try await common.settings()
         let logger = Bootstrap.logging(level: settings.logLevel)
         store = try Bootstrap.openStore(settings, access: .read, logger: logger)
         presenter = RecordPresenter(parser: settings.parser)

@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var extra: [String: String] = [:]
         if let listen { extra["http.listen"] = listen }
-        let settings = try common.settings(extra: extra)
+        let settings = try await common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)

@@ -11,7 +11,7 @@ struct Stats: AsyncParsableCommand {
     var check = false
 
     func run() async throws {
-        let settings = try common.settings()
+        let settings = try await common.settings()
         let logger = Bootstrap.logging(level: settings.logLevel)
         let store = try Bootstrap.openStore(settings, access: .read, logger: logger)
         let stats = try await store.statistics()
@@ -57,7 +57,7 @@ struct Prune: AsyncParsableCommand {
         var extra: [String: String] = [:]
         if let maxAge { extra["retention.max_age"] = maxAge }
         if let maxBytes { extra["retention.max_bytes"] = maxBytes }
-        let settings = try common.settings(extra: extra)
+        let settings = try await common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
         var now = Int64(Date().timeIntervalSince1970 * 1000)
         if let asOf {
@@ -100,7 +100,7 @@ struct ShowConfig: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let settings = try common.settings()
+        let settings = try await common.settings()
         print("config file: \(settings.configFile ?? "none")")
         for entry in Settings.keys {
             let (value, source) = settings.sources[entry.key] ?? (entry.defaultValue, .builtIn)

@@ -25,7 +25,7 @@ struct TailCommand: AsyncParsableCommand {
 
     func run() async throws {
         let requested = try id.requested()
-        let reader = try Reader(common)
+        let reader = try await Reader(common)
         defer { try? reader.store.close() }
         let store = reader.store
         let renderer = reader.renderer

@@ -34,13 +34,13 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Log level of tracetail itself (log.level).")
     var logLevel: String?
 
-    func settings(extra: [String: String] = [:]) throws -> Settings {
+    func settings(extra: [String: String] = [:]) async throws -> Settings {
         var overrides = extra
         if let logs { overrides["logs.directory"] = logs }
         if let db { overrides["store.path"] = db }
         if let logLevel { overrides["log.level"] = logLevel }
         do {
-            return try Settings.resolve(configPath: config, overrides: overrides, environment: ProcessInfo.processInfo.environment)
+            return try await Settings.resolve(configPath: config, overrides: overrides, environment: ProcessInfo.processInfo.environment)
         } catch let error as ConfigError {
             // A setting that cannot be used: a runtime error (exit 1) naming the key, no usage text.
             throw CLIError(error.description)

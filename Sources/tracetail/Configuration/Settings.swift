@@ -1,4 +1,6 @@
+import Configuration
 import Foundation
+import SystemPackage
 import TraceTailCore
 import TraceTailHTTP
 import TraceTailStore
@@ -76,28 +78,49 @@ struct Settings {
     /// Environment variables that are not settings but start with `TRACETAIL_`.
     static let otherEnvironment: Set<String> = ["TRACETAIL_CONFIG"]
 
-    static func resolve(configPath: String?, overrides: [String: String], environment: [String: String]) throws -> Settings {
-        var values: [String: (value: String, source: Source)] = [:]
-        for entry in keys { values[entry.key] = (entry.defaultValue, .builtIn) }
+    /// Reads every key through swift-configuration: a `ConfigReader` over the flags (an in-memory
+    /// provider), the `TRACETAIL_` environment and the YAML file, in that order of precedence, with
+    /// the built-in default last. Typos are refused before that: a key in the file or a
+    /// `TRACETAIL_` variable that names no setting. Each value's source is the first provider that
+    /// has it, for `tracetail config`.
+    static func resolve(configPath: String?, overrides: [String: String], environment: [String: String]) async throws -> Settings {
         let path = configPath ?? environment["TRACETAIL_CONFIG"] ?? (FileManager.default.fileExists(atPath: "Config/tracetail.yaml") ? "Config/tracetail.yaml" : nil)
+        let known = Set(keys.map(\.key))
         if let path {
-            for (key, value) in try loadFile(path) {
-                guard values[key] != nil else { throw ConfigError("\(path): unknown key '\(key)'") }
-                values[key] = (value, .file)
+            for key in try loadFile(path).keys.sorted() where !known.contains(key) {
+                throw ConfigError("\(path): unknown key '\(key)'")
             }
         }
-        // A TRACETAIL_ variable that names no setting is a typo, refused like one in the file.
-        let names = Dictionary(uniqueKeysWithValues: keys.map { (environmentName($0.key), $0.key) })
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("TRACETAIL_") {
-            guard let key = names[name] else {
-                guard otherEnvironment.contains(name) else {
-                    throw ConfigError("environment variable \(name) names no setting (`tracetail config` lists them)")
-                }
-                continue
-            }
-            values[key] = (value, .environment)
+        let names = Set(keys.map { environmentName($0.key) })
+        for name in environment.keys.sorted() where name.hasPrefix("TRACETAIL_") && !names.contains(name) && !otherEnvironment.contains(name) {
+            throw ConfigError("environment variable \(name) names no setting (`tracetail config` lists them)")
         }
-        for (key, value) in overrides { values[key] = (value, .flag) }
+
+        var providers: [(Source, any ConfigProvider)] = [
+            (.flag, InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: overrides.map {
+                (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false))
+            }))),
+            (.environment, EnvironmentVariablesProvider(environmentVariables: environment.filter { $0.key.hasPrefix("TRACETAIL_") })
+                .prefixKeys(with: ["tracetail"])),
+        ]
+        if let path {
+            do {
+                providers.append((.file, try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))))
+            } catch {
+                throw ConfigError("cannot read config file \(path): \(error)")
+            }
+        }
+        let reader = ConfigReader(providers: providers.map(\.1))
+        let single = providers.map { ($0.0, ConfigReader(providers: [$0.1])) }
+        var values: [String: (value: String, source: Source)] = [:]
+        for entry in keys {
+            let isList = entry.key == "logs.include" || entry.key == "logs.exclude"
+            func read(_ reader: ConfigReader) -> String? {
+                isList ? reader.stringArray(forKey: ConfigKey(entry.key))?.joined(separator: ",") : reader.string(forKey: ConfigKey(entry.key))
+            }
+            let source = single.first { read($0.1) != nil }?.0 ?? .builtIn
+            values[entry.key] = (read(reader) ?? entry.defaultValue, source)
+        }
         var settings = try Settings(values.mapValues(\.value))
         settings.sources = values
         settings.configFile = path
