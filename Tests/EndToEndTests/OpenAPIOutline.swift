@@ -1,9 +1,9 @@
 import Foundation
+import Yams
 
-/// What the OpenAPI test needs from docs/openapi.yaml, read line by line (the test targets have
-/// no YAML parser): every operation under `paths:` with its parameters, resolved through
-/// `components/parameters`. It expects the spec's own layout: two-space indentation, parameters
-/// given as `- $ref: '#/components/parameters/Name'`, each component with `name:` and `in:`.
+/// What the OpenAPI test needs from docs/openapi.yaml, read with Yams: every operation under
+/// `paths:` with its parameters (inline, or `$ref`s into `components/parameters`) and the response
+/// codes it documents.
 struct OpenAPIOutline {
     struct Parameter: Hashable {
         var name: String
@@ -27,58 +27,33 @@ struct OpenAPIOutline {
     }
 
     init(text: String) throws {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        func indent(_ line: String) -> Int { line.prefix { $0 == " " }.count }
-        func key(_ line: String) -> String { String(line.trimmingCharacters(in: .whitespaces).dropLast()) }
-
-        // components/parameters: Name -> (name, in)
-        var components: [String: Parameter] = [:]
-        var top = "", sub = "", current: String?, name: String?, location: String?
-        func closeComponent() {
-            if let current, let name, let location { components[current] = Parameter(name: name, location: location) }
-            (current, name, location) = (nil, nil, nil)
-        }
-        for line in lines where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let depth = indent(line)
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if depth == 0 { closeComponent(); top = key(line) }
-            if depth == 2 { closeComponent(); sub = key(line) }
-            guard top == "components", sub == "parameters" else { continue }
-            if depth == 4 { closeComponent(); current = key(line) }
-            if depth == 6, trimmed.hasPrefix("name: ") { name = String(trimmed.dropFirst(6)) }
-            if depth == 6, trimmed.hasPrefix("in: ") { location = String(trimmed.dropFirst(4)) }
-        }
-        closeComponent()
-
-        // paths: /path -> method -> parameters ($ref) and response codes
-        var inPaths = false, path: String?, operation: Operation?, block = ""
-        func closeOperation() {
-            if let operation { operations.append(operation) }
-            operation = nil
-        }
-        for line in lines where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let depth = indent(line)
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if depth == 0 { closeOperation(); inPaths = trimmed == "paths:"; continue }
-            guard inPaths else { continue }
-            if depth == 2 { closeOperation(); path = key(line) }
-            if depth == 4 {
-                closeOperation()
-                guard let path, Self.methods.contains(key(line)) else { throw OutlineError("unexpected line under a path: \(line)") }
-                operation = Operation(method: key(line).uppercased(), path: path, parameters: [], statuses: [])
-            }
-            if depth == 6 { block = key(line) }
-            if depth == 8, block == "parameters" {
-                guard trimmed.hasPrefix("- $ref: '#/components/parameters/"), trimmed.hasSuffix("'") else {
-                    throw OutlineError("parameters must be $refs to components/parameters: \(line)")
+        guard let document = try Yams.load(yaml: text) as? [String: Any] else { throw OutlineError("not a YAML mapping") }
+        let components = ((document["components"] as? [String: Any])?["parameters"] as? [String: Any]) ?? [:]
+        func parameter(_ entry: Any) throws -> Parameter {
+            var object = entry as? [String: Any] ?? [:]
+            if let reference = object["$ref"] as? String {
+                let prefix = "#/components/parameters/"
+                guard reference.hasPrefix(prefix), let resolved = components[String(reference.dropFirst(prefix.count))] as? [String: Any] else {
+                    throw OutlineError("unresolvable parameter reference \(reference)")
                 }
-                let reference = String(trimmed.dropFirst("- $ref: '#/components/parameters/".count).dropLast())
-                guard let parameter = components[reference] else { throw OutlineError("no components/parameters/\(reference)") }
-                operation?.parameters.append(parameter)
+                object = resolved
             }
-            if depth == 8, block == "responses" { operation?.statuses.append(key(line).trimmingCharacters(in: CharacterSet(charactersIn: "'"))) }
+            guard let name = object["name"] as? String, let location = object["in"] as? String else {
+                throw OutlineError("a parameter without name or in: \(object)")
+            }
+            return Parameter(name: name, location: location)
         }
-        closeOperation()
+        guard let paths = document["paths"] as? [String: Any] else { throw OutlineError("no paths") }
+        for (path, item) in paths.sorted(by: { $0.key < $1.key }) {
+            guard let item = item as? [String: Any] else { throw OutlineError("\(path) is not a mapping") }
+            for (method, body) in item.sorted(by: { $0.key < $1.key }) {
+                guard Self.methods.contains(method) else { throw OutlineError("unexpected key under \(path): \(method)") }
+                let operation = body as? [String: Any] ?? [:]
+                let parameters = try (operation["parameters"] as? [Any] ?? []).map(parameter)
+                let statuses = (operation["responses"] as? [AnyHashable: Any] ?? [:]).keys.map { "\($0)" }
+                operations.append(Operation(method: method.uppercased(), path: path, parameters: parameters, statuses: statuses))
+            }
+        }
     }
 }
 
