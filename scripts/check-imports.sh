@@ -13,7 +13,7 @@ declare -A allowed=(
   [TraceTailTailer]="TraceTailCore Logging Metrics ServiceLifecycle $platform"
   [TraceTailHTTP]="TraceTailCore Hummingbird HummingbirdCore NIOCore NIOHTTP1 NIOHTTPTypes NIOHTTPTypesHTTP1 NIOConcurrencyHelpers Logging Metrics $platform"
   [TraceTailSamples]="TraceTailCore $platform"
-  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailHTTP ArgumentParser Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
+  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailHTTP ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
   [tracetail-gen]="TraceTailSamples TraceTailCore ArgumentParser Foundation $platform"
   [tracetail-bench]="TraceTailCore ArgumentParser Foundation $platform"
 )

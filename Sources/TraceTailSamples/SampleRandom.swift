@@ -1,3 +1,5 @@
+import TraceTailCore
+
 /// A small, fast, seedable PRNG (xoshiro256**, seeded through SplitMix64). The generator uses it
 /// instead of the system generator so that one seed always gives the same bytes on every machine.
 package struct SampleRandom: Sendable {
@@ -7,18 +9,11 @@ package struct SampleRandom: Sendable {
     private var s3: UInt64
 
     package init(seed: UInt64) {
-        var state = seed
-        func splitMix(_ state: inout UInt64) -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix(&state)
-        s1 = splitMix(&state)
-        s2 = splitMix(&state)
-        s3 = splitMix(&state)
+        var seeds = SplitMix64(seed: seed)
+        s0 = seeds.next()
+        s1 = seeds.next()
+        s2 = seeds.next()
+        s3 = seeds.next()
     }
 
     @inline(__always)

@@ -1,4 +1,5 @@
 import Foundation
+import TraceTailCore
 
 /// The chaos run itself: a single loop that writes, rotates and kills on a schedule drawn from
 /// the seed, then lets the daemon catch up and counts.
@@ -173,20 +174,10 @@ struct ChaosScenario {
     }
 }
 
-/// SplitMix64, for a schedule that a seed repeats.
-struct SeededRandom {
-    var state: UInt64
+/// A schedule that a seed repeats.
+typealias SeededRandom = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     mutating func interval(_ low: Double, _ high: Double) -> TimeInterval {
         low + (high - low) * Double(next() % 10_000) / 10_000
     }

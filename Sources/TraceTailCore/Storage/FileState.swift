@@ -68,14 +68,9 @@ package enum FileFingerprint {
     package static let headSize = 1024
     /// How many bytes before the saved offset are compared to recognise truncation and regrowth.
     package static let tailSize = 256
-    package static let emptyHash: UInt64 = 0xcbf2_9ce4_8422_2325
+    package static let emptyHash: UInt64 = FNV.offset
 
-    package static func hash(_ bytes: some Sequence<UInt8>, seed: UInt64 = emptyHash) -> UInt64 {
-        var hash = seed
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
+    package static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        FNV.hash(bytes)
     }
 }
