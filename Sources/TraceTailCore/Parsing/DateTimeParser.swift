@@ -37,7 +37,7 @@ package enum DateTimeParser {
         i += 2
         var ms = daysFromCivil(year: year, month: month, day: day) * 86_400_000
         if i == end { return Parsed(milliseconds: ms, zoned: false) }
-        guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") else { return nil }
+        guard b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "t") else { return nil }
         i += 1
         guard let (tod, next) = timeOfDay(b, i, end) else { return nil }
         ms += tod

@@ -30,63 +30,13 @@ package enum Timestamp {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]` with `Z`, `±HH:MM`, `±HHMM` or no zone
-    /// (then `defaultOffsetSeconds` applies); `T` may be a space. Nil when malformed.
+    /// Parses a date and time as `DateTimeParser` does (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]`
+    /// with `Z`, `±HH:MM`, `±HHMM` or no zone; `T` may be a space); without a zone,
+    /// `defaultOffsetSeconds` applies. Nil when malformed. One grammar for log times and for the
+    /// API's and the CLI's time parameters.
     package static func parse(_ text: some StringProtocol, defaultOffsetSeconds: Int = 0) -> Int64? {
-        let b = Array(text.utf8)
-        var i = 0
-        func number(_ width: Int) -> Int64? {
-            guard i + width <= b.count else { return nil }
-            var v: Int64 = 0
-            for j in i..<i + width {
-                guard b[j] >= 48, b[j] <= 57 else { return nil }
-                v = v * 10 + Int64(b[j] - 48)
-            }
-            i += width
-            return v
-        }
-        func expect(_ c: UInt8) -> Bool {
-            guard i < b.count, b[i] == c else { return false }
-            i += 1
-            return true
-        }
-        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
-              (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        var millis = days(year: year, month: month, day: day) * 86_400_000
-        if i == b.count { return millis - Int64(defaultOffsetSeconds) * 1000 }
-        guard i < b.count, b[i] == UInt8(ascii: "T") || b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "t") else { return nil }
-        i += 1
-        guard let hour = number(2), expect(58), let minute = number(2), hour < 24, minute < 60 else { return nil }
-        millis += hour * 3_600_000 + minute * 60_000
-        if expect(58) {
-            guard let second = number(2), second < 61 else { return nil }
-            millis += second * 1000
-            if expect(46) || expect(44) {
-                var scale: Int64 = 100
-                var digits = 0
-                while i < b.count, b[i] >= 48, b[i] <= 57 {
-                    millis += Int64(b[i] - 48) * scale
-                    scale /= 10
-                    digits += 1
-                    i += 1
-                }
-                guard digits > 0 else { return nil }
-            }
-        }
-        if i == b.count { return millis - Int64(defaultOffsetSeconds) * 1000 }
-        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
-            return i + 1 == b.count ? millis : nil
-        }
-        if b[i] == UInt8(ascii: " ") { i += 1 }
-        guard i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") else { return nil }
-        let sign: Int64 = b[i] == UInt8(ascii: "+") ? 1 : -1
-        i += 1
-        guard let offsetHours = number(2) else { return nil }
-        _ = expect(58)
-        let offsetMinutes = i < b.count ? (number(2) ?? -1) : 0
-        guard offsetMinutes >= 0, i == b.count else { return nil }
-        return millis - sign * (offsetHours * 3600 + offsetMinutes * 60) * 1000
+        guard let parsed = DateTimeParser.parse(String(text)) else { return nil }
+        return parsed.zoned ? parsed.milliseconds : parsed.milliseconds - Int64(defaultOffsetSeconds) * 1000
     }
 
     /// Days since 1970-01-01 of a civil date.

@@ -86,10 +86,13 @@ struct Settings {
     static func resolve(configPath: String?, overrides: [String: String], environment: [String: String]) async throws -> Settings {
         let path = configPath ?? environment["TRACETAIL_CONFIG"] ?? (FileManager.default.fileExists(atPath: "Config/tracetail.yaml") ? "Config/tracetail.yaml" : nil)
         let known = Set(keys.map(\.key))
+        var fileHasValues = false
         if let path {
-            for key in try loadFile(path).keys.sorted() where !known.contains(key) {
+            let fileKeys = try loadFile(path).keys.sorted()
+            for key in fileKeys where !known.contains(key) {
                 throw ConfigError("\(path): unknown key '\(key)'")
             }
+            fileHasValues = !fileKeys.isEmpty
         }
         let names = Set(keys.map { environmentName($0.key) })
         for name in environment.keys.sorted() where name.hasPrefix("TRACETAIL_") && !names.contains(name) && !otherEnvironment.contains(name) {
@@ -103,7 +106,7 @@ struct Settings {
             (.environment, EnvironmentVariablesProvider(environmentVariables: environment.filter { $0.key.hasPrefix("TRACETAIL_") })
                 .prefixKeys(with: ["tracetail"])),
         ]
-        if let path {
+        if let path, fileHasValues {  // an empty file (no YAML mapping at all) sets nothing
             do {
                 providers.append((.file, try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))))
             } catch {
