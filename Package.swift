@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TraceTailStoreTests",
-            dependencies: ["TraceTailCore", "TraceTailStore"],
+            dependencies: ["TraceTailCore", "TraceTailStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -131,6 +131,7 @@ let package = Package(
                 "TraceTailCore",
                 "TraceTailStore",
                 "TraceTailHTTP",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

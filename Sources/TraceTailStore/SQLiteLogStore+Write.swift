@@ -145,7 +145,17 @@ extension SQLiteLogStore {
             try db.execute(sql: "DELETE FROM open_blocks WHERE file_id = ?", arguments: [fileID])
             return nil
         }
-        let builder = BlockBuilder(try decodeBlock(block))
+        guard let records = readableBlock(block, partition: partition) else {
+            // Damaged on disk: set aside as it is (its records stay counted, `stats --check` lists
+            // it) and the file goes on in a new block. Never a reason to stop ingesting.
+            try db.execute(sql: "DELETE FROM open_blocks WHERE file_id = ?", arguments: [fileID])
+            setAsideBlocks.withLock { $0.insert(BlockAddress(partition: partition, block: blockID)) }
+            logger.error("open block cannot be decoded; set aside, the file goes on in a new block", metadata: [
+                "partition": "\(partition)", "block": "\(blockID)", "file_id": "\(fileID)",
+            ])
+            return nil
+        }
+        let builder = BlockBuilder(records)
         let data: [UInt8] = Array(block["data"] as Data)
         let open = WriterState.OpenBlock(
             partition: partition, blockID: blockID, builder: builder, storedBytes: data.count,

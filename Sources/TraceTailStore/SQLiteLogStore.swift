@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 import TraceTailCore
 
 /// The store: one SQLite file (WAL mode) through GRDB, holding zlib-compressed blocks of records
@@ -24,6 +25,14 @@ package final class SQLiteLogStore: LogStore {
     let writer = WriterState()
     /// The filters of sealed blocks, per partition, for lookups by span, workflow and task.
     let filters = FilterCache()
+    /// Blocks found undecodable (logged once each).
+    let unreadableBlocks = Mutex<Set<BlockAddress>>([])
+    /// Open blocks that could not be decoded and were set aside (the file went on in a new block).
+    let setAsideBlocks = Mutex<Set<BlockAddress>>([])
+
+    /// How many open blocks were set aside since the store was opened, because they could not be
+    /// decoded.
+    package var blocksSetAside: Int { setAsideBlocks.withLock { $0.count } }
 
     package init(path: String, options: StoreOptions = StoreOptions(), logger: Logger = Logger(label: "tracetail.store")) throws {
         self.path = path
@@ -138,6 +147,12 @@ package final class SQLiteLogStore: LogStore {
             ) WITHOUT ROWID;
             """)
     }
+}
+
+/// A block of the store: its partition and id.
+struct BlockAddress: Hashable, Sendable {
+    var partition: Int64
+    var block: Int64
 }
 
 /// The blocks being filled, one per file. Only touched inside the store's write transactions.

@@ -64,19 +64,6 @@ extension DirectoryTailer {
         for record in records { collect(record, from: &file, now: now) }
     }
 
-    /// A `.gz` rotated copy: read once, whole, once it has stopped growing.
-    private func readCompressed(_ file: inout TrackedFile, status: FileSystem.Status, now: Int64) throws {
-        defer { file.lastSize = status.size }
-        guard file.state.status == .live, status.size == file.lastSize else { return }
-        let compressed = try FileSystem.read(file.fd, offset: 0, count: Int(status.size), path: file.state.path)
-        let bytes = try GzipStreamDecoder().decode(compressed)
-        let start = Int(min(Int64(bytes.count), file.state.offset))
-        feed(Array(bytes[start...]), to: &file, now: now)
-        for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
-        file.state.status = .retired
-        file.dirty = true
-    }
-
     /// Parses a record and queues it for the next commit.
     ///
     /// A record with no time of its own (an inspect line, plain text, a bare stack) gets the time it
@@ -160,6 +147,7 @@ extension DirectoryTailer {
             FileSystem.close(file.fd)
             tracked[state.id] = nil
             retiredStates.append(state)
+            metrics.retire(state)
             if byName[state.path] == state.id { byName[state.path] = nil }
             logger.info("file let go", metadata: ["file": "\(state.path)", "offset": "\(state.offset)"])
         }

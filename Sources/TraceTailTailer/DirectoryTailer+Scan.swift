@@ -33,6 +33,7 @@ extension DirectoryTailer {
         // still being written (its size changed since the last look) waits for the next pass.
         let fresh = names.filter { name in
             guard let status = statuses[name], byName[name] == nil else { return false }
+            if let damaged = damagedCopySizes[name], damaged == status.size { return false }
             return !isRetiredAndUnchanged(name, status)
         }
         var growing: [String: Int64] = [:]
@@ -70,11 +71,27 @@ extension DirectoryTailer {
         var offset: Int64 = 0
         var source: FileState?
         if let parsed = PM2FileName(name), parsed.isRotatedCopy {
-            for candidate in knownStates(like: parsed) {
-                if let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) {
-                    offset = continued
-                    source = candidate
-                    break
+            if name.hasSuffix(".gz") {
+                do {
+                    if let found = try compressedContinuation(copy: fd, name: name, size: status.size, of: knownStates(like: parsed)) {
+                        (offset, source) = (found.offset, found.state)
+                    }
+                } catch {
+                    // Cut short or damaged: not adopted now; tried again when its size changes.
+                    FileSystem.close(fd)
+                    damagedCopySizes[name] = status.size
+                    damagedCopies += 1
+                    metrics.damagedCopy(app: parsed.app)
+                    report(error, file: name)
+                    return
+                }
+            } else {
+                for candidate in knownStates(like: parsed) {
+                    if let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) {
+                        offset = continued
+                        source = candidate
+                        break
+                    }
                 }
             }
         }
@@ -92,12 +109,15 @@ extension DirectoryTailer {
         tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
         tracked[state.id]!.lastData = now
         byName[name] = state.id
+        damagedCopySizes[name] = nil
         if let source {
             logger.info("rotated copy continues a file already read", metadata: [
                 "copy": "\(name)", "file": "\(source.path)", "offset": "\(offset)",
             ])
-            if let sourceID = tracked.first(where: { $0.key == source.id && !$0.value.gone })?.key {
-                try handOver(sourceID, toCopy: state.id, copySize: offset == source.offset ? nil : offset)
+            // Hand over only when the copy continues the file as it is followed now; a state the
+            // file had before a truncation (same id) is history: the file has moved on since.
+            if let followed = tracked[source.id], !followed.gone, !followed.compressed, (try? checkpoint(followed)) == source {
+                try handOver(source.id, toCopy: state.id, copySize: offset == source.offset ? nil : offset)
             }
         } else {
             logger.debug("following file", metadata: ["file": "\(name)", "offset": "\(offset)"])
@@ -140,26 +160,14 @@ extension DirectoryTailer {
         tracked[sourceID] = file
     }
 
-    /// If the copy holds what was read of `live`, the offset to continue it from.
+    /// If the (uncompressed) copy holds what was read of `live`, the offset to continue it from.
     func continuation(copy fd: Int32, name: String, size: Int64, of live: FileState) throws -> Int64? {
         guard live.offset > 0, live.headLength > 0 else { return nil }
-        let content: (Int64, Int, Int) throws -> UInt64?
-        var copySize = size
-        if name.hasSuffix(".gz") {
-            let bytes = try GzipStreamDecoder().decode(try FileSystem.read(fd, offset: 0, count: Int(size), path: name))
-            copySize = Int64(bytes.count)
-            content = { offset, length, _ in
-                guard offset >= 0, offset + Int64(length) <= Int64(bytes.count) else { return nil }
-                return FileFingerprint.hash(bytes[Int(offset)..<Int(offset) + length])
-            }
-        } else {
-            content = { offset, length, _ in try FileSystem.hash(fd, offset: offset, length: length, path: name) }
-        }
         let tailLength = Int(min(Int64(FileFingerprint.tailSize), live.offset))
         return TailDecision.continuation(
-            of: live, copySize: copySize,
-            copyHeadHash: try content(0, live.headLength, 0),
-            copyTailHash: try content(live.offset - Int64(tailLength), tailLength, 0))
+            of: live, copySize: size,
+            copyHeadHash: try FileSystem.hash(fd, offset: 0, length: live.headLength, path: name),
+            copyTailHash: try FileSystem.hash(fd, offset: live.offset - Int64(tailLength), length: tailLength, path: name))
     }
 
     /// A followed file was truncated in place. pm2-logrotate copies before it truncates, so look

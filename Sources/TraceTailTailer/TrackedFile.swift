@@ -19,6 +19,9 @@ struct TrackedFile {
     var dirty = false
     /// A `.gz` rotated copy: decompressed whole, once.
     var compressed: Bool
+    /// The size a `.gz` copy had when it was found cut short or damaged: not read again until
+    /// its size changes.
+    var failedSize: Int64?
     /// The time of the last record cut from this file, and whether the bytes being read are a
     /// backlog (first read since start, or far behind the end): see `collect`.
     var lastTime: Int64?

@@ -16,7 +16,7 @@ package protocol LogStore: Sendable {
     func records(_ query: RecordQuery) async throws -> RecordPage
 
     /// The most recent traces, newest first (by their last record), with their totals.
-    func traces(_ query: TraceListQuery) async throws -> [TraceSummary]
+    func traces(_ query: TraceListQuery) async throws -> TraceList
 
     /// Figures for `tracetail stats` and `/stats`.
     func statistics() async throws -> StoreStatistics
@@ -136,10 +136,14 @@ package struct RecordPage: Sendable {
     package var records: [StoredRecord]
     /// Where the next page starts, when a limit cut the list.
     package var next: RecordCursor?
+    /// Blocks that may hold matching records but could not be decoded (damaged on disk): when
+    /// above 0 the page is partial, and an answer built from it must say so.
+    package var unreadableBlocks: Int
 
-    package init(records: [StoredRecord], next: RecordCursor?) {
+    package init(records: [StoredRecord], next: RecordCursor?, unreadableBlocks: Int = 0) {
         self.records = records
         self.next = next
+        self.unreadableBlocks = unreadableBlocks
     }
 
     package var truncated: Bool { next != nil }
@@ -216,6 +220,18 @@ package struct TraceListQuery: Sendable, Equatable {
         self.apps = apps
         self.errorsOnly = errorsOnly
         self.limit = limit
+    }
+}
+
+/// The answer to a `TraceListQuery`: the traces, and how many blocks could not be decoded on the
+/// way (above 0: the list or its totals may be partial).
+package struct TraceList: Sendable, Equatable {
+    package var traces: [TraceSummary]
+    package var unreadableBlocks: Int
+
+    package init(traces: [TraceSummary], unreadableBlocks: Int = 0) {
+        self.traces = traces
+        self.unreadableBlocks = unreadableBlocks
     }
 }
 

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TraceTailCore
+import TraceTailStore
+import TraceTailTailer
+
+/// What goes wrong on disk is an error, said once, and never a reason to store a record twice.
+@Suite("Tailer failures", .serialized)
+struct TailerFailureTests {
+    @Test("A directory that cannot be listed is an error, not an empty one: nothing re-read from 0")
+    func unlistableDirectory() async throws {
+        let h = try await TailerHarness()
+        try h.write("a-out.log", TailerHarness.lines(0..<10))
+        try h.write("b-out.log", TailerHarness.lines(10..<20))
+        try await h.settle()
+        try h.write("a-out.log", TailerHarness.lines(20..<25))
+        // The directory goes away and a regular file takes its path: listing it fails (ENOTDIR).
+        // (Tests run as root, where chmod 000 would not stop the listing.)
+        let away = h.root + "/logs.away"
+        try FileManager.default.moveItem(atPath: h.logs, toPath: away)
+        #expect(FileManager.default.createFile(atPath: h.logs, contents: Data("not a directory\n".utf8)))
+        h.now += 1000
+        await #expect(throws: TailerError.self) { try await h.tailer.poll(now: h.now) }
+        // A restart while it cannot be listed: the saved files are not given up for gone.
+        try await h.restart()
+        await #expect(throws: TailerError.self) { try await h.tailer.poll(now: h.now) }
+        #expect(try await h.store.files().map(\.status) == [.live, .live])
+        // A dangling symbolic link in its place: the same.
+        try FileManager.default.removeItem(atPath: h.logs)
+        try FileManager.default.createSymbolicLink(atPath: h.logs, withDestinationPath: h.root + "/nowhere")
+        try await h.restart()
+        await #expect(throws: TailerError.self) { try await h.tailer.poll(now: h.now) }
+        #expect(try await h.store.files().map(\.status) == [.live, .live])
+        // The directory is back, with more lines: every line once.
+        try FileManager.default.removeItem(atPath: h.logs)
+        try FileManager.default.moveItem(atPath: away, toPath: h.logs)
+        try h.write("b-out.log", TailerHarness.lines(25..<30))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<30))
+    }
+
+    @Test("A .gz copy cut short is an error naming it, counted once and not read; once whole, read once")
+    func truncatedGzip() async throws {
+        let h = try await TailerHarness()
+        let name = "api-out__2026-06-30_00-00-00.log.gz"
+        // Big enough for several compressed chunks and inflated chunks.
+        let text = TailerHarness.lines(0..<40_000)
+        let whole = try gzip(text, root: h.root)
+        try Data(whole.prefix(whole.count - 100)).write(to: URL(fileURLWithPath: h.path(name)))
+        try h.write("api-out.log", TailerHarness.lines(50_000..<50_010))
+        try await h.settle(passes: 4)
+        // The live file is read; nothing of the cut copy is, and it is not marked read.
+        #expect(try await h.storedNumbers() == Array(50_000..<50_010))
+        #expect(h.tailer.damagedCopies == 1)
+        #expect(try await h.store.files().first { $0.path == name }?.status != .retired)
+        // A restart does not store it either (and counts it again, once).
+        try await h.restart()
+        try await h.settle(passes: 3)
+        #expect(try await h.storedNumbers() == Array(50_000..<50_010))
+        #expect(h.tailer.damagedCopies == 1)
+        // The copy is finished: every record of it, once.
+        try Data(whole).write(to: URL(fileURLWithPath: h.path(name)))
+        try await h.settle(passes: 4)
+        #expect(try await h.storedNumbers() == Array(0..<40_000) + Array(50_000..<50_010))
+        #expect(try await h.store.files().first { $0.path == name }?.status == .retired)
+    }
+
+    @Test("A .gz rotated copy of a followed file continues it, cut short or not, nothing twice")
+    func compressedRotation() async throws {
+        let h = try await TailerHarness()
+        try h.write("worker-out.log", TailerHarness.lines(0..<100))
+        try await h.settle()
+        try h.write("worker-out.log", TailerHarness.lines(100..<130))
+        let name = "worker-out__2026-07-02_00-00-00.log.gz"
+        let whole = try gzip(String(decoding: FileManager.default.contents(atPath: h.path("worker-out.log"))!, as: UTF8.self), root: h.root)
+        try Data(whole.prefix(whole.count / 2)).write(to: URL(fileURLWithPath: h.path(name)))
+        try h.truncate("worker-out.log")
+        try await h.settle()
+        #expect(h.tailer.damagedCopies == 1)
+        try Data(whole).write(to: URL(fileURLWithPath: h.path(name)))
+        try h.write("worker-out.log", TailerHarness.lines(130..<140))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<140))
+    }
+
+    /// `text` compressed by the system's gzip.
+    func gzip(_ text: String, root: String) throws -> [UInt8] {
+        let input = root + "/gzip-input-\(UUID().uuidString)"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: input))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -c '\(input)' > '\(input).gz'"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return Array(try Data(contentsOf: URL(fileURLWithPath: input + ".gz")))
+    }
+}
