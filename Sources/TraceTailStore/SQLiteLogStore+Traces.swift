@@ -16,7 +16,8 @@ extension SQLiteLogStore {
         let candidates: [IDKey] = try {
             var found: [IDKey] = []
             var seen = Set<IDKey>()
-            let partitions = try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY id DESC")
+            // Partitions are days of storing: the one with the newest records first.
+            let partitions = try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY max_time DESC, id DESC")
             let files = try Row.fetchAll(db, sql: "SELECT id, app FROM files")
             var appOf: [Int64: String] = [:]
             for row in files { appOf[row["id"]] = row["app"] }

@@ -9,8 +9,9 @@ import TraceTailCore
 ///
 /// Tables (see docs/storage.md):
 /// - `files`: each log file's identity, position and counters.
-/// - `partitions`: one row per time partition (a UTC day by default) with its totals.
-/// - `blocks_<p>`: the compressed blocks whose first record falls in partition `p`.
+/// - `partitions`: one row per partition (a UTC day of storing by default) with its totals and
+///   the time range of its records.
+/// - `blocks_<p>`: the compressed blocks stored during partition `p`.
 /// - `postings_<p>`: `(key, block)`, `WITHOUT ROWID`: which blocks of `p` hold a trace id (the
 ///   first 64 bits of it); span, workflow and task ids are found through each block's `filter`.
 /// - `open_blocks`: the block each file is still filling, so a restart continues it.

@@ -40,8 +40,8 @@ package struct IngestBatch: Sendable {
     package var records: [Entry]
     /// The files' states after these records: positions, fingerprints, counters.
     package var files: [FileState]
-    /// When the batch is stored (ms since the epoch): with the records' own times, what retention
-    /// by age goes by.
+    /// When the batch is stored (ms since the epoch): the partition its records go to, and what
+    /// retention goes by (never the records' own times).
     package var storedAt: Int64
 
     package init(records: [Entry] = [], files: [FileState] = [], storedAt: Int64) {
@@ -179,10 +179,12 @@ package struct StoreStatistics: Sendable, Equatable, Codable {
 
 /// How long and how much data to keep.
 package struct RetentionPolicy: Sendable, Equatable {
-    /// Records are deleted once both their own time and the time they were stored are older than
-    /// this many milliseconds; nil keeps them. (Old history read today is kept for this long too.)
+    /// Records are deleted once they were stored longer ago than this many milliseconds (by whole
+    /// days of storing); nil keeps them. Their own times do not count: old history read today is
+    /// kept this long, and a record dated in the future goes with the day it was stored.
     package var maxAge: Int64?
-    /// The store is cut back, oldest first, to at most this many bytes; nil sets no bound.
+    /// The store is cut back, what was stored first going first, to at most this many bytes; nil
+    /// sets no bound.
     package var maxBytes: Int64?
 
     package init(maxAge: Int64? = nil, maxBytes: Int64? = nil) {
