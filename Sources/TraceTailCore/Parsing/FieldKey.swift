@@ -2,7 +2,10 @@
 /// `trace_id`, `traceId`, `trace.id` and `TRACE-ID` are one key. `x-trace-id` is not (`xtraceid`).
 package enum FieldKey: UInt8, Sendable {
     case traceID, spanID, parentSpanID, workflowID, taskID, traceparent
-    case level, time, msg, message, err
+    case level, time, ts, timestamp, msg, message, err
+
+    /// How an epoch number under this key is read (see `FieldValues.EpochUnit`).
+    package var epochUnit: FieldValues.EpochUnit { self == .ts ? .seconds : .milliseconds }
 
     private static func pack(_ s: StaticString) -> (UInt64, UInt64) {
         var a: UInt64 = 0
@@ -17,7 +20,7 @@ package enum FieldKey: UInt8, Sendable {
     private static let table: [(UInt64, UInt64, FieldKey)] = [
         ("traceid", .traceID), ("spanid", .spanID), ("parentspanid", .parentSpanID), ("parentid", .parentSpanID),
         ("workflowid", .workflowID), ("taskid", .taskID), ("traceparent", .traceparent),
-        ("level", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .time), ("timestamp", .time),
+        ("level", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .ts), ("timestamp", .timestamp),
         ("msg", .msg), ("message", .message), ("err", .err), ("error", .err),
     ].map { (name: StaticString, key: FieldKey) in
         let (a, b) = pack(name)
@@ -34,6 +37,8 @@ package enum FieldKey: UInt8, Sendable {
         var k = 0
         for i in start..<end {
             let byte = b[i]
+            // `@timestamp` (Elastic Common Schema, logstash) is `timestamp`.
+            if byte == UInt8(ascii: "@") && i == start { continue }
             if byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") { continue }
             guard ByteClass.isAlpha(byte), k < 16 else { return nil }
             let l = UInt64(byte | 0x20)
