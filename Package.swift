@@ -122,7 +122,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TraceTailTailerTests",
-            dependencies: ["TraceTailCore", "TraceTailStore", "TraceTailTailer"],
+            dependencies: [
+                "TraceTailCore", "TraceTailStore", "TraceTailTailer",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

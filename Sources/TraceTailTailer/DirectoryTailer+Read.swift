@@ -56,7 +56,20 @@ extension DirectoryTailer {
 
     func feed(_ bytes: [UInt8], to file: inout TrackedFile, now: Int64) {
         guard !bytes.isEmpty else { return }
-        let records = file.assembler.append(bytes)
+        var records: [AssembledRecord]
+        if bytes[0] == 0, !file.assembler.hasPendingRecord, !file.assembler.hasPartialLine {
+            // NUL bytes where a line would start (a file's hole after a copy-and-truncate whose
+            // writer kept its offset, a preallocated file): not a record. Skipped and counted, so
+            // that the saved position moves past them and a restart does not read them again.
+            let nuls = bytes.prefix { $0 == 0 }.count
+            file.assembler = RecordAssembler(offset: file.assembler.readOffset + Int64(nuls), options: file.assembler.options)
+            file.counters.bytesSkipped += Int64(nuls)
+            records = file.assembler.append(Array(bytes[nuls...]))
+        } else {
+            records = file.assembler.append(bytes)
+        }
+        // A line longer than the record limit with no end yet is stored cut now (see the assembler).
+        records += file.assembler.releaseOverlongLine()
         file.remember(bytes)
         file.counters.bytesRead += Int64(bytes.count)
         file.lastData = now

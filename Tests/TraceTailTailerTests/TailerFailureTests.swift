@@ -83,6 +83,46 @@ struct TailerFailureTests {
         #expect(try await h.storedNumbers() == Array(0..<140))
     }
 
+    @Test("A file of only NULs is skipped past, not read again at every start; what follows is read once")
+    func onlyNULs() async throws {
+        let h = try await TailerHarness()
+        let hole = 300_000
+        try Data(count: hole).write(to: URL(fileURLWithPath: h.path("a-out.log")))
+        try await h.settle()
+        var file = try #require(try await h.store.files().first)
+        #expect(file.offset == Int64(hole))
+        #expect(file.counters.bytesSkipped == Int64(hole))
+        let read = file.counters.bytesRead
+        try await h.restart()
+        try await h.settle()
+        file = try #require(try await h.store.files().first)
+        #expect(file.counters.bytesRead == read)
+        try h.write("a-out.log", TailerHarness.lines(0..<3))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == [0, 1, 2])
+        #expect(try await h.store.files().first?.offset == Int64(hole + TailerHarness.lines(0..<3).utf8.count))
+    }
+
+    @Test("A line with no end longer than the record limit is stored cut, once, and not read again at start")
+    func overlongUnendedLine() async throws {
+        let h = try await TailerHarness()
+        let line = TailerHarness.line(7).dropLast()  // no line end
+        let size = 1_600_000
+        try h.write("a-out.log", line + String(repeating: "x", count: size))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == [7])
+        let file = try #require(try await h.store.files().first)
+        #expect(file.offset == Int64(line.utf8.count + size))
+        #expect(file.counters.linesTruncated == 1)
+        try await h.restart()
+        try await h.settle()
+        #expect(try await h.store.files().first?.counters.bytesRead == file.counters.bytesRead)
+        // The line ends later; the next one is read once.
+        try h.write("a-out.log", "xxx\n" + TailerHarness.line(8))
+        try await h.settle()
+        #expect(try await h.storedNumbers() == [7, 8])
+    }
+
     /// `text` compressed by the system's gzip.
     func gzip(_ text: String, root: String) throws -> [UInt8] {
         let input = root + "/gzip-input-\(UUID().uuidString)"
