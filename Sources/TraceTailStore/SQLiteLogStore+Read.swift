@@ -4,7 +4,9 @@ import TraceTailCore
 
 extension SQLiteLogStore {
     package func records(_ query: RecordQuery) async throws -> RecordPage {
-        try await pool.read { db in try self.records(query, db) }
+        // Only the reading holds a database reader; filtering and sorting happen after.
+        let found = try await pool.read { db in try self.candidates(for: query, db) }
+        return page(query, found).page
     }
 
     /// The records found by an id, read from one snapshot of the database. A block that cannot be
@@ -16,7 +18,14 @@ extension SQLiteLogStore {
 
     /// A page of records, and the blocks that could not be decoded.
     func lookup(_ query: RecordQuery, _ db: Database) throws -> (page: RecordPage, unreadable: Set<BlockAddress>) {
-        let (candidates, files, unreadable) = try self.candidates(for: query, db)
+        page(query, try candidates(for: query, db))
+    }
+
+    /// The page of the records found: filtered, sorted, after the cursor, cut at the limit.
+    private func page(
+        _ query: RecordQuery, _ found: ([(Int64, IndexedRecord)], [Int64: FileState], Set<BlockAddress>)
+    ) -> (page: RecordPage, unreadable: Set<BlockAddress>) {
+        let (candidates, files, unreadable) = found
         var matched: [StoredRecord] = []
         for (fileID, record) in candidates {
             guard let file = files[fileID], Self.passes(record, file: file, query) else { continue }

@@ -6,8 +6,15 @@ extension DirectoryTailer {
         let names = try listLogFiles()
         var present: [FileKey: String] = [:]
         var statuses: [String: FileSystem.Status] = [:]
+        // Listed, but could not be looked at (removed since the listing, or an error): not taken
+        // for gone on this pass; the next listing tells.
+        var unknown = Set<String>()
         for name in names {
-            guard let status = FileSystem.status(path(name)), status.isRegular else { continue }
+            guard let status = FileSystem.status(path(name)) else {
+                unknown.insert(name)
+                continue
+            }
+            guard status.isRegular else { continue }
             statuses[name] = status
             present[FileKey(device: status.device, inode: status.inode)] = name
         }
@@ -22,6 +29,8 @@ extension DirectoryTailer {
                     tracked[id]!.dirty = true
                 }
                 newByName[name] = id
+            } else if unknown.contains(file.state.path) {
+                newByName[file.state.path] = id
             } else {
                 logger.info("file gone; reading what is left", metadata: ["file": "\(file.state.path)"])
                 tracked[id]!.gone = true

@@ -19,9 +19,15 @@ struct CrashTests {
         }
     }
 
+    static func run(_ arguments: [String]) async throws -> (Int32, String) {
+        let (status, output, _) = try await run(arguments, killAt: nil)
+        return (status, output)
+    }
+
     /// Runs the command; with `killAt`, SIGKILLs it as soon as the store holds at least that many
-    /// records (a progress signal, not a delay: the machine's speed does not matter).
-    static func run(_ arguments: [String], killAt: (database: String, records: Int64)? = nil) async throws -> (Int32, String) {
+    /// records (a progress signal, not a delay: the machine's speed does not matter). Returns the
+    /// count seen when it was killed.
+    static func run(_ arguments: [String], killAt: (database: String, records: Int64)?) async throws -> (Int32, String, Int64?) {
         let process = Process()
         process.executableURL = DaemonProcess.executable
         process.arguments = arguments
@@ -29,20 +35,23 @@ struct CrashTests {
         process.standardOutput = output
         process.standardError = output
         try process.run()
+        var killedAt: Int64?
         if let killAt {
             while process.isRunning {
                 if let stored = storedRecords(killAt.database), stored >= killAt.records {
                     kill(process.processIdentifier, SIGKILL)
+                    killedAt = stored
                     break
                 }
                 try await Task.sleep(for: .milliseconds(5))
             }
         }
-        return try await offThread {
+        let (status, text) = try await offThread {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))
         }
+        return (status, text, killedAt)
     }
 
     @Test("SIGKILL mid-ingest leaves a consistent store; the next ingest finishes it exactly once")
@@ -61,11 +70,12 @@ struct CrashTests {
         // Killed a few times as the store grows (while commits are under way), checked each time.
         var killed = 0
         for records: Int64 in [1, 40_000, 80_000] {
-            let (status, _) = try await Self.run(["ingest"] + common, killAt: (database, records))
+            let (status, _, killedAt) = try await Self.run(["ingest"] + common, killAt: (database, records))
             if status == 0 { break }  // finished before the kill: nothing more to test this round
             killed += 1
-            let stored = Self.storedRecords(database) ?? 0
-            #expect(stored >= records && stored < 150_000, "killed at \(stored) records")
+            // Killed mid-ingest: after the signal, before the end.
+            let seen = try #require(killedAt)
+            #expect(seen >= records && seen < 150_000, "killed at \(seen) records")
             let (checkStatus, check) = try await Self.run(["stats", "--check"] + common)
             #expect(checkStatus == 0, "\(check)")
             #expect(check.contains("check:        ok"), "\(check)")
