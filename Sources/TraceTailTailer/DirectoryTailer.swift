@@ -103,8 +103,10 @@ package final class DirectoryTailer {
             tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
             byName[name] = state.id
         }
-        if !retired.isEmpty { try await store.append(IngestBatch(files: retired, storedAt: WallClock.nowMillis())) }
+        // Reopened: never again, even if saving the files found gone fails (they are still live
+        // in the store then, and looked for again at the next start).
         unopened = nil
+        if !retired.isEmpty { try await store.append(IngestBatch(files: retired, storedAt: WallClock.nowMillis())) }
     }
 
     /// Files followed now.
