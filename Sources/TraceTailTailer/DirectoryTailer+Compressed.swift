@@ -65,35 +65,68 @@ extension DirectoryTailer {
         return nil
     }
 
-    /// A `.gz` rotated copy, once it has stopped growing: inflated in chunks and read from the
-    /// saved offset, then let go. A copy whose stream does not end properly is not read at all
-    /// (its records are dropped from the batch, the file stays unread): the error is reported once
-    /// and counted, and the copy is tried again when its size changes.
-    func readCompressed(_ file: inout TrackedFile, status: FileSystem.Status, now: Int64) throws {
+    /// A `.gz` rotated copy, once it has stopped growing: inflated `readChunkBytes` of compressed
+    /// bytes per pass (so its records are committed as they come, like any file's, and memory stays
+    /// bounded), from the start, handing on what lies past the saved offset. Let go once its stream
+    /// ends properly. A stream that is damaged or stops before its end is an error naming the file:
+    /// reported once, counted, the file not marked read (the records before the damage are kept,
+    /// once); it is tried again, from the saved position, when its size changes. Returns whether
+    /// there is more to read.
+    func readCompressed(_ file: inout TrackedFile, status: FileSystem.Status, now: Int64) throws -> Bool {
         defer { file.lastSize = status.size }
-        guard file.state.status == .live, status.size == file.lastSize, file.failedSize != status.size else { return }
-        let mark = (records: batch.count, bytes: batchBytes, collected: collectedRecords)
-        var trial = file
-        let skip = file.state.offset
+        guard file.state.status == .live else { return false }
+        guard status.size == file.lastSize else {
+            // Still being written, or rewritten: start again once it is stable.
+            file.gzip = nil
+            return false
+        }
+        guard file.failedSize != status.size else { return false }
+        let name = file.state.path
         do {
-            _ = try inflateCopy(trial.fd, name: trial.state.path, size: status.size) { bytes, start in
-                let end = start + Int64(bytes.count)
-                guard end > skip else { return }
-                feed(start >= skip ? bytes : Array(bytes[Int(skip - start)...]), to: &trial, now: now)
+            let progress = try file.gzip ?? GzipProgress()
+            file.gzip = progress
+            let count = Int(min(Int64(configuration.readChunkBytes), status.size - progress.compressedOffset))
+            let chunk = count > 0 ? try FileSystem.read(file.fd, offset: progress.compressedOffset, count: count, path: name) : []
+            progress.compressedOffset += Int64(chunk.count)
+            let bytes: [UInt8]
+            do { bytes = try progress.decoder.decode(chunk) } catch {
+                throw TailerError(
+                    operation: "gunzip", path: name, errno: 0,
+                    detail: "damaged compressed data at byte \(progress.compressedOffset - Int64(chunk.count)) or after (\(error)); read up to there")
+            }
+            let start = progress.inflatedOffset
+            progress.inflatedOffset += Int64(bytes.count)
+            let skip = file.assembler.readOffset
+            if progress.inflatedOffset > skip {
+                feed(start >= skip ? bytes : Array(bytes[Int(skip - start)...]), to: &file, now: now)
+            }
+            if !chunk.isEmpty && progress.compressedOffset < status.size { return true }
+            guard progress.decoder.isComplete else {
+                throw TailerError(
+                    operation: "gunzip", path: name, errno: 0,
+                    detail: "the compressed stream stops before its end after \(progress.compressedOffset) bytes (cut short, or still being written); read up to there, not marked read")
             }
         } catch {
-            batch.removeSubrange(mark.records...)
-            batchBytes = mark.bytes
-            collectedRecords = mark.collected
+            file.gzip = nil
             file.failedSize = status.size
             damagedCopies += 1
             metrics.damagedCopy(app: file.state.app)
             throw error
         }
-        file = trial
+        file.gzip = nil
         file.failedSize = nil
         for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
         file.state.status = .retired
         file.dirty = true
+        return false
     }
+}
+
+/// How far a `.gz` copy has been inflated, across passes.
+final class GzipProgress {
+    let decoder: GzipStreamDecoder
+    var compressedOffset: Int64 = 0
+    var inflatedOffset: Int64 = 0
+
+    init() throws { decoder = try GzipStreamDecoder() }
 }

@@ -9,9 +9,8 @@ extension DirectoryTailer {
             throw TailerError(operation: "fstat", path: file.state.path, errno: 0)
         }
         if file.compressed {
-            try readCompressed(&file, status: status, now: now)
-            tracked[id] = file
-            return false
+            defer { tracked[id] = file }
+            return try readCompressed(&file, status: status, now: now)
         }
         let changed = status.size != file.lastSize || status.modified != file.lastModified
         if changed {
