@@ -128,12 +128,17 @@ let package = Package(
         ),
         .testTarget(
             name: "TraceTailStoreTests",
-            dependencies: ["TraceTailCore", "TraceTailStore"],
+            dependencies: ["TraceTailCore", "TraceTailStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TraceTailTailerTests",
-            dependencies: ["TraceTailCore", "TraceTailStore", "TraceTailTailer", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "TraceTailCore", "TraceTailStore", "TraceTailTailer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -143,6 +148,7 @@ let package = Package(
                 "TraceTailStore",
                 "TraceTailTailer",
                 "TraceTailHTTP",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

@@ -41,6 +41,7 @@ struct LogsHandler: Sendable {
         var headers: HTTPFields = [.contentType: contentType]
         if let next = page.next { headers[.init("X-Next-Cursor")!] = next.token }
         headers[.init("X-Record-Count")!] = String(page.records.count)
+        if page.unreadableBlocks > 0 { headers[.init("X-Unreadable-Blocks")!] = String(page.unreadableBlocks) }
         let body = ResponseBody { writer in
             var chunk: [UInt8] = []
             chunk.reserveCapacity(80 * 1024)

@@ -9,6 +9,8 @@ package enum LogsJSON {
             object.field("count", page.records.count)
             object.field("truncated", page.truncated)
             object.field("next_cursor", page.next?.token)
+            object.field("partial", page.unreadableBlocks > 0)
+            object.field("unreadable_blocks", page.unreadableBlocks)
             object.array("lines") { array in
                 for stored in page.records {
                     let fields = presenter.fields(of: stored)

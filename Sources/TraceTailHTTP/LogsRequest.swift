@@ -92,7 +92,7 @@ package struct LogsRequest: Sendable {
     /// Reads the page, telling an unknown id (404) from filters that excluded everything (200).
     package func read(from store: any LogStore, presenter: RecordPresenter) async throws -> RecordPage {
         let page = try await store.records(recordQuery(presenter: presenter))
-        if page.records.isEmpty, query.after == nil {
+        if page.records.isEmpty, page.unreadableBlocks == 0, query.after == nil {
             if try await store.records(RecordQuery(key: query.key, limit: 1)).records.isEmpty {
                 throw APIError.notFound("no records for \(id.kind.name) id '\(id.canonical)'")
             }

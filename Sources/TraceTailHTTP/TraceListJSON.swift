@@ -2,10 +2,13 @@ import TraceTailCore
 
 /// The JSON answer of `GET /traces`.
 package enum TraceListJSON {
-    package static func encode(_ traces: [TraceSummary]) -> [UInt8] {
+    package static func encode(_ list: TraceList) -> [UInt8] {
+        let traces = list.traces
         var writer = JSONWriter(capacity: 256 + 200 * traces.count)
         writer.object { object in
             object.field("count", traces.count)
+            object.field("partial", list.unreadableBlocks > 0)
+            object.field("unreadable_blocks", list.unreadableBlocks)
             object.array("traces") { array in
                 for trace in traces {
                     array.object { item in

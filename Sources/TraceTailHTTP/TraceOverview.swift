@@ -20,6 +20,9 @@ package struct TraceOverview: Sendable {
     package var spanCount: Int
     /// True when the trace has more records than the summary reads; the figures cover the first ones.
     package var truncated: Bool
+    /// Blocks of the store that may hold records of the trace but could not be decoded: when
+    /// above 0 the figures cover only the records that could be read (`partial` in JSON).
+    package var unreadableBlocks = 0
 
     package var durationMillis: Int64 { lastTime - firstTime }
 }

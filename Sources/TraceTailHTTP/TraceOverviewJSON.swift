@@ -18,6 +18,8 @@ package enum TraceOverviewJSON {
             object.field("unspanned_records", overview.unspannedRecords)
             object.field("span_count", overview.spanCount)
             object.field("truncated", overview.truncated)
+            object.field("partial", overview.unreadableBlocks > 0)
+            object.field("unreadable_blocks", overview.unreadableBlocks)
             object.array("spans") { array in
                 for span in overview.spans { array.object { write(span, into: &$0) } }
             }

@@ -18,16 +18,21 @@ package struct TraceOverviewReader: Sendable {
         var cursor: RecordCursor?
         var read = 0
         var truncated = false
+        var unreadable = 0
         repeat {
             let page = try await store.records(RecordQuery(key: id.key, limit: min(pageSize, maximumRecords - read), after: cursor))
             builder.add(contentsOf: page.records)
             read += page.records.count
+            // Every page looks at the same blocks: the count is that of the worst page, not a sum.
+            unreadable = max(unreadable, page.unreadableBlocks)
             cursor = page.next
             if cursor != nil, read >= maximumRecords { truncated = true }
         } while cursor != nil && !truncated
-        guard let overview = builder.build(traceID: id.canonical, truncated: truncated) else {
-            throw APIError.notFound("no records for \(id.kind.name) id '\(id.canonical)'")
+        guard var overview = builder.build(traceID: id.canonical, truncated: truncated) else {
+            let detail = unreadable > 0 ? " that could be read (\(unreadable) damaged blocks skipped)" : ""
+            throw APIError.notFound("no records for \(id.kind.name) id '\(id.canonical)'\(detail)")
         }
+        overview.unreadableBlocks = unreadable
         return overview
     }
 }

@@ -2,9 +2,12 @@ import GRDB
 import TraceTailCore
 
 extension SQLiteLogStore {
-    /// Drops whole partitions older than the policy's age, then the oldest partitions (or, in the
-    /// last one, the oldest blocks) until the store fits its byte budget. Space is given back by
-    /// incremental vacuum in small steps, so the writer is never held for long; readers never wait.
+    /// Drops whole partitions stored longer ago than the policy's age, then the partitions stored
+    /// first (or, in the last one, the oldest blocks) until the store fits its byte budget. Both go
+    /// by when data was stored, never by the times records carry: a record dated 2100 goes with
+    /// the day it was stored, and history read today stays for `maxAge` from today. Space is given
+    /// back by incremental vacuum in small steps, so the writer is never held for long; readers
+    /// never wait.
     package func prune(_ policy: RetentionPolicy, now: Int64) async throws -> PruneReport {
         var report = try await pool.write { db in try self.prune(policy, now: now, db) }
         if report.partitionsDropped > 0 || report.blocksDeleted > 0 {
@@ -15,20 +18,18 @@ extension SQLiteLogStore {
 
     private func prune(_ policy: RetentionPolicy, now: Int64, _ db: Database) throws -> PruneReport {
         var report = PruneReport()
+        // Stored first, first. (Partitions are days of storing; a store from before that kept days
+        // of record time, whose ids do not follow the order of storing: `stored_at` does.)
         var partitions = try Row.fetchAll(
-            db, sql: "SELECT id, min_time, max_time, records, stored_bytes, stored_at FROM partitions ORDER BY id")
+            db, sql: "SELECT id, min_time, max_time, records, stored_bytes, stored_at FROM partitions ORDER BY stored_at, id")
         if let maxAge = policy.maxAge {
+            // A partition goes once its last write is older than the cut-off.
             let cutoff = now - maxAge
-            func expired(_ partition: Row) -> Bool {
-                (partition["max_time"] as Int64) < cutoff && (partition["stored_at"] as Int64) < cutoff
-            }
+            func expired(_ partition: Row) -> Bool { (partition["stored_at"] as Int64) < cutoff }
             for partition in partitions where expired(partition) {
                 try dropPartition(partition, db, &report)
             }
             partitions.removeAll(where: expired)
-            if let oldest = partitions.first, (oldest["min_time"] as Int64) < cutoff, (oldest["stored_at"] as Int64) < cutoff {
-                try deleteBlocks(in: oldest["id"], where: "max_time < \(cutoff)", db, &report)
-            }
         }
         if let maxBytes = policy.maxBytes {
             var total = partitions.reduce(Int64(0)) { $0 + ($1["stored_bytes"] as Int64) }

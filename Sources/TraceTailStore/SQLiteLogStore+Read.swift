@@ -4,9 +4,28 @@ import TraceTailCore
 
 extension SQLiteLogStore {
     package func records(_ query: RecordQuery) async throws -> RecordPage {
-        let (candidates, files) = try await pool.read { db in
-            try self.candidates(for: query, db)
-        }
+        // Only the reading holds a database reader; filtering and sorting happen after.
+        let found = try await pool.read { db in try self.candidates(for: query, db) }
+        return page(query, found).page
+    }
+
+    /// The records found by an id, read from one snapshot of the database. A block that cannot be
+    /// decoded is skipped and counted in the page (`unreadableBlocks`): the answer is then partial,
+    /// and says so, rather than failing whole.
+    package func records(_ query: RecordQuery, _ db: Database) throws -> RecordPage {
+        try lookup(query, db).page
+    }
+
+    /// A page of records, and the blocks that could not be decoded.
+    func lookup(_ query: RecordQuery, _ db: Database) throws -> (page: RecordPage, unreadable: Set<BlockAddress>) {
+        page(query, try candidates(for: query, db))
+    }
+
+    /// The page of the records found: filtered, sorted, after the cursor, cut at the limit.
+    private func page(
+        _ query: RecordQuery, _ found: ([(Int64, IndexedRecord)], [Int64: FileState], Set<BlockAddress>)
+    ) -> (page: RecordPage, unreadable: Set<BlockAddress>) {
+        let (candidates, files, unreadable) = found
         var matched: [StoredRecord] = []
         for (fileID, record) in candidates {
             guard let file = files[fileID], Self.passes(record, file: file, query) else { continue }
@@ -18,15 +37,19 @@ extension SQLiteLogStore {
             matched.removeAll { ascending ? !(after < $0.cursor) : !($0.cursor < after) }
         }
         let limit = max(0, query.limit)
-        guard matched.count > limit else { return RecordPage(records: matched, next: nil) }
+        guard matched.count > limit else {
+            return (RecordPage(records: matched, next: nil, unreadableBlocks: unreadable.count), unreadable)
+        }
         let page = Array(matched.prefix(limit))
-        return RecordPage(records: page, next: page.last?.cursor)
+        return (RecordPage(records: page, next: page.last?.cursor, unreadableBlocks: unreadable.count), unreadable)
     }
 
-    /// Every record of the blocks that hold the id, with the files involved.
-    private func candidates(for query: RecordQuery, _ db: Database) throws -> ([(Int64, IndexedRecord)], [Int64: FileState]) {
+    /// Every record of the blocks that hold the id, with the files involved, and how many of those
+    /// blocks could not be decoded.
+    private func candidates(for query: RecordQuery, _ db: Database) throws -> ([(Int64, IndexedRecord)], [Int64: FileState], Set<BlockAddress>) {
         var out: [(Int64, IndexedRecord)] = []
         var fileIDs = Set<Int64>()
+        var unreadable = Set<BlockAddress>()
         let partitions = try Row.fetchAll(
             db, sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id")
         filters.retain(only: Set(partitions.map { $0["id"] as Int64 }))
@@ -50,7 +73,11 @@ extension SQLiteLogStore {
                 if let since = query.since, (row["max_time"] as Int64) < since { continue }
                 if let until = query.until, (row["min_time"] as Int64) > until { continue }
                 let fileID: Int64 = row["file_id"]
-                for record in try decodeBlock(row, matching: query.key) where record.matches(query.key) {
+                guard let records = readableBlock(row, partition: id, matching: query.key) else {
+                    unreadable.insert(BlockAddress(partition: id, block: row["id"]))
+                    continue
+                }
+                for record in records where record.matches(query.key) {
                     out.append((fileID, record))
                     fileIDs.insert(fileID)
                 }
@@ -64,39 +91,50 @@ extension SQLiteLogStore {
                 files[file.id] = file
             }
         }
-        return (out, files)
+        return (out, files, unreadable)
+    }
+
+    /// A block's records, or nil (logged once per block) when it cannot be decoded.
+    func readableBlock(_ row: Row, partition: Int64, matching: IDKey? = nil, texts: Bool = true) -> [IndexedRecord]? {
+        do {
+            return try decodeBlock(row, matching: matching, texts: texts)
+        } catch {
+            let block: Int64 = row["id"]
+            if unreadableBlocks.withLock({ $0.insert(BlockAddress(partition: partition, block: block)).inserted }) {
+                logger.error("block cannot be decoded; skipped (tracetail stats --check lists it)", metadata: [
+                    "partition": "\(partition)", "block": "\(block)", "error": "\(error)",
+                ])
+            }
+            return nil
+        }
     }
 
     /// The blocks of a partition whose filter may hold the id (span, workflow, task), from the
-    /// in-memory filter cache, brought up to date first.
+    /// in-memory filter cache, brought up to date first with what this snapshot shows.
     private func blocksByFilter(partition: Int64, _ query: RecordQuery, _ db: Database) throws -> [Int64] {
         let table = Self.blocksTable(partition)
-        var cached = filters.snapshot(partition)
+        let cached = filters.snapshot(partition)
         let open = Set(try Int64.fetchAll(db, sql: "SELECT block FROM open_blocks WHERE partition = ?", arguments: [partition]))
-        var refresh = cached.unsettled
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT id, min_time, max_time, filter FROM \(table) WHERE id > ? ORDER BY id", arguments: [cached.lastID])
-        for row in rows {
+        func entry(_ row: Row) -> FilterCache.Entry {
             let id: Int64 = row["id"]
-            cached.entries.append(FilterCache.Entry(
-                id: id, minTime: row["min_time"], maxTime: row["max_time"], filter: BlockFilter(bits: Array(row["filter"] as Data))))
-            cached.lastID = id
-            if open.contains(id) { cached.unsettled.insert(id) }
+            return FilterCache.Entry(
+                id: id, minTime: row["min_time"], maxTime: row["max_time"],
+                filter: BlockFilter(bits: Array(row["filter"] as Data)), sealed: !open.contains(id))
         }
-        refresh.subtract(rows.map { $0["id"] as Int64 })
+        var observed = try Row.fetchAll(
+            db, sql: "SELECT id, min_time, max_time, filter FROM \(table) WHERE id > ? ORDER BY id", arguments: [cached.lastID]
+        ).map(entry)
+        let lastID = max(cached.lastID, observed.last?.id ?? 0)
+        let refresh = cached.unsettled
         if !refresh.isEmpty {
             let list = refresh.map(String.init).joined(separator: ",")
-            var fresh: [Int64: FilterCache.Entry] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, min_time, max_time, filter FROM \(table) WHERE id IN (\(list))") {
-                let id: Int64 = row["id"]
-                fresh[id] = FilterCache.Entry(
-                    id: id, minTime: row["min_time"], maxTime: row["max_time"], filter: BlockFilter(bits: Array(row["filter"] as Data)))
-            }
-            cached.entries = cached.entries.compactMap { refresh.contains($0.id) ? fresh[$0.id] : $0 }
-            cached.unsettled = cached.unsettled.intersection(open)
+            observed += try Row.fetchAll(db, sql: "SELECT id, min_time, max_time, filter FROM \(table) WHERE id IN (\(list))").map(entry)
         }
-        filters.store(partition, cached)
-        return cached.entries.compactMap { entry in
+        var entries = filters.merge(partition, observed: observed, through: lastID).entries
+        // What this snapshot shows of a block still open wins over another reader's view of it,
+        // unless that one is sealed (a sealed filter holds every id the block ever had).
+        for entry in observed where entries[entry.id]?.sealed != true { entries[entry.id] = entry }
+        return entries.values.compactMap { entry in
             if let since = query.since, entry.maxTime < since { return nil }
             if let until = query.until, entry.minTime > until { return nil }
             return entry.filter.mayContain(query.key) ? entry.id : nil
@@ -158,7 +196,9 @@ extension SQLiteLogStore {
                         records += Int64(decoded.count)
                         if decoded.count != row["records"] as Int { problems.append("block \(row["id"] as Int64) of partition \(id): record count differs") }
                     } catch {
-                        problems.append("\(error)")
+                        // Listed once; its own row's count stands in for it in the totals.
+                        problems.append("partition \(id): \(error)")
+                        records += row["records"] as Int64
                     }
                 }
                 if records != partition["records"] as Int64 || blocks != partition["blocks"] as Int64 {

@@ -4,13 +4,20 @@ import TraceTailCore
 extension SQLiteLogStore {
     /// Walks blocks from the newest back, collecting the traces whose records fall in the window,
     /// until `limit` traces are found; then totals each of them over all its records.
-    package func traces(_ query: TraceListQuery) async throws -> [TraceSummary] {
+    /// Blocks that cannot be decoded are skipped and counted in the answer, which is then partial.
+    package func traces(_ query: TraceListQuery) async throws -> TraceList {
         let limit = max(0, query.limit)
-        guard limit > 0 else { return [] }
-        let candidates: [IDKey] = try await pool.read { db in
+        guard limit > 0 else { return TraceList(traces: []) }
+        return try await pool.read { db in try self.traces(query, limit: limit, db) }
+    }
+
+    private func traces(_ query: TraceListQuery, limit: Int, _ db: Database) throws -> TraceList {
+        var unreadable = Set<BlockAddress>()
+        let candidates: [IDKey] = try {
             var found: [IDKey] = []
             var seen = Set<IDKey>()
-            let partitions = try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY id DESC")
+            // Partitions are days of storing: the one with the newest records first.
+            let partitions = try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY max_time DESC, id DESC")
             let files = try Row.fetchAll(db, sql: "SELECT id, app FROM files")
             var appOf: [Int64: String] = [:]
             for row in files { appOf[row["id"]] = row["app"] }
@@ -26,7 +33,11 @@ extension SQLiteLogStore {
                 while let row = try rows.next() {
                     let fileID: Int64 = row["file_id"]
                     if let apps = query.apps, !apps.contains(appOf[fileID] ?? "") { continue }
-                    for record in try decodeBlock(row, texts: false).reversed() {
+                    guard let records = readableBlock(row, partition: partition, texts: false) else {
+                        unreadable.insert(BlockAddress(partition: partition, block: row["id"]))
+                        continue
+                    }
+                    for record in records.reversed() {
                         guard let trace = record.trace, !seen.contains(trace) else { continue }
                         if let since = query.since, record.time < since { continue }
                         if let until = query.until, record.time > until { continue }
@@ -38,10 +49,11 @@ extension SQLiteLogStore {
                 }
             }
             return found
-        }
+        }()
         var summaries: [TraceSummary] = []
         for trace in candidates {
-            let page = try await records(RecordQuery(key: trace, apps: query.apps, limit: 100_000))
+            let (page, skipped) = try lookup(RecordQuery(key: trace, apps: query.apps, limit: 100_000), db)
+            unreadable.formUnion(skipped)
             guard let first = page.records.first, let last = page.records.last else { continue }
             let errors = page.records.filter { ($0.record.level ?? ($0.file.stream == .err ? .error : .info)) >= .error }.count
             if query.errorsOnly && errors == 0 { continue }
@@ -50,6 +62,6 @@ extension SQLiteLogStore {
                 errors: errors, apps: Array(Set(page.records.map(\.file.app))).sorted()))
         }
         summaries.sort { $0.lastTime != $1.lastTime ? $0.lastTime > $1.lastTime : $0.trace < $1.trace }
-        return Array(summaries.prefix(limit))
+        return TraceList(traces: Array(summaries.prefix(limit)), unreadableBlocks: unreadable.count)
     }
 }

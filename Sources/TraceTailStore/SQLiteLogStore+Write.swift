@@ -52,6 +52,11 @@ extension SQLiteLogStore {
         // Cut the records into blocks first; encode and compress every block on all cores; then
         // write. A block still open from the last commit goes on from its builder: its records
         // are encoded once, only its compression is redone.
+        // Records go to the partition of the day they are stored, whatever time they carry: the
+        // number of partitions, the ingest rate and the store's size never depend on record times
+        // (a file of records one per day over 50 years is one partition, not 18,000). Record times
+        // are indexed inside, by each block's and partition's time range.
+        let storedIn = partition(of: batch.storedAt)
         var jobs: [Job] = []
         for fileID in order {
             var block = try openBlock(for: fileID, db)
@@ -59,11 +64,11 @@ extension SQLiteLogStore {
             var pendingRaw = 0
             for index in byFile[fileID]! {
                 let record = batch.records[index].record
-                // A block is sealed when full, and when a record belongs to another time partition,
-                // so that dropping a partition never cuts a block.
+                // A block is sealed when full, and when the day of storing changed, so that
+                // dropping a partition never cuts a block.
                 if let current = block, current.builder.count + pending.count > 0,
                    current.builder.rawBytes + pendingRaw + record.raw.count > options.blockBytes
-                    || partition(of: record.time) != current.partition
+                    || storedIn != current.partition
                 {
                     jobs.append(Job(fileID: fileID, block: current, records: pending, sealed: true))
                     block = nil
@@ -71,10 +76,9 @@ extension SQLiteLogStore {
                     pendingRaw = 0
                 }
                 if block == nil {
-                    let partition = partition(of: record.time)
-                    try ensurePartition(partition, db)
+                    try ensurePartition(storedIn, db)
                     block = WriterState.OpenBlock(
-                        partition: partition, blockID: nil, builder: BlockBuilder(), storedBytes: 0,
+                        partition: storedIn, blockID: nil, builder: BlockBuilder(), storedBytes: 0,
                         indexed: [], accountedRecords: 0, accountedRaw: 0)
                 }
                 pending.append(index)
@@ -145,7 +149,17 @@ extension SQLiteLogStore {
             try db.execute(sql: "DELETE FROM open_blocks WHERE file_id = ?", arguments: [fileID])
             return nil
         }
-        let builder = BlockBuilder(try decodeBlock(block))
+        guard let records = readableBlock(block, partition: partition) else {
+            // Damaged on disk: set aside as it is (its records stay counted, `stats --check` lists
+            // it) and the file goes on in a new block. Never a reason to stop ingesting.
+            try db.execute(sql: "DELETE FROM open_blocks WHERE file_id = ?", arguments: [fileID])
+            _ = setAsideBlocks.withLock { $0.insert(BlockAddress(partition: partition, block: blockID)) }
+            logger.error("open block cannot be decoded; set aside, the file goes on in a new block", metadata: [
+                "partition": "\(partition)", "block": "\(blockID)", "file_id": "\(fileID)",
+            ])
+            return nil
+        }
+        let builder = BlockBuilder(records)
         let data: [UInt8] = Array(block["data"] as Data)
         let open = WriterState.OpenBlock(
             partition: partition, blockID: blockID, builder: builder, storedBytes: data.count,

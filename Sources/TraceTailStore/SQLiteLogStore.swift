@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 import TraceTailCore
 
 /// The store: one SQLite file (WAL mode) through GRDB, holding zlib-compressed blocks of records
@@ -8,8 +9,9 @@ import TraceTailCore
 ///
 /// Tables (see docs/storage.md):
 /// - `files`: each log file's identity, position and counters.
-/// - `partitions`: one row per time partition (a UTC day by default) with its totals.
-/// - `blocks_<p>`: the compressed blocks whose first record falls in partition `p`.
+/// - `partitions`: one row per partition (a UTC day of storing by default) with its totals and
+///   the time range of its records.
+/// - `blocks_<p>`: the compressed blocks stored during partition `p`.
 /// - `postings_<p>`: `(key, block)`, `WITHOUT ROWID`: which blocks of `p` hold a trace id (the
 ///   first 64 bits of it); span, workflow and task ids are found through each block's `filter`.
 /// - `open_blocks`: the block each file is still filling, so a restart continues it.
@@ -24,6 +26,14 @@ package final class SQLiteLogStore: LogStore {
     let writer = WriterState()
     /// The filters of sealed blocks, per partition, for lookups by span, workflow and task.
     let filters = FilterCache()
+    /// Blocks found undecodable (logged once each).
+    let unreadableBlocks = Mutex<Set<BlockAddress>>([])
+    /// Open blocks that could not be decoded and were set aside (the file went on in a new block).
+    let setAsideBlocks = Mutex<Set<BlockAddress>>([])
+
+    /// How many open blocks were set aside since the store was opened, because they could not be
+    /// decoded.
+    package var blocksSetAside: Int { setAsideBlocks.withLock { $0.count } }
 
     /// How a process uses the store: one process writes it (the daemon, `ingest`, `prune`), any
     /// number read it at the same time.
@@ -196,6 +206,12 @@ package final class SQLiteLogStore: LogStore {
             ) WITHOUT ROWID;
             """)
     }
+}
+
+/// A block of the store: its partition and id.
+struct BlockAddress: Hashable, Sendable {
+    var partition: Int64
+    var block: Int64
 }
 
 /// The blocks being filled, one per file. Only touched inside the store's write transactions.

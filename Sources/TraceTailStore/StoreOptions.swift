@@ -5,8 +5,8 @@ package struct StoreOptions: Sendable, Equatable {
     package var blockBytes: Int
     /// zlib level for blocks (1 fastest ... 9 smallest).
     package var compressionLevel: Int32
-    /// Time-partition width in milliseconds: one block table and one index table per partition, so
-    /// that dropping old data is dropping tables.
+    /// Partition width in milliseconds of storing time (not record time): one block table and one
+    /// index table per partition, so that dropping old data is dropping tables.
     package var partitionMillis: Int64
 
     package init(blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 4, partitionMillis: Int64 = 86_400_000) {

@@ -9,9 +9,8 @@ extension DirectoryTailer {
             throw TailerError(operation: "fstat", path: file.state.path, errno: 0)
         }
         if file.compressed {
-            try readCompressed(&file, status: status, now: now)
-            tracked[id] = file
-            return false
+            defer { tracked[id] = file }
+            return try readCompressed(&file, status: status, now: now)
         }
         let changed = status.size != file.lastSize || status.modified != file.lastModified
         if changed {
@@ -57,26 +56,25 @@ extension DirectoryTailer {
 
     func feed(_ bytes: [UInt8], to file: inout TrackedFile, now: Int64) {
         guard !bytes.isEmpty else { return }
-        let records = file.assembler.append(bytes)
+        var records: [AssembledRecord]
+        if bytes[0] == 0, !file.assembler.hasPendingRecord, !file.assembler.hasPartialLine {
+            // NUL bytes where a line would start (a file's hole after a copy-and-truncate whose
+            // writer kept its offset, a preallocated file): not a record. Skipped and counted, so
+            // that the saved position moves past them and a restart does not read them again.
+            let nuls = bytes.prefix { $0 == 0 }.count
+            file.assembler = RecordAssembler(offset: file.assembler.readOffset + Int64(nuls), options: file.assembler.options)
+            file.counters.bytesSkipped += Int64(nuls)
+            records = file.assembler.append(Array(bytes[nuls...]))
+        } else {
+            records = file.assembler.append(bytes)
+        }
+        // A line longer than the record limit with no end yet is stored cut now (see the assembler).
+        records += file.assembler.releaseOverlongLine()
         file.remember(bytes)
         file.counters.bytesRead += Int64(bytes.count)
         file.lastData = now
         file.dirty = true
         for record in records { collect(record, from: &file, now: now) }
-    }
-
-    /// A `.gz` rotated copy: read once, whole, once it has stopped growing.
-    private func readCompressed(_ file: inout TrackedFile, status: FileSystem.Status, now: Int64) throws {
-        defer { file.lastSize = status.size }
-        guard file.state.status == .live, status.size == file.lastSize else { return }
-        let compressed = try FileSystem.read(file.fd, offset: 0, count: Int(status.size), path: file.state.path)
-        let bytes = try GzipStreamDecoder().decode(compressed)
-        let start = Int(min(Int64(bytes.count), file.state.offset))
-        feed(Array(bytes[start...]), to: &file, now: now)
-        for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
-        releaseUntimed(&file, now: now)
-        file.state.status = .retired
-        file.dirty = true
     }
 
     /// Parses a record and queues it for the next commit.
@@ -211,6 +209,7 @@ extension DirectoryTailer {
             FileSystem.close(file.fd)
             tracked[state.id] = nil
             retiredStates.append(state)
+            metrics.retire(state)
             if byName[state.path] == state.id { byName[state.path] = nil }
             logger.info("file let go", metadata: ["file": "\(state.path)", "offset": "\(state.offset)"])
         }

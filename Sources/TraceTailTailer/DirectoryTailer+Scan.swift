@@ -6,8 +6,15 @@ extension DirectoryTailer {
         let names = try listLogFiles()
         var present: [FileKey: String] = [:]
         var statuses: [String: FileSystem.Status] = [:]
+        // Listed, but could not be looked at (removed since the listing, or an error): not taken
+        // for gone on this pass; the next listing tells.
+        var unknown = Set<String>()
         for name in names {
-            guard let status = FileSystem.status(path(name)), status.isRegular else { continue }
+            guard let status = FileSystem.status(path(name)) else {
+                unknown.insert(name)
+                continue
+            }
+            guard status.isRegular else { continue }
             statuses[name] = status
             present[FileKey(device: status.device, inode: status.inode)] = name
         }
@@ -22,6 +29,8 @@ extension DirectoryTailer {
                     tracked[id]!.dirty = true
                 }
                 newByName[name] = id
+            } else if unknown.contains(file.state.path) {
+                newByName[file.state.path] = id
             } else {
                 logger.info("file gone; reading what is left", metadata: ["file": "\(file.state.path)"])
                 tracked[id]!.gone = true
@@ -33,6 +42,7 @@ extension DirectoryTailer {
         // still being written (its size changed since the last look) waits for the next pass.
         let fresh = names.filter { name in
             guard let status = statuses[name], byName[name] == nil else { return false }
+            if let damaged = damagedCopySizes[name], damaged == status.size { return false }
             return !isRetiredAndUnchanged(name, status)
         }
         var growing: [String: Int64] = [:]
@@ -76,12 +86,30 @@ extension DirectoryTailer {
         var offset: Int64 = 0
         var source: FileState?
         let parsed = PM2FileName(name)
-        let candidates = parsed?.isRotatedCopy == true ? knownStates(like: parsed!) : replacedStates(named: name)
-        for candidate in candidates {
-            if let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) {
-                offset = continued
-                source = candidate
-                break
+        if let parsed, parsed.isRotatedCopy, name.hasSuffix(".gz") {
+            do {
+                if let found = try compressedContinuation(copy: fd, name: name, size: status.size, of: knownStates(like: parsed)) {
+                    (offset, source) = (found.offset, found.state)
+                }
+            } catch {
+                // Cut short or damaged: not adopted now; tried again when its size changes.
+                FileSystem.close(fd)
+                damagedCopySizes[name] = status.size
+                damagedCopies += 1
+                metrics.damagedCopy(app: parsed.app)
+                report(error, file: name)
+                return
+            }
+        } else {
+            // A rotated copy may continue a file of its app; any other new file may be a followed
+            // (or let go) file of the same name written again with the same first bytes.
+            let candidates = parsed?.isRotatedCopy == true ? knownStates(like: parsed!) : replacedStates(named: name)
+            for candidate in candidates {
+                if let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) {
+                    offset = continued
+                    source = candidate
+                    break
+                }
             }
         }
         var state = FileState(
@@ -104,6 +132,7 @@ extension DirectoryTailer {
         tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
         tracked[state.id]!.lastData = now
         byName[name] = state.id
+        damagedCopySizes[name] = nil
         if let source, parsed?.isRotatedCopy != true {
             // The same bytes under the same name (git checkout, an editor's save, cp over it):
             // the same file continued. The one it replaces is let go of where the new one starts.
@@ -120,8 +149,10 @@ extension DirectoryTailer {
             logger.info("rotated copy continues a file already read", metadata: [
                 "copy": "\(name)", "file": "\(source.path)", "offset": "\(offset)",
             ])
-            if let sourceID = tracked.first(where: { $0.key == source.id && !$0.value.gone })?.key {
-                try handOver(sourceID, toCopy: state.id, copySize: offset == source.offset ? nil : offset)
+            // Hand over only when the copy continues the file as it is followed now; a state the
+            // file had before a truncation (same id) is history: the file has moved on since.
+            if let followed = tracked[source.id], !followed.gone, !followed.compressed, (try? checkpoint(followed)) == source {
+                try handOver(source.id, toCopy: state.id, copySize: offset == source.offset ? nil : offset)
             }
         } else {
             logger.debug("following file", metadata: ["file": "\(name)", "offset": "\(offset)"])
@@ -174,26 +205,14 @@ extension DirectoryTailer {
         tracked[sourceID] = file
     }
 
-    /// If the copy holds what was read of `live`, the offset to continue it from.
+    /// If the (uncompressed) copy holds what was read of `live`, the offset to continue it from.
     func continuation(copy fd: Int32, name: String, size: Int64, of live: FileState) throws -> Int64? {
         guard live.offset > 0, live.headLength > 0 else { return nil }
-        let content: (Int64, Int, Int) throws -> UInt64?
-        var copySize = size
-        if name.hasSuffix(".gz") {
-            let bytes = try GzipStreamDecoder().decode(try FileSystem.read(fd, offset: 0, count: Int(size), path: name))
-            copySize = Int64(bytes.count)
-            content = { offset, length, _ in
-                guard offset >= 0, offset + Int64(length) <= Int64(bytes.count) else { return nil }
-                return FileFingerprint.hash(bytes[Int(offset)..<Int(offset) + length])
-            }
-        } else {
-            content = { offset, length, _ in try FileSystem.hash(fd, offset: offset, length: length, path: name) }
-        }
         let tailLength = Int(min(Int64(FileFingerprint.tailSize), live.offset))
         return TailDecision.continuation(
-            of: live, copySize: copySize,
-            copyHeadHash: try content(0, live.headLength, 0),
-            copyTailHash: try content(live.offset - Int64(tailLength), tailLength, 0))
+            of: live, copySize: size,
+            copyHeadHash: try FileSystem.hash(fd, offset: 0, length: live.headLength, path: name),
+            copyTailHash: try FileSystem.hash(fd, offset: live.offset - Int64(tailLength), length: tailLength, path: name))
     }
 
     /// A followed file was truncated in place. pm2-logrotate copies before it truncates, so look

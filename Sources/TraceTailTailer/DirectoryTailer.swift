@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import TraceTailCore
 
 /// Follows every log file of one directory and stores its records through a `LogStore`, exactly
@@ -32,14 +33,26 @@ package final class DirectoryTailer {
     var retiredStates: [FileState] = []
     /// Sizes of rotated copies seen last pass and not adopted yet (maybe still being written).
     var copySizes: [String: Int64] = [:]
-    let metrics = TailerMetrics()
+    let metrics: TailerMetrics
     /// Errors of the last pass, logged once each.
     var reportedErrors = Set<String>()
+    /// Files saved as followed that are not reopened yet (the directory could not be listed at
+    /// start); nil once they are.
+    var unopened: [FileState]?
+    /// `.gz` copies found cut short or damaged, by name, with the size they had: not looked at
+    /// again until their size changes.
+    var damagedCopySizes: [String: Int64] = [:]
+    /// `.gz` copies found cut short or damaged since start (each time counted once).
+    package internal(set) var damagedCopies = 0
 
-    package init(configuration: TailerConfiguration, store: any LogStore, logger: Logger) {
+    package init(
+        configuration: TailerConfiguration, store: any LogStore, logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        self.metrics = TailerMetrics(factory: metricsFactory)
         self.parser = RecordParser(options: configuration.parser)
     }
 
@@ -48,9 +61,27 @@ package final class DirectoryTailer {
     }
 
     /// Loads the saved positions and reopens the files, following renames made while stopped.
+    ///
+    /// If the directory cannot be listed (missing, replaced by a file, a dangling link), that is an
+    /// error, never an empty directory: the saved files are not given up for gone (they would be
+    /// read again from 0 once the directory is back). The error is logged and every pass fails
+    /// until the listing works; only then are the saved files reopened.
     package func start() async throws {
         FileSystem.raiseOpenFileLimit()
-        let names = (try? listLogFiles()) ?? []
+        let saved = try await store.files()
+        retiredStates = saved.filter { $0.status == .retired }.suffix(1000)
+        unopened = saved.filter { $0.status == .live }
+        do {
+            try await reopenSaved()
+        } catch {
+            report(error, file: configuration.directory)
+        }
+    }
+
+    /// Reopens the files saved as followed, once the directory can be listed.
+    func reopenSaved() async throws {
+        guard let saved = unopened else { return }
+        let names = try listLogFiles()
         var byInode: [FileKey: String] = [:]
         for name in names {
             if let status = FileSystem.status(path(name)), status.isRegular {
@@ -58,9 +89,7 @@ package final class DirectoryTailer {
             }
         }
         var retired: [FileState] = []
-        let saved = try await store.files()
-        retiredStates = saved.filter { $0.status == .retired }.suffix(1000)
-        for var state in saved where state.status == .live {
+        for var state in saved {
             let key = FileKey(device: state.device, inode: state.inode)
             // Prefer the saved name; else the name the same inode has now (renamed while stopped).
             let name: String?
@@ -80,6 +109,9 @@ package final class DirectoryTailer {
             tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
             byName[name] = state.id
         }
+        // Reopened: never again, even if saving the files found gone fails (they are still live
+        // in the store then, and looked for again at the next start).
+        unopened = nil
         if !retired.isEmpty {
             try await store.append(IngestBatch(files: retired, storedAt: WallClock.nowMillis()))
             // A file of the same name that begins with the same bytes continues one of these.
@@ -120,6 +152,7 @@ package final class DirectoryTailer {
     @discardableResult
     package func poll(now: Int64, changed: Set<String>? = nil) async throws -> Bool {
         try await retryFailedCommit()
+        if unopened != nil { try await reopenSaved() }
         if changed == nil { try await scan(now: now) }
         var more = false
         let ids = tracked.keys.sorted().filter { id in

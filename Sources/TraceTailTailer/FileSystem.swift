@@ -7,14 +7,25 @@ import Darwin
 #endif
 import TraceTailCore
 
-/// Errors of the tailer's file access; each names the path and the errno.
+/// Errors of the tailer's file access; each names the path and the errno, or what is wrong with
+/// the file's content.
 package struct TailerError: Error, CustomStringConvertible {
     package var operation: String
     package var path: String
     package var errno: Int32
+    /// What is wrong when it is not a system call's failure (a `.gz` copy that does not end).
+    package var detail: String?
+
+    package init(operation: String, path: String, errno: Int32, detail: String? = nil) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+        self.detail = detail
+    }
 
     package var description: String {
-        "\(operation) \(path): \(String(cString: strerror(errno))) (errno \(errno))"
+        if let detail { return "\(operation) \(path): \(detail)" }
+        return "\(operation) \(path): \(String(cString: strerror(errno))) (errno \(errno))"
     }
 }
 

@@ -2,39 +2,99 @@ import Metrics
 import TraceTailCore
 
 /// The tailer's figures in swift-metrics (Prometheus through the executable's bootstrap): per
-/// file, records and bytes read, truncations, rotations, bytes skipped, records cut short, and how
-/// far the saved position is behind the file's end; and the commit latency.
+/// file, records and bytes read, truncations, rotations, bytes skipped, records cut short, how
+/// many bytes are not read yet (`lag`) and read but waiting for a line end (`pending`); `.gz`
+/// copies found damaged; and the commit latency.
+///
+/// Series are per followed file. When a file is let go (deleted, a rotated copy read to its end)
+/// its series are removed and what they counted is added to the series of its app labelled
+/// `file="(retired)"`, so the number of series follows the files present, not every file ever
+/// seen, and per-app sums never go down.
 final class TailerMetrics {
+    static let retiredLabel = "(retired)"
+    let factory: any MetricsFactory
     private var exported: [Int64: FileCounters] = [:]
-    let commits = CommitMetrics()
+    /// The labels each file's series were created with.
+    private var labels: [Int64: [(String, String)]] = [:]
+    let commits: CommitMetrics
 
-    /// Adds what the counters gained since the last call.
-    func update(_ file: TrackedFile, size: Int64?) {
-        let id = file.state.id
-        let now = file.counters
-        let before = exported[id] ?? FileCounters()
-        let dimensions = [("file", file.state.path), ("app", file.state.app)]
-        func add(_ label: String, _ delta: Int64) {
-            if delta > 0 { Counter(label: label, dimensions: dimensions).increment(by: delta) }
-        }
-        add("tracetail_file_records_total", now.records - before.records)
-        add("tracetail_file_bytes_read_total", now.bytesRead - before.bytesRead)
-        add("tracetail_file_truncations_total", now.truncations - before.truncations)
-        add("tracetail_file_rotations_total", now.rotations - before.rotations)
-        add("tracetail_file_bytes_skipped_total", now.bytesSkipped - before.bytesSkipped)
-        add("tracetail_file_records_truncated_total", now.linesTruncated - before.linesTruncated)
-        if let size {
-            Gauge(label: "tracetail_file_lag_bytes", dimensions: dimensions).record(max(0, size - file.state.offset))
-        }
-        exported[id] = now
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+        self.commits = CommitMetrics(factory: factory)
     }
 
+    private static let counterLabels = [
+        "tracetail_file_records_total", "tracetail_file_bytes_read_total", "tracetail_file_truncations_total",
+        "tracetail_file_rotations_total", "tracetail_file_bytes_skipped_total", "tracetail_file_records_truncated_total",
+    ]
+    private static let gaugeLabels = ["tracetail_file_lag_bytes", "tracetail_file_pending_bytes"]
+
+    private static func values(_ counters: FileCounters) -> [Int64] {
+        [counters.records, counters.bytesRead, counters.truncations, counters.rotations, counters.bytesSkipped, counters.linesTruncated]
+    }
+
+    private func add(_ counters: FileCounters, minus before: FileCounters, dimensions: [(String, String)]) {
+        for (label, (now, then)) in zip(Self.counterLabels, zip(Self.values(counters), Self.values(before))) where now > then {
+            Counter(label: label, dimensions: dimensions, factory: factory).increment(by: now - then)
+        }
+    }
+
+    /// Adds what the counters gained since the last call. `size`: the file's size now, if known.
+    func update(_ file: TrackedFile, size: Int64?) {
+        let id = file.state.id
+        let dimensions = labels[id] ?? [("file", file.state.path), ("app", file.state.app)]
+        labels[id] = dimensions
+        add(file.counters, minus: exported[id] ?? FileCounters(), dimensions: dimensions)
+        if let size, !file.compressed {
+            // Not read yet, and read but not stored (a last line waiting for its `\n`).
+            let read = file.assembler.readOffset
+            Gauge(label: "tracetail_file_lag_bytes", dimensions: dimensions, factory: factory).record(max(0, size - read))
+            Gauge(label: "tracetail_file_pending_bytes", dimensions: dimensions, factory: factory)
+                .record(max(0, min(size, read) - file.assembler.committedOffset))
+        }
+        exported[id] = file.counters
+    }
+
+    /// A file was let go: its series go, their counts move to its app's `(retired)` series.
+    func retire(_ state: FileState) {
+        let id = state.id
+        guard let dimensions = labels[id] else { return }
+        var counters = exported[id] ?? FileCounters()
+        add(state.counters, minus: counters, dimensions: dimensions)
+        counters = larger(counters, state.counters)
+        add(counters, minus: FileCounters(), dimensions: [("file", Self.retiredLabel), ("app", state.app)])
+        for label in Self.counterLabels { Counter(label: label, dimensions: dimensions, factory: factory).destroy() }
+        for label in Self.gaugeLabels { Gauge(label: label, dimensions: dimensions, factory: factory).destroy() }
+        exported[id] = nil
+        labels[id] = nil
+    }
+
+    /// A `.gz` copy was found cut short or damaged (and not read).
+    func damagedCopy(app: String) {
+        Counter(label: "tracetail_compressed_copies_damaged_total", dimensions: [("app", app)], factory: factory).increment()
+    }
+
+    private func larger(_ a: FileCounters, _ b: FileCounters) -> FileCounters {
+        var out = a
+        out.records = Swift.max(a.records, b.records)
+        out.bytesRead = Swift.max(a.bytesRead, b.bytesRead)
+        out.truncations = Swift.max(a.truncations, b.truncations)
+        out.rotations = Swift.max(a.rotations, b.rotations)
+        out.bytesSkipped = Swift.max(a.bytesSkipped, b.bytesSkipped)
+        out.linesTruncated = Swift.max(a.linesTruncated, b.linesTruncated)
+        return out
+    }
 }
 
 /// Commit latency and volume; used from the commit's own task.
 struct CommitMetrics: Sendable {
-    let duration = Timer(label: "tracetail_commit_duration")
-    let records = Counter(label: "tracetail_committed_records_total")
+    let duration: Timer
+    let records: Counter
+
+    init(factory: any MetricsFactory) {
+        duration = Timer(label: "tracetail_commit_duration", factory: factory)
+        records = Counter(label: "tracetail_committed_records_total", factory: factory)
+    }
 
     func committed(records count: Int, nanoseconds: Int64) {
         duration.recordNanoseconds(nanoseconds)

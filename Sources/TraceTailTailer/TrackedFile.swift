@@ -19,8 +19,13 @@ struct TrackedFile {
     var gone = false
     /// Changed since the last commit.
     var dirty = false
-    /// A `.gz` rotated copy: decompressed whole, once.
+    /// A `.gz` rotated copy: inflated from its start, a chunk per pass, once.
     var compressed: Bool
+    /// The size a `.gz` copy had when it was found cut short or damaged: not read again until
+    /// its size changes.
+    var failedSize: Int64?
+    /// How far a `.gz` copy has been inflated, while it is being read.
+    var gzip: GzipProgress?
     /// The time of the last record cut from this file, and whether the bytes being read are a
     /// backlog (first read since start, or far behind the end): see `collect`.
     var lastTime: Int64?

@@ -24,6 +24,9 @@ struct Chaos: ParsableCommand {
     @Flag(help: "Keep the working directory.")
     var keep = false
 
+    @Option(help: "Also write the result as JSON to this file (for tests).")
+    var resultFile: String?
+
     func run() throws {
         let tracetail = try siblingExecutable("tracetail")
         try? FileManager.default.removeItem(atPath: work)
@@ -32,12 +35,13 @@ struct Chaos: ParsableCommand {
         var scenario = ChaosScenario(tracetail: tracetail, work: work, rate: rate, seed: seed)
         let result = try scenario.run(kills: kills)
         print(result.summary)
+        if let resultFile { try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: resultFile)) }
         if !keep { try? FileManager.default.removeItem(atPath: work) }
         if !result.passed { throw ExitCode(1) }
     }
 }
 
-struct ChaosResult {
+struct ChaosResult: Codable {
     var written = 0
     var stored = 0
     var missing = 0
@@ -45,6 +49,8 @@ struct ChaosResult {
     var kills = 0
     var events: [String] = []
     var integrity = "not checked"
+
+    private enum CodingKeys: String, CodingKey { case written, stored, missing, duplicated, kills, events, integrity }
 
     var passed: Bool { missing == 0 && duplicated == 0 && written > 0 && (integrity == "ok" || integrity == "not checked") }
 

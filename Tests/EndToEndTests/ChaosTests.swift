@@ -6,13 +6,26 @@ import Testing
 /// form is `swift build -c release && .build/release/tracetail-bench chaos --kills 20`.
 @Suite("Chaos (short form)", .serialized)
 struct ChaosTests {
-    @Test("SIGKILLs, logrotate, rename, flush, delete: nothing lost, nothing twice")
+    /// What `tracetail-bench chaos --result-file` writes.
+    struct Result: Decodable {
+        var written: Int
+        var stored: Int
+        var missing: Int
+        var duplicated: Int
+        var kills: Int
+        var events: [String]
+        var integrity: String
+    }
+
+    @Test("SIGKILLs, logrotate, rename, flush, delete: written == stored, none missing, none twice")
     func exactlyOnce() async throws {
         let bench = DaemonProcess.executable.deletingLastPathComponent().appendingPathComponent("tracetail-bench")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-chaos-\(UUID().uuidString)").path
+        let resultFile = work + "-result.json"
+        defer { try? FileManager.default.removeItem(atPath: resultFile) }
         let process = Process()
         process.executableURL = bench
-        process.arguments = ["chaos", "--kills", "8", "--rate", "4000", "--seed", "3", "--work", work]
+        process.arguments = ["chaos", "--kills", "8", "--rate", "4000", "--seed", "3", "--work", work, "--result-file", resultFile]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -22,9 +35,16 @@ struct ChaosTests {
             process.waitUntilExit()
             return String(decoding: data, as: UTF8.self)
         }
+        let result = try JSONDecoder().decode(Result.self, from: Data(contentsOf: URL(fileURLWithPath: resultFile)))
+        #expect(result.written > 0, "\(text)")
+        #expect(result.stored == result.written, "\(text)")
+        #expect(result.missing == 0, "\(text)")
+        #expect(result.duplicated == 0, "\(text)")
+        #expect(result.kills == 8, "\(text)")
+        #expect(["ok", "not checked"].contains(result.integrity), "\(text)")
+        for kind in ["logrotate", "rename", "flush"] {
+            #expect(result.events.contains { $0.contains(kind) }, "no \(kind) event: \(result.events)")
+        }
         #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("missing 0, duplicated 0"), "\(text)")
-        #expect(text.contains("8 SIGKILLs"), "\(text)")
-        #expect(text.contains("logrotate") && text.contains("rename") && text.contains("flush"), "\(text)")
     }
 }

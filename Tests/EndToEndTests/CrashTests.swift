@@ -1,11 +1,33 @@
 import Foundation
+import GRDB
 import Testing
 
 /// `tracetail ingest` killed with SIGKILL in the middle of its write transactions: the store is
 /// consistent afterwards, and a second run completes it with every record exactly once.
 @Suite("Crash during a write", .serialized)
 struct CrashTests {
-    static func run(_ arguments: [String], killAfter: Duration? = nil) async throws -> (Int32, String) {
+    /// Records the store holds now, read through a read-only connection of the test's own (nil
+    /// while the database does not exist yet).
+    static func storedRecords(_ database: String) -> Int64? {
+        guard FileManager.default.fileExists(atPath: database) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: database, configuration: configuration) else { return nil }
+        defer { try? queue.close() }
+        return try? queue.read { db in
+            try Int64.fetchOne(db, sql: "SELECT coalesce(sum(records), 0) FROM partitions")
+        }
+    }
+
+    static func run(_ arguments: [String]) async throws -> (Int32, String) {
+        let (status, output, _) = try await run(arguments, killAt: nil)
+        return (status, output)
+    }
+
+    /// Runs the command; with `killAt`, SIGKILLs it as soon as the store holds at least that many
+    /// records (a progress signal, not a delay: the machine's speed does not matter). Returns the
+    /// count seen when it was killed.
+    static func run(_ arguments: [String], killAt: (database: String, records: Int64)?) async throws -> (Int32, String, Int64?) {
         let process = Process()
         process.executableURL = DaemonProcess.executable
         process.arguments = arguments
@@ -13,15 +35,23 @@ struct CrashTests {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        if let killAfter {
-            try await Task.sleep(for: killAfter)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        var killedAt: Int64?
+        if let killAt {
+            while process.isRunning {
+                if let stored = storedRecords(killAt.database), stored >= killAt.records {
+                    kill(process.processIdentifier, SIGKILL)
+                    killedAt = stored
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
         }
-        return try await offThread {
+        let (status, text) = try await offThread {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))
         }
+        return (status, text, killedAt)
     }
 
     @Test("SIGKILL mid-ingest leaves a consistent store; the next ingest finishes it exactly once")
@@ -37,17 +67,20 @@ struct CrashTests {
         let database = root + "/db.sqlite"
         let common = ["--logs", root + "/logs", "--db", database, "--config", root + "/manifest.json.none"]
         FileManager.default.createFile(atPath: root + "/manifest.json.none", contents: Data())
-        // Killed a few times at different moments, checked each time.
+        // Killed a few times as the store grows (while commits are under way), checked each time.
         var killed = 0
-        for delay in [300, 700, 1100] {
-            let (status, _) = try await Self.run(["ingest"] + common, killAfter: .milliseconds(delay))
+        for records: Int64 in [1, 40_000, 80_000] {
+            let (status, _, killedAt) = try await Self.run(["ingest"] + common, killAt: (database, records))
             if status == 0 { break }  // finished before the kill: nothing more to test this round
             killed += 1
+            // Killed mid-ingest: after the signal, before the end.
+            let seen = try #require(killedAt)
+            #expect(seen >= records && seen < 150_000, "killed at \(seen) records")
             let (checkStatus, check) = try await Self.run(["stats", "--check"] + common)
             #expect(checkStatus == 0, "\(check)")
             #expect(check.contains("check:        ok"), "\(check)")
         }
-        #expect(killed >= 1, "the first ingest must still be running 300 ms in")
+        #expect(killed >= 1, "the first ingest must be killed once it has stored something")
         let (status, output) = try await Self.run(["ingest"] + common)
         #expect(status == 0, "\(output)")
         let (_, stats) = try await Self.run(["stats", "--check"] + common)

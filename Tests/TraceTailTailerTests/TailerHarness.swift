@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Logging
+import Metrics
 import TraceTailCore
 import TraceTailStore
 import TraceTailTailer
@@ -14,14 +15,17 @@ final class TailerHarness {
     var store: SQLiteLogStore
     var tailer: DirectoryTailer
     var now: Int64 = 1_782_986_400_000
+    let metricsFactory: any MetricsFactory
 
-    init(groupIdle: Int64 = 300) async throws {
+    init(groupIdle: Int64 = 300, metricsFactory: any MetricsFactory = MetricsSystem.factory) async throws {
+        self.metricsFactory = metricsFactory
         root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-tail-\(UUID().uuidString)").path
         logs = root + "/logs"
         database = root + "/db.sqlite"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         store = try SQLiteLogStore(path: database)
-        tailer = DirectoryTailer(configuration: Self.configuration(logs, groupIdle: groupIdle), store: store, logger: Self.logger)
+        tailer = DirectoryTailer(
+            configuration: Self.configuration(logs, groupIdle: groupIdle), store: store, logger: Self.logger, metricsFactory: metricsFactory)
         try await tailer.start()
     }
 
@@ -75,11 +79,13 @@ final class TailerHarness {
 
     /// Restarts the tailer (and optionally the store) as a new process would.
     func restart(reopenStore: Bool = true) async throws {
-        tailer = DirectoryTailer(configuration: Self.configuration(logs, groupIdle: 300), store: store, logger: Self.logger)
+        tailer = DirectoryTailer(
+            configuration: Self.configuration(logs, groupIdle: 300), store: store, logger: Self.logger, metricsFactory: metricsFactory)
         if reopenStore {
             try store.close()
             store = try SQLiteLogStore(path: database)
-            tailer = DirectoryTailer(configuration: Self.configuration(logs, groupIdle: 300), store: store, logger: Self.logger)
+            tailer = DirectoryTailer(
+            configuration: Self.configuration(logs, groupIdle: 300), store: store, logger: Self.logger, metricsFactory: metricsFactory)
         }
         try await tailer.start()
     }

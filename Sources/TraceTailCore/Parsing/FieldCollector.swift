@@ -19,6 +19,8 @@ package struct FieldCollector: Sendable {
     package var taskID: ValueRef?
     package var level: ValueRef?
     package var time: ValueRef?
+    /// The key `time` was found under: it decides the unit of an epoch number.
+    package var timeKey: FieldKey = .time
     package var msg: ValueRef?
     package var message: ValueRef?
     package var errMessage: ValueRef?
@@ -44,7 +46,11 @@ package struct FieldCollector: Sendable {
         case .taskID: taskID = Self.better(taskID, ref)
         case .traceparent: traceparent = Self.better(traceparent, ref)
         case .level: if ref.depth == 0 { level = ref }
-        case .time: if ref.depth == 0 { time = ref }
+        case .time, .ts, .timestamp:
+            if ref.depth == 0 {
+                time = ref
+                timeKey = key
+            }
         case .msg: if ref.depth == 0 { msg = ref }
         case .message:
             if ref.depth == 0 {

@@ -2,10 +2,13 @@
 /// `trace_id`, `traceId`, `trace.id` and `TRACE-ID` are one key. `x-trace-id` is not (`xtraceid`).
 package enum FieldKey: UInt8, Sendable {
     case traceID, spanID, parentSpanID, workflowID, taskID, traceparent
-    case level, time, msg, message, err
+    case level, time, ts, timestamp, msg, message, err
     /// `trace`, `span` and `id`: ECS writes ids as `{"trace":{"id":...},"span":{"id":...}}`; an `id`
     /// directly inside a `trace` or `span` object is that id (see `LooseObjectScanner`).
     case traceObject, spanObject, id
+
+    /// How an epoch number under this key is read (see `FieldValues.EpochUnit`).
+    package var epochUnit: FieldValues.EpochUnit { self == .ts ? .seconds : .milliseconds }
 
     private static func pack(_ s: StaticString) -> (UInt64, UInt64) {
         var a: UInt64 = 0
@@ -20,7 +23,7 @@ package enum FieldKey: UInt8, Sendable {
     private static let table: [(UInt64, UInt64, FieldKey)] = [
         ("traceid", .traceID), ("spanid", .spanID), ("parentspanid", .parentSpanID), ("parentid", .parentSpanID),
         ("workflowid", .workflowID), ("taskid", .taskID), ("traceparent", .traceparent),
-        ("level", .level), ("loglevel", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .time), ("timestamp", .time),
+        ("level", .level), ("loglevel", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .ts), ("timestamp", .timestamp),
         ("msg", .msg), ("message", .message), ("err", .err), ("error", .err),
         ("trace", .traceObject), ("span", .spanObject), ("id", .id),
     ].map { (name: StaticString, key: FieldKey) in
@@ -38,6 +41,8 @@ package enum FieldKey: UInt8, Sendable {
         var k = 0
         for i in start..<end {
             let byte = b[i]
+            // `@timestamp` (Elastic Common Schema, logstash) is `timestamp`.
+            if byte == UInt8(ascii: "@") && i == start { continue }
             if byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") { continue }
             guard ByteClass.isAlpha(byte), k < 16 else { return nil }
             let l = UInt64(byte | 0x20)

@@ -6,23 +6,45 @@ package enum FieldValues {
         return LogLevel(name: String(decoding: UnsafeBufferPointer(rebasing: b[ref.start..<ref.end]), as: UTF8.self))
     }
 
-    /// A time value: epoch seconds, milliseconds, microseconds or nanoseconds (told apart by size,
-    /// possibly with a fraction), or a date string; zone-less dates are local time.
-    package static func time(_ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef, localUTCOffsetSeconds: Int) -> Int64? {
-        if let epoch = epochNumber(b, ref.start, ref.end) { return epoch }
+    /// A time value: an epoch number in the unit its key implies (see `EpochUnit`), or a date
+    /// string; zone-less dates are local time.
+    package static func time(_ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef, unit: EpochUnit = .milliseconds, localUTCOffsetSeconds: Int) -> Int64? {
+        if let epoch = epochNumber(b, ref.start, ref.end, unit: unit) { return epoch }
         guard ref.kind == .string || ref.kind == .bare else { return nil }
         guard let parsed = DateTimeParser.parse(b, ref.start, ref.end) else { return nil }
         return parsed.zoned ? parsed.milliseconds : parsed.milliseconds - Int64(localUTCOffsetSeconds) * 1000
     }
 
-    /// `1782986400123`, `1795581871`, `1795581871.25`: to milliseconds.
-    package static func epochNumber(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+    /// What an epoch number means. The unit comes from the key and the format, not from the
+    /// number's size alone (sizes misdated records: `"time":1000` became 00:16:40, the
+    /// milliseconds of 9999-12-31 became 1978). See docs/parsing.md.
+    package enum EpochUnit: Sendable {
+        /// pino's `time` (`Date.now()`), `timestamp` and `@timestamp` as numbers (Java and
+        /// JavaScript loggers), pino-pretty's untranslated header: milliseconds, any size. Except:
+        /// exactly 10 integer digits are seconds (pino's `unixTime`, Python's `time.time()`; as
+        /// milliseconds they would be January to April 1970), and 16 or 19 digits, which as
+        /// milliseconds would be past the year 9999, are microseconds and nanoseconds.
+        case milliseconds
+        /// `ts` (zap, go-kit, logfmt writers): seconds, usually with a fraction, up to 10 integer
+        /// digits; longer numbers are read as above (13 digits: `ts: Date.now()`).
+        case seconds
+    }
+
+    /// The last millisecond RFC 3339 can write: 9999-12-31T23:59:59.999Z.
+    package static let latestMillis: Int64 = 253_402_300_799_999
+
+    /// `1782986400123`, `1795581871`, `1795581871.25`: to milliseconds, in `unit`; nil when it is
+    /// not a number or is past 9999-12-31.
+    package static func epochNumber(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, unit: EpochUnit = .milliseconds) -> Int64? {
         var i = start
         var whole: Int64 = 0
         var digits = 0
         while i < end, ByteClass.isDigit(b[i]) {
             guard digits < 19 else { return nil }
-            whole = whole &* 10 &+ Int64(b[i] &- 0x30)
+            let (times10, overflow) = whole.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = times10.addingReportingOverflow(Int64(b[i] &- 0x30))
+            guard !overflow, !overflow2 else { return nil }
+            whole = next
             digits += 1
             i += 1
         }
@@ -38,12 +60,17 @@ package enum FieldValues {
             }
         }
         guard i == end, whole > 0 else { return nil }
-        switch whole {
-        case 100_000_000_000_000_000...: return whole / 1_000_000
-        case 100_000_000_000_000...: return whole / 1000
-        case 100_000_000_000...: return whole
-        default: return whole * 1000 + fractionMillis
+        let millis: Int64
+        if digits == 10 || (unit == .seconds && digits < 10) {
+            millis = whole * 1000 + fractionMillis
+        } else if whole > latestMillis && digits == 16 {
+            millis = whole / 1000
+        } else if whole > latestMillis && digits == 19 {
+            millis = whole / 1_000_000
+        } else {
+            millis = whole
         }
+        return millis <= latestMillis ? millis : nil
     }
 
     /// The display text of a message value: a string decoded and cleaned, anything else as written.
@@ -62,7 +89,7 @@ package enum FieldValues {
     /// Applies level, time and message from a scan of a structured record.
     package static func apply(_ c: FieldCollector, _ b: UnsafeBufferPointer<UInt8>, localUTCOffsetSeconds: Int, to fields: inout RecordFields) {
         if let ref = c.level { fields.level = level(b, ref) }
-        if let ref = c.time { fields.time = time(b, ref, localUTCOffsetSeconds: localUTCOffsetSeconds) }
+        if let ref = c.time { fields.time = time(b, ref, unit: c.timeKey.epochUnit, localUTCOffsetSeconds: localUTCOffsetSeconds) }
         if let ref = c.msg ?? c.message ?? c.errMessage {
             fields.message = text(b, ref)
         } else {

@@ -34,6 +34,8 @@ package struct RecordAssembler: Sendable {
     /// The current line, not yet ended by `\n`, capped at `maxRecordBytes`.
     private var partial: [UInt8] = []
     private var partialTruncated = false
+    /// The rest of a line released early by `releaseOverlongLine` is being skipped up to its `\n`.
+    private var skippingLine = false
     /// Offset of the current line's first byte.
     private var lineStart: Int64
 
@@ -69,6 +71,13 @@ package struct RecordAssembler: Sendable {
         var out: [AssembledRecord] = []
         let count = bytes.count
         var start = 0
+        if skippingLine && count > 0 {
+            let nl = Self.newline(in: bytes, from: 0)
+            start = nl.map { $0 + 1 } ?? count
+            skippingLine = nl == nil
+            lineStart = readOffset + Int64(start)
+            if grouper.unfinishedStart == nil && ready.isEmpty && !innerActive { committedOffset = max(committedOffset, lineStart) }
+        }
         while start < count {
             guard let nl = Self.newline(in: bytes, from: start) else {
                 appendPartial(bytes, start..<count)
@@ -105,6 +114,23 @@ package struct RecordAssembler: Sendable {
         var produced: [AssembledRecord] = []
         grouper.flush(into: &produced)
         return gate(produced)
+    }
+
+    /// A line with no `\n` yet that is already longer than `maxRecordBytes` is stored cut there
+    /// whatever follows: emit it now (truncated) and skip the rest of it up to its line end, so that
+    /// `committedOffset` can move past it and a restart does not read it again. (A restart inside
+    /// the skipped rest takes what follows as a line of its own.) Does nothing while envelope
+    /// records are held. Returns the records released.
+    package mutating func releaseOverlongLine() -> [AssembledRecord] {
+        guard partialTruncated, !innerActive, ready.isEmpty, readOffset > lineStart else { return [] }
+        var out: [AssembledRecord] = []
+        let line = LineGrouper.Line(bytes: partial, start: lineStart, end: readOffset, truncated: true)
+        partial.removeAll(keepingCapacity: true)
+        partialTruncated = false
+        finishLine(line, into: &out)
+        lineStart = readOffset
+        skippingLine = true
+        return out
     }
 
     @inline(__always)

@@ -16,7 +16,7 @@ package protocol LogStore: Sendable {
     func records(_ query: RecordQuery) async throws -> RecordPage
 
     /// The most recent traces, newest first (by their last record), with their totals.
-    func traces(_ query: TraceListQuery) async throws -> [TraceSummary]
+    func traces(_ query: TraceListQuery) async throws -> TraceList
 
     /// Figures for `tracetail stats` and `/stats`.
     func statistics() async throws -> StoreStatistics
@@ -40,8 +40,8 @@ package struct IngestBatch: Sendable {
     package var records: [Entry]
     /// The files' states after these records: positions, fingerprints, counters.
     package var files: [FileState]
-    /// When the batch is stored (ms since the epoch): with the records' own times, what retention
-    /// by age goes by.
+    /// When the batch is stored (ms since the epoch): the partition its records go to, and what
+    /// retention goes by (never the records' own times).
     package var storedAt: Int64
 
     package init(records: [Entry] = [], files: [FileState] = [], storedAt: Int64) {
@@ -136,10 +136,14 @@ package struct RecordPage: Sendable {
     package var records: [StoredRecord]
     /// Where the next page starts, when a limit cut the list.
     package var next: RecordCursor?
+    /// Blocks that may hold matching records but could not be decoded (damaged on disk): when
+    /// above 0 the page is partial, and an answer built from it must say so.
+    package var unreadableBlocks: Int
 
-    package init(records: [StoredRecord], next: RecordCursor?) {
+    package init(records: [StoredRecord], next: RecordCursor?, unreadableBlocks: Int = 0) {
         self.records = records
         self.next = next
+        self.unreadableBlocks = unreadableBlocks
     }
 
     package var truncated: Bool { next != nil }
@@ -175,10 +179,12 @@ package struct StoreStatistics: Sendable, Equatable, Codable {
 
 /// How long and how much data to keep.
 package struct RetentionPolicy: Sendable, Equatable {
-    /// Records are deleted once both their own time and the time they were stored are older than
-    /// this many milliseconds; nil keeps them. (Old history read today is kept for this long too.)
+    /// Records are deleted once they were stored longer ago than this many milliseconds (by whole
+    /// days of storing); nil keeps them. Their own times do not count: old history read today is
+    /// kept this long, and a record dated in the future goes with the day it was stored.
     package var maxAge: Int64?
-    /// The store is cut back, oldest first, to at most this many bytes; nil sets no bound.
+    /// The store is cut back, what was stored first going first, to at most this many bytes; nil
+    /// sets no bound.
     package var maxBytes: Int64?
 
     package init(maxAge: Int64? = nil, maxBytes: Int64? = nil) {
@@ -216,6 +222,18 @@ package struct TraceListQuery: Sendable, Equatable {
         self.apps = apps
         self.errorsOnly = errorsOnly
         self.limit = limit
+    }
+}
+
+/// The answer to a `TraceListQuery`: the traces, and how many blocks could not be decoded on the
+/// way (above 0: the list or its totals may be partial).
+package struct TraceList: Sendable, Equatable {
+    package var traces: [TraceSummary]
+    package var unreadableBlocks: Int
+
+    package init(traces: [TraceSummary], unreadableBlocks: Int = 0) {
+        self.traces = traces
+        self.unreadableBlocks = unreadableBlocks
     }
 }
 

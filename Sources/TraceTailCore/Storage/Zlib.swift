@@ -55,9 +55,12 @@ package enum Zlib {
 }
 
 /// Streaming gzip decoder for `.gz` rotated copies: bytes in, bytes out, bounded memory.
+/// Concatenated gzip members are followed. `isComplete` says whether the input so far ends at the
+/// end of a member: a copy cut short (still being written, or truncated) is not.
 package final class GzipStreamDecoder {
     private var stream = z_stream()
     private var finished = false
+    private var started = false
 
     package init() throws {
         // 16 + MAX_WBITS: expect a gzip header.
@@ -67,33 +70,48 @@ package final class GzipStreamDecoder {
 
     deinit { inflateEnd(&stream) }
 
-    /// Decodes a chunk; returns the bytes it yields. Concatenated gzip members are followed.
+    /// Whether some input was given and it ended exactly at the end of a gzip member.
+    package var isComplete: Bool { started && finished }
+
+    /// Decodes a chunk; returns the bytes it yields.
     package func decode(_ input: [UInt8]) throws -> [UInt8] {
         guard !input.isEmpty else { return [] }
+        started = true
+        if finished {
+            // More input after a member's end: another member.
+            inflateReset(&stream)
+            finished = false
+        }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         try input.withUnsafeBufferPointer { inBuffer in
             stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
             stream.avail_in = uInt(inBuffer.count)
-            while stream.avail_in > 0 {
-                let (status, produced): (Int32, Int) = chunk.withUnsafeMutableBufferPointer { outBuffer in
+            while true {
+                let (status, produced, full): (Int32, Int, Bool) = chunk.withUnsafeMutableBufferPointer { outBuffer in
                     stream.next_out = outBuffer.baseAddress
                     stream.avail_out = uInt(outBuffer.count)
                     let status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                    return (status, outBuffer.count - Int(stream.avail_out))
+                    return (status, outBuffer.count - Int(stream.avail_out), stream.avail_out == 0)
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 if status == Z_STREAM_END {
-                    if stream.avail_in == 0 { finished = true; break }
+                    if stream.avail_in == 0 {
+                        finished = true
+                        break
+                    }
                     inflateReset(&stream)
                     continue
                 }
                 guard status == Z_OK || status == Z_BUF_ERROR else {
                     throw Zlib.Failure(operation: "gzip inflate", code: status)
                 }
+                // Everything consumed and nothing more held back (the output was not full).
+                if stream.avail_in == 0 && !full { break }
                 if produced == 0 && status == Z_BUF_ERROR { break }
             }
         }
+        stream.next_in = nil
         return output
     }
 }
