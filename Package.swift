@@ -57,11 +57,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Routes, response types, error-to-status mapping.
+        // Queries, whoever asks: requests and their validation, the trace summary, following a
+        // trace, and the answers' JSON and text. Sees storage through LogStore only.
+        .target(
+            name: "TraceTailQuery",
+            dependencies: ["TraceTailCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Routes, connection handling, error-to-status mapping.
         .target(
             name: "TraceTailHTTP",
             dependencies: [
                 "TraceTailCore",
+                "TraceTailQuery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -81,6 +89,7 @@ let package = Package(
                 "TraceTailCore",
                 "TraceTailStore",
                 "TraceTailTailer",
+                "TraceTailQuery",
                 "TraceTailHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -147,12 +156,12 @@ let package = Package(
                 "TraceTailCore",
                 "TraceTailStore",
                 "TraceTailTailer",
+                "TraceTailQuery",
                 "TraceTailHTTP",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

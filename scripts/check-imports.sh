@@ -11,9 +11,10 @@ declare -A allowed=(
   [TraceTailCore]="CZlib $platform"
   [TraceTailStore]="TraceTailCore GRDB Logging Foundation $platform"
   [TraceTailTailer]="TraceTailCore Logging Metrics ServiceLifecycle $platform"
-  [TraceTailHTTP]="TraceTailCore Hummingbird HummingbirdCore NIOCore NIOHTTP1 NIOHTTPTypes NIOHTTPTypesHTTP1 NIOConcurrencyHelpers Logging Metrics $platform"
+  [TraceTailQuery]="TraceTailCore $platform"
+  [TraceTailHTTP]="TraceTailCore TraceTailQuery Hummingbird HummingbirdCore NIOCore NIOHTTP1 NIOHTTPTypes NIOHTTPTypesHTTP1 NIOConcurrencyHelpers Logging Metrics $platform"
   [TraceTailSamples]="TraceTailCore $platform"
-  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailHTTP ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
+  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailQuery TraceTailHTTP ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
   [tracetail-gen]="TraceTailSamples TraceTailCore ArgumentParser Foundation $platform"
   [tracetail-bench]="TraceTailCore ArgumentParser Foundation $platform"
 )

@@ -1,4 +1,5 @@
 import Hummingbird
+import TraceTailQuery
 
 /// An error answered to a client: a status and a JSON body `{"error": "..."}` naming what was wrong.
 package struct APIError: HTTPResponseError, CustomStringConvertible {
@@ -17,6 +18,14 @@ package struct APIError: HTTPResponseError, CustomStringConvertible {
     package static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
 
     package var description: String { "\(status.code) \(message)" }
+
+    /// The query layer's errors as answered: the client's mistake (400) or nothing found (404).
+    package init(_ error: QueryError) {
+        switch error {
+        case .badRequest(let message): self.init(.badRequest, message)
+        case .notFound(let message): self.init(.notFound, message)
+        }
+    }
 
     package func response(from request: Request, context: some RequestContext) throws -> Response {
         var writer = JSONWriter()
@@ -70,6 +79,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error as QueryError:
+            return APIError(error)
         case let error as HTTPError:
             switch error.status {
             case .notFound where request.method != .get && request.method != .head, .methodNotAllowed:

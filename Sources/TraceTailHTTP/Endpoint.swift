@@ -1,4 +1,5 @@
 import Hummingbird
+import TraceTailQuery
 
 /// Every route the API serves, as data: the router is built from this table, and the OpenAPI test
 /// compares `docs/openapi.yaml` with it (Hummingbird's router keeps no public list of routes).

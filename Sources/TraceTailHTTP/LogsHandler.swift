@@ -1,5 +1,6 @@
 import Hummingbird
 import TraceTailCore
+import TraceTailQuery
 
 /// `GET /{traces,spans,workflows,tasks}/{id}/logs`.
 ///

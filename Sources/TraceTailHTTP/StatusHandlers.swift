@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import TraceTailCore
+import TraceTailQuery
 
 /// `/healthz`, `/readyz`, `/stats` and `/metrics`.
 struct StatusHandlers: Sendable {

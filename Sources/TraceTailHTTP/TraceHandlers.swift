@@ -1,5 +1,6 @@
 import Hummingbird
 import TraceTailCore
+import TraceTailQuery
 
 /// `GET /traces/{id}` (a trace's summary and span tree) and `GET /traces` (recent traces).
 struct TraceHandlers: Sendable {

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Metrics
 import TraceTailCore
+import TraceTailQuery
 
 /// What the HTTP layer needs from the rest of the daemon.
 package struct APIDependencies: Sendable {
@@ -71,8 +72,11 @@ package enum TraceTailAPI {
                     metrics.record(endpoint, status: response.status, since: start)
                     return response
                 } catch {
-                    metrics.record(endpoint, status: (error as? any HTTPResponseError)?.status ?? .internalServerError, since: start)
-                    throw error
+                    // The query layer's errors become the API's here, so that they are counted
+                    // with the status the client gets.
+                    let answered: any Error = (error as? QueryError).map(APIError.init) ?? error
+                    metrics.record(endpoint, status: (answered as? any HTTPResponseError)?.status ?? .internalServerError, since: start)
+                    throw answered
                 }
             }
             router.on(endpoint.routerPath, method: endpoint.method, use: handler)

@@ -148,7 +148,7 @@ extension SQLiteLogStore {
         if let span = query.span, record.span != span { return false }
         if let minimum = query.minimumLevel {
             // A record with no level of its own counts as an error on stderr, as info on stdout.
-            let level = record.level ?? (file.stream == .err ? .error : .info)
+            let level = LogLevel.effective(record.level, stream: file.stream)
             if level < minimum { return false }
         }
         if let predicate = query.predicate, !predicate(record, file) { return false }

@@ -55,7 +55,7 @@ extension SQLiteLogStore {
             let (page, skipped) = try lookup(RecordQuery(key: trace, apps: query.apps, limit: 100_000), db)
             unreadable.formUnion(skipped)
             guard let first = page.records.first, let last = page.records.last else { continue }
-            let errors = page.records.filter { ($0.record.level ?? ($0.file.stream == .err ? .error : .info)) >= .error }.count
+            let errors = page.records.filter(\.isError).count
             if query.errorsOnly && errors == 0 { continue }
             summaries.append(TraceSummary(
                 trace: trace, firstTime: first.record.time, lastTime: last.record.time, records: page.records.count,

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TraceTailHTTP
+import TraceTailQuery
 
 /// docs/openapi.yaml stays true: it documents exactly the routes the router serves, and every
 /// parameter it documents is accepted by a live request.

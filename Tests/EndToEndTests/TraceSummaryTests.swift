@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 import TraceTailCore
 import TraceTailHTTP
+import TraceTailQuery
 
 /// `GET /traces/{id}` over real HTTP, and the span tree builder on cases the fixture cannot hold.
 @Suite("GET /traces/{id}")

@@ -46,3 +46,12 @@ package struct LogLevel: RawRepresentable, Hashable, Comparable, Sendable, Custo
 
     package var description: String { name }
 }
+
+extension LogLevel {
+    /// The level a record counts at in filters and totals: its own, else error when it was written
+    /// to stderr (where `console.error` and uncaught exceptions go), info elsewhere. The one
+    /// definition of the rule, for the store's filters, the summaries and the renderers.
+    package static func effective(_ own: LogLevel?, stream: LogStream) -> LogLevel {
+        own ?? (stream == .err ? .error : .info)
+    }
+}

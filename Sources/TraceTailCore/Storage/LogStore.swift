@@ -256,3 +256,10 @@ package struct TraceSummary: Sendable, Equatable {
         self.apps = apps
     }
 }
+
+extension StoredRecord {
+    /// The record's level as filters see it (`LogLevel.effective`).
+    package var effectiveLevel: LogLevel { LogLevel.effective(record.level, stream: file.stream) }
+
+    package var isError: Bool { effectiveLevel >= .error }
+}

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import TraceTailCore
-import TraceTailHTTP
 import TraceTailStore
+import TraceTailQuery
 
 /// Which id a reading command (`logs`, `tail`) looks records up by: exactly one of four.
 struct IDOptions: ParsableArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import TraceTailCore
-import TraceTailHTTP
+import TraceTailQuery
 
 /// `tracetail query <trace>`: the records of one trace as `tracetail logs --trace` prints them
 /// (same columns, colours and `--json`), in one answer of up to `--limit` records.

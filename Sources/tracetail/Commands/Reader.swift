@@ -1,6 +1,6 @@
 import Foundation
-import TraceTailHTTP
 import TraceTailStore
+import TraceTailQuery
 
 /// What reading commands share: the settings, the store opened on an existing database, output.
 struct Reader {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import TraceTailCore
-import TraceTailHTTP
 import UnixSignals
+import TraceTailQuery
 
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

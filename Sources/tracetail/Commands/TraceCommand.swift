@@ -1,6 +1,6 @@
 import ArgumentParser
 import TraceTailCore
-import TraceTailHTTP
+import TraceTailQuery
 
 struct TraceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

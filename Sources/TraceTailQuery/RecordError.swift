@@ -53,14 +53,14 @@ package struct RecordError: Sendable, Equatable {
         guard let open = text.firstIndex(of: "{") else { return nil }
         let json = text[open...]
         for key in ["\"err\":{", "\"error\":{", "\"exception\":{", "\"err\": {", "\"error\": {"] {
-            if let range = json.range(of: key) { return json[range.upperBound...] }
+            if let range = json.firstRange(of: key) { return json[range.upperBound...] }
         }
         return nil
     }
 
     /// The string value of `"key":"..."` in JSON text, escapes decoded; nil when absent.
     static func jsonString(in json: Substring, key: String) -> String? {
-        guard let keyRange = json.range(of: "\"\(key)\":") else { return nil }
+        guard let keyRange = json.firstRange(of: "\"\(key)\":") else { return nil }
         var index = keyRange.upperBound
         while index < json.endIndex, json[index] == " " { index = json.index(after: index) }
         guard index < json.endIndex, json[index] == "\"" else { return nil }

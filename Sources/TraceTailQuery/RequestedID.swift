@@ -11,10 +11,10 @@ package struct RequestedID: Sendable {
     /// slash in the id, never a path separator). Every problem is a 400 naming the id's kind.
     package init(kind: IDKind, pathSegment: String) throws {
         guard let bytes = Self.percentDecoded(Array(pathSegment.utf8)) else {
-            throw APIError.badRequest("\(kind.name) id '\(QueryParameters.clip(pathSegment))' has a malformed percent-encoding")
+            throw QueryError.badRequest("\(kind.name) id '\(QueryParameters.clip(pathSegment))' has a malformed percent-encoding")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw APIError.badRequest("\(kind.name) id is not valid UTF-8 once percent-decoded")
+            throw QueryError.badRequest("\(kind.name) id is not valid UTF-8 once percent-decoded")
         }
         try self.init(kind: kind, text: text)
     }
@@ -23,23 +23,23 @@ package struct RequestedID: Sendable {
     package init(kind: IDKind, text: String) throws {
         self.kind = kind
         guard !text.isEmpty, text.utf8.count <= TraceID.maximumOpaqueLength else {
-            throw APIError.badRequest("\(kind.name) id must be 1 to \(TraceID.maximumOpaqueLength) characters")
+            throw QueryError.badRequest("\(kind.name) id must be 1 to \(TraceID.maximumOpaqueLength) characters")
         }
         let shown = QueryParameters.clip(text)
         switch kind {
         case .trace:
             guard let id = TraceID(text) else {
-                throw APIError.badRequest("malformed trace id '\(shown)': expected a UUID, 32 hex characters, or a printable opaque id (not all zeros)")
+                throw QueryError.badRequest("malformed trace id '\(shown)': expected a UUID, 32 hex characters, or a printable opaque id (not all zeros)")
             }
             (key, canonical) = (id.key, id.canonical)
         case .span:
             guard let id = SpanID(text) else {
-                throw APIError.badRequest("malformed span id '\(shown)': expected 16 hex characters or a printable opaque id (not all zeros)")
+                throw QueryError.badRequest("malformed span id '\(shown)': expected 16 hex characters or a printable opaque id (not all zeros)")
             }
             (key, canonical) = (id.key, id.canonical)
         case .workflow, .task:
             guard let id = BusinessID(kind == .workflow ? .workflow : .task, text) else {
-                throw APIError.badRequest("malformed \(kind.name) id '\(shown)': expected a printable id of up to 128 characters")
+                throw QueryError.badRequest("malformed \(kind.name) id '\(shown)': expected a printable id of up to 128 characters")
             }
             (key, canonical) = (id.key, id.canonical)
         }

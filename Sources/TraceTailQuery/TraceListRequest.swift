@@ -1,4 +1,3 @@
-import Hummingbird
 import TraceTailCore
 
 /// `GET /traces`, validated: the window, apps, errors only, and how many.
@@ -9,10 +8,6 @@ package struct TraceListRequest: Sendable {
     package static let maximumLimit = 1_000
     /// Every parameter `GET /traces` takes (documented in docs/openapi.yaml).
     package static let parameterNames = ["since", "until", "app", "errors", "limit"]
-
-    init(request: Request) throws {
-        try self.init(parameters: QueryParameters(request, repeatable: ["app"]))
-    }
 
     package init(parameters: QueryParameters) throws {
         var apps = Set<String>()
@@ -28,7 +23,7 @@ package struct TraceListRequest: Sendable {
                 switch value {
                 case "true", "1": query.errorsOnly = true
                 case "false", "0": query.errorsOnly = false
-                default: throw APIError.badRequest("parameter 'errors': '\(QueryParameters.clip(value))' is not 'true' or 'false'")
+                default: throw QueryError.badRequest("parameter 'errors': '\(QueryParameters.clip(value))' is not 'true' or 'false'")
                 }
             case "limit":
                 query.limit = try QueryParameters.integer(value, parameter: name, in: 1...Self.maximumLimit)
@@ -37,7 +32,7 @@ package struct TraceListRequest: Sendable {
             }
         }
         if let since = query.since, let until = query.until, since > until {
-            throw APIError.badRequest("parameter 'since' is after 'until'")
+            throw QueryError.badRequest("parameter 'since' is after 'until'")
         }
         if !apps.isEmpty { query.apps = apps }
     }

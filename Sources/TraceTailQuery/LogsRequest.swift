@@ -1,4 +1,3 @@
-import Hummingbird
 import TraceTailCore
 
 /// A logs request, validated: the id it asks for, the filters and paging parameters, the format.
@@ -18,13 +17,6 @@ package struct LogsRequest: Sendable {
     /// Every parameter the logs endpoints take (documented in docs/openapi.yaml).
     package static let parameterNames = ["span_id", "app", "level", "since", "until", "q", "limit", "cursor", "order", "format"]
 
-    /// Reads the id from the path and the parameters from the query string; every problem is a
-    /// 400 naming the parameter.
-    init(kind: IDKind, rawID: String, request: Request) throws {
-        let id = try RequestedID(kind: kind, pathSegment: rawID)
-        try self.init(id: id, parameters: QueryParameters(request, repeatable: ["app"]))
-    }
-
     package init(id: RequestedID, parameters: QueryParameters) throws {
         self.id = id
         query = RecordQuery(key: id.key, limit: Self.defaultLimit)
@@ -33,14 +25,14 @@ package struct LogsRequest: Sendable {
             switch name {
             case "span_id":
                 guard let span = SpanID(value) else {
-                    throw APIError.badRequest("parameter 'span_id': malformed span id '\(QueryParameters.clip(value))'")
+                    throw QueryError.badRequest("parameter 'span_id': malformed span id '\(QueryParameters.clip(value))'")
                 }
                 query.span = span.key
             case "app":
                 QueryParameters.apps(value, into: &apps)
             case "level":
                 guard let level = LogLevel(name: value) else {
-                    throw APIError.badRequest("parameter 'level': '\(QueryParameters.clip(value))' is not one of trace, debug, info, warn, error, fatal or 10, 20, ... 60")
+                    throw QueryError.badRequest("parameter 'level': '\(QueryParameters.clip(value))' is not one of trace, debug, info, warn, error, fatal or 10, 20, ... 60")
                 }
                 query.minimumLevel = level
             case "since":
@@ -48,23 +40,23 @@ package struct LogsRequest: Sendable {
             case "until":
                 query.until = try QueryParameters.time(value, parameter: name)
             case "q":
-                guard !value.isEmpty else { throw APIError.badRequest("parameter 'q' is empty") }
+                guard !value.isEmpty else { throw QueryError.badRequest("parameter 'q' is empty") }
                 messageFilter = value
             case "limit":
                 query.limit = try QueryParameters.integer(value, parameter: name, in: 1...Self.maximumLimit)
             case "cursor":
                 guard let cursor = RecordCursor(token: value) else {
-                    throw APIError.badRequest("parameter 'cursor': '\(QueryParameters.clip(value))' is not a cursor from a previous answer")
+                    throw QueryError.badRequest("parameter 'cursor': '\(QueryParameters.clip(value))' is not a cursor from a previous answer")
                 }
                 query.after = cursor
             case "order":
                 guard let order = RecordQuery.Order(rawValue: value) else {
-                    throw APIError.badRequest("parameter 'order': '\(QueryParameters.clip(value))' is not 'asc' or 'desc'")
+                    throw QueryError.badRequest("parameter 'order': '\(QueryParameters.clip(value))' is not 'asc' or 'desc'")
                 }
                 query.order = order
             case "format":
                 guard let parsed = Format(rawValue: value) else {
-                    throw APIError.badRequest("parameter 'format': '\(QueryParameters.clip(value))' is not 'json', 'ndjson' or 'text'")
+                    throw QueryError.badRequest("parameter 'format': '\(QueryParameters.clip(value))' is not 'json', 'ndjson' or 'text'")
                 }
                 format = parsed
             default:
@@ -72,7 +64,7 @@ package struct LogsRequest: Sendable {
             }
         }
         if let since = query.since, let until = query.until, since > until {
-            throw APIError.badRequest("parameter 'since' is after 'until'")
+            throw QueryError.badRequest("parameter 'since' is after 'until'")
         }
         if !apps.isEmpty { query.apps = apps }
     }
@@ -94,7 +86,7 @@ package struct LogsRequest: Sendable {
         let page = try await store.records(recordQuery(presenter: presenter))
         if page.records.isEmpty, page.unreadableBlocks == 0, query.after == nil {
             if try await store.records(RecordQuery(key: query.key, limit: 1)).records.isEmpty {
-                throw APIError.notFound("no records for \(id.kind.name) id '\(id.canonical)'")
+                throw QueryError.notFound("no records for \(id.kind.name) id '\(id.canonical)'")
             }
         }
         return page

@@ -12,7 +12,7 @@ package struct TraceOverviewReader: Sendable {
         self.store = store
     }
 
-    /// The trace's summary; a 404 `APIError` when the trace has no records.
+    /// The trace's summary; `QueryError.notFound` when the trace has no records.
     package func overview(of id: RequestedID) async throws -> TraceOverview {
         var builder = TraceOverviewBuilder()
         var cursor: RecordCursor?
@@ -30,7 +30,7 @@ package struct TraceOverviewReader: Sendable {
         } while cursor != nil && !truncated
         guard var overview = builder.build(traceID: id.canonical, truncated: truncated) else {
             let detail = unreadable > 0 ? " that could be read (\(unreadable) damaged blocks skipped)" : ""
-            throw APIError.notFound("no records for \(id.kind.name) id '\(id.canonical)'\(detail)")
+            throw QueryError.notFound("no records for \(id.kind.name) id '\(id.canonical)'\(detail)")
         }
         overview.unreadableBlocks = unreadable
         return overview

@@ -1,7 +1,6 @@
-import Hummingbird
 import TraceTailCore
 
-/// A request's query string, checked against the limits every endpoint shares: its length, the
+/// A query's parameters, checked against the limits every endpoint shares: its length, the
 /// number of parameters, each value's length, and no parameter twice unless it may repeat. What
 /// each name means is up to the endpoint; this only gives the pairs in order.
 package struct QueryParameters: Sendable {
@@ -11,54 +10,42 @@ package struct QueryParameters: Sendable {
 
     package private(set) var items: [(name: String, value: String)] = []
 
-    /// Reads the query string of a request (values percent-decoded, as Hummingbird gives them).
-    init(_ request: Request, repeatable: Set<String> = []) throws {
-        if let query = request.uri.query, query.utf8.count > Self.maximumQueryBytes {
-            throw APIError.badRequest("query string is longer than \(Self.maximumQueryBytes) bytes")
-        }
-        let parameters = request.uri.queryParameters
-        try self.init(pairs: parameters.map { (String($0.key), String($0.value)) }, repeatable: repeatable)
-    }
-
-    /// The same checks on pairs from elsewhere (the command line).
+    /// Checks the pairs (in order, values already percent-decoded) of a query string or of the
+    /// command line's options.
     package init(pairs: [(String, String)], repeatable: Set<String> = []) throws {
         guard pairs.count <= Self.maximumParameters else {
-            throw APIError.badRequest("too many query parameters (at most \(Self.maximumParameters))")
+            throw QueryError.badRequest("too many query parameters (at most \(Self.maximumParameters))")
         }
         var seen = Set<String>()
         for (name, value) in pairs {
-            guard !name.isEmpty else { throw APIError.badRequest("a query parameter has no name") }
+            guard !name.isEmpty else { throw QueryError.badRequest("a query parameter has no name") }
             guard value.utf8.count <= Self.maximumValueBytes else {
-                throw APIError.badRequest("parameter '\(Self.clip(name))' is longer than \(Self.maximumValueBytes) bytes")
+                throw QueryError.badRequest("parameter '\(Self.clip(name))' is longer than \(Self.maximumValueBytes) bytes")
             }
             if !repeatable.contains(name), !seen.insert(name).inserted {
-                throw APIError.badRequest("parameter '\(Self.clip(name))' is given more than once")
+                throw QueryError.badRequest("parameter '\(Self.clip(name))' is given more than once")
             }
             items.append((name, value))
         }
     }
 
-    /// For endpoints that take no parameters: any is refused (after the shared checks).
-    static func requireNone(_ request: Request) throws {
-        if let (name, _) = try QueryParameters(request).items.first { throw unknown(name) }
-    }
 
     /// The error for a name the endpoint does not take.
-    static func unknown(_ name: String) -> APIError {
-        APIError.badRequest("unknown parameter '\(clip(name))'")
+    package static func unknown(_ name: String) -> QueryError {
+        QueryError.badRequest("unknown parameter '\(clip(name))'")
     }
 
     /// RFC 3339 (`2026-07-02T10:00:00Z`, `2026-07-02`) or milliseconds since the epoch.
     static func time(_ value: String, parameter: String) throws -> Int64 {
         if let millis = Int64(value), millis >= 0 { return millis }
         if let millis = Timestamp.parse(value) { return millis }
-        throw APIError.badRequest("parameter '\(parameter)': '\(clip(value))' is not an RFC 3339 time or epoch milliseconds")
+        throw QueryError.badRequest("parameter '\(parameter)': '\(clip(value))' is not an RFC 3339 time or epoch milliseconds")
     }
 
     /// A whole number in `range`.
     static func integer(_ value: String, parameter: String, in range: ClosedRange<Int>) throws -> Int {
         guard let number = Int(value), range.contains(number) else {
-            throw APIError.badRequest("parameter '\(parameter)': '\(clip(value))' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw QueryError.badRequest("parameter '\(parameter)': '\(clip(value))' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }

@@ -42,11 +42,3 @@ package struct SpanNode: Sendable {
     package var durationMillis: Int64 { lastTime - firstTime }
 }
 
-extension StoredRecord {
-    /// The record's level as filters see it: its own, else error on stderr and info elsewhere.
-    package var effectiveLevel: LogLevel {
-        record.level ?? (file.stream == .err ? .error : .info)
-    }
-
-    package var isError: Bool { effectiveLevel >= .error }
-}
