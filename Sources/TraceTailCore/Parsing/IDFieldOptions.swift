@@ -8,16 +8,17 @@ package struct IDFieldOptions: Sendable, Equatable {
 
     /// Per kind: key names (`x-trace-id`, matched at any depth) or dotted paths from the record's top
     /// level (`req.headers.x-trace-id`), compared ignoring ASCII case and `_`/`-`.
-    package var keys: [Kind: [String]]
+    package let keys: [Kind: [String]]
     /// Per kind: a pattern whose one capture is the id, matched against the record's text.
-    package var patterns: [Kind: IDPattern]
+    package let patterns: [Kind: IDPattern]
+    /// Nothing configured: the parser does not look (checked once per record, so kept as a flag).
+    package let isEmpty: Bool
 
     package init(keys: [Kind: [String]] = [:], patterns: [Kind: IDPattern] = [:]) {
         self.keys = keys.filter { !$0.value.isEmpty }
         self.patterns = patterns
+        self.isEmpty = self.keys.isEmpty && patterns.isEmpty
     }
-
-    package var isEmpty: Bool { keys.isEmpty && patterns.isEmpty }
 
     /// Each key as its path components, normalized (see `IDPathScanner.component`).
     var paths: [(Kind, [[UInt8]])] {

@@ -12,11 +12,16 @@ package struct RecordParser: Sendable {
         /// pino-pretty's default `HH:MM:ss.l`).
         package var localUTCOffsetSeconds: Int
         /// Configured keys, paths and patterns for ids (`ids.*`), tried after the built-in ones.
-        package var ids: IDFieldOptions
+        package var ids: IDFieldOptions {
+            get { configuredIDs ?? IDFieldOptions() }
+            set { configuredIDs = newValue.isEmpty ? nil : newValue }
+        }
+        /// nil when nothing is configured: then copying the options (once per record) retains nothing.
+        private(set) var configuredIDs: IDFieldOptions?
 
         package init(localUTCOffsetSeconds: Int = 0, ids: IDFieldOptions = IDFieldOptions()) {
             self.localUTCOffsetSeconds = localUTCOffsetSeconds
-            self.ids = ids
+            self.configuredIDs = ids.isEmpty ? nil : ids
         }
     }
 
@@ -60,7 +65,7 @@ package struct RecordParser: Sendable {
 
     private func parseContent(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64) -> RecordFields {
         var fields = parseBuiltIn(b, start, end, referenceTime: referenceTime)
-        if !options.ids.isEmpty { IDPathScanner.apply(options.ids, b, start, end, to: &fields) }
+        if let ids = options.configuredIDs { IDPathScanner.apply(ids, b, start, end, to: &fields) }
         return fields
     }
 
