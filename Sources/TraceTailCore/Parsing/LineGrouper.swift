@@ -145,7 +145,7 @@ package struct LineGrouper: Sendable {
                 }
                 return
             }
-            if !p.isStack && !p.openBlock && !line.truncated && !shape.isIndented && !shape.isBlank && !shape.isCompleteJSON
+            if shape.startsWithLetter && !p.isStack && !p.openBlock && !line.truncated && !shape.isIndented
                 && ErrorHeader.repeatsFirstLine(line.bytes, of: p.record.raw)
             {
                 // The stack of the error this record logged, written after it (see `ErrorHeader`).
