@@ -36,6 +36,18 @@ struct ProseIDTests {
         ("id 0x-7a1c93e5b40f4d2e8c6a15f9e2d07b38-3e9d51a7c0b284f6-01 x", Expected(message: "id 0x-7a1c93e5b40f4d2e8c6a15f9e2d07b38-3e9d51a7c0b284f6-01 x", time: nil, level: nil, format: .text)),
         ("a100-7a1c93e5b40f4d2e8c6a15f9e2d07b38-3e9d51a7c0b284f6-01", Expected(message: "a100-7a1c93e5b40f4d2e8c6a15f9e2d07b38-3e9d51a7c0b284f6-01", time: nil, level: nil, format: .text)),
         ("00-00000000000000000000000000000000-3e9d51a7c0b284f6-01", Expected(message: "00-00000000000000000000000000000000-3e9d51a7c0b284f6-01", time: nil, level: nil, format: .text)),
+        // winston `printf()` writing `${stack} ${JSON.stringify(meta)}` under a PM2 `--time` prefix:
+        // one record, the logged line its message, the ids those of the meta after the last frame.
+        ("2026-11-29T21:31:23: 2026-11-29T21:31:23.410Z [ERROR] card declined ev-3007\n2026-11-29T21:31:23: Error: card declined ev-3007\n"
+            + "2026-11-29T21:31:23:     at Object.chargeCard (/srv/app/src/gen.js:69:27)\n"
+            + #"2026-11-29T21:31:23:     at async child (/srv/app/src/gen.js:375:3) {"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"01"}"#,
+         Expected(message: "2026-11-29T21:31:23.410Z [ERROR] card declined ev-3007", time: 1_795_987_883_000, level: .error, trace: IDs.traceB, span: IDs.spanA, format: .stackTrace)),
+        // NestJS `logger.error(msg, stack)`: the id in the logged line's prose.
+        ("[Nest] 7  - 11/29/2026, 9:31:23 PM   ERROR [Billing] [traceId: 4bf92f3577b34da6a3ce929d0e0e4736] card declined\nError: card declined\n    at f (x.js:1:1)",
+         Expected(message: "[Nest] 7  - 11/29/2026, 9:31:23 PM   ERROR [Billing] [traceId: 4bf92f3577b34da6a3ce929d0e0e4736] card declined",
+                  time: nil, level: .error, trace: IDs.traceB, format: .stackTrace)),
+        // A bare stack keeps its error line as the message; a brace that opens no JSON object is no meta.
+        ("TypeError: x is undefined\n    at f (x.js:1:1) {a}", Expected(message: "TypeError: x is undefined", time: nil, level: .error, format: .stackTrace)),
     ]
 
     @Test("each way of writing an id is found, and look-alikes are not", arguments: cases)

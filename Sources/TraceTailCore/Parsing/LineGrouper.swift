@@ -1,8 +1,9 @@
 /// Joins complete lines into records. Continuation lines: indented lines (pino-pretty keys and their
 /// JSON values, wrapped util.inspect objects, stack frames), a `}`/`]` at column 0 closing a block
 /// opened at the end of the record's first line or a frame, `caused by:`/`[cause]:` after an error,
-/// and the parts of Node's crash banner. Any other line at column 0 starts a new record: when unsure,
-/// split. A complete one-line JSON object and a blank line are records of their own at once.
+/// the parts of Node's crash banner, and an error header (`Error: card declined`) whose message
+/// repeats the first line of the record before it (its stack, written after the line that logged it).
+/// Any other line at column 0 starts a new record: when unsure, split. A complete one-line JSON object and a blank line are records of their own at once.
 package struct LineGrouper: Sendable {
     package struct Line: Sendable {
         package var bytes: [UInt8]
@@ -142,6 +143,14 @@ package struct LineGrouper: Sendable {
                 } else {
                     pending = p
                 }
+                return
+            }
+            if shape.startsWithLetter && !p.isStack && !p.openBlock && !line.truncated && !shape.isIndented
+                && ErrorHeader.repeatsFirstLine(line.bytes, of: p.record.raw)
+            {
+                // The stack of the error this record logged, written after it (see `ErrorHeader`).
+                append(line, to: &p)
+                pending = p
                 return
             }
             if shape.isBlank && p.isStack && crashBanners {

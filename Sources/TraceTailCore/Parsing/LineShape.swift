@@ -25,6 +25,8 @@ package struct LineShape: Sendable {
     package var leavesColourOpen: Bool?
     /// Starts with `[` (after any PM2 prefix), as a pino-pretty header does.
     package var startsWithBracket = false
+    /// Starts with an ASCII letter (after any PM2 prefix), as an error header (`TypeError: ...`) does.
+    package var startsWithLetter = false
 
     package init(_ bytes: [UInt8]) {
         self = bytes.withUnsafeBufferPointer { LineShape($0) }
@@ -49,6 +51,7 @@ package struct LineShape: Sendable {
         }
         leavesColourOpen = Self.colourState(b, s, e)
         startsWithBracket = first == UInt8(ascii: "[")
+        startsWithLetter = ByteClass.isAlpha(first)
         opensBlock = last == UInt8(ascii: "{") || last == UInt8(ascii: "[")
         if ByteClass.isSpace(first) {
             isIndented = true

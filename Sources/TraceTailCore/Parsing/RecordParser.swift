@@ -4,15 +4,24 @@
 /// Order of recognition, on the record's text after any PM2 date prefix: a JSON object (pino when it
 /// has a top-level `level` or `time`), a pino-pretty header, a util.inspect object, logfmt, a stack
 /// trace, plain text. The record's own time wins; else the PM2 prefix's; else `fallbackTime` (the PM2
-/// JSON envelope's `timestamp`, `AssembledRecord.envelopeTime`); else nil.
+/// JSON envelope's `timestamp`, `AssembledRecord.envelopeTime`); else nil. Ids: the built-in rules,
+/// then the configured keys and patterns (`Options.ids`) for what they left empty.
 package struct RecordParser: Sendable {
     package struct Options: Sendable, Equatable {
         /// Seconds east of UTC for times written without a zone (PM2 `--time` prefixes,
         /// pino-pretty's default `HH:MM:ss.l`).
         package var localUTCOffsetSeconds: Int
+        /// Configured keys, paths and patterns for ids (`ids.*`), tried after the built-in ones.
+        package var ids: IDFieldOptions {
+            get { configuredIDs ?? IDFieldOptions() }
+            set { configuredIDs = newValue.isEmpty ? nil : newValue }
+        }
+        /// nil when nothing is configured: then copying the options (once per record) retains nothing.
+        private(set) var configuredIDs: IDFieldOptions?
 
-        package init(localUTCOffsetSeconds: Int = 0) {
+        package init(localUTCOffsetSeconds: Int = 0, ids: IDFieldOptions = IDFieldOptions()) {
             self.localUTCOffsetSeconds = localUTCOffsetSeconds
+            self.configuredIDs = ids.isEmpty ? nil : ids
         }
     }
 
@@ -55,6 +64,12 @@ package struct RecordParser: Sendable {
     }
 
     private func parseContent(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64) -> RecordFields {
+        var fields = parseBuiltIn(b, start, end, referenceTime: referenceTime)
+        if let ids = options.configuredIDs { IDPathScanner.apply(ids, b, start, end, to: &fields) }
+        return fields
+    }
+
+    private func parseBuiltIn(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64) -> RecordFields {
         let offset = options.localUTCOffsetSeconds
         let e = ByteClass.trimEnd(b, start, end)
         guard start < e else { return RecordFields(message: "") }

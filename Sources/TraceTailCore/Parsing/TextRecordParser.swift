@@ -30,8 +30,20 @@ package enum TextRecordParser {
 
         var fields: RecordFields
         if let errorLine = stackErrorLine(b, start, end) {
-            fields = RecordFields(message: TextCleaner.text(b, errorLine.lowerBound, errorLine.upperBound), format: .stackTrace)
+            // A logged line with its error's stack after it (the stack's message repeats the line):
+            // the line is the message.
+            let logged = errorLine.lowerBound > start && ErrorHeader.message(b, errorLine.lowerBound, errorLine.upperBound)
+                .map { ErrorHeader.contains(b, start, firstEnd, b, $0) } == true
+            let messageLine = logged ? start..<firstEnd : errorLine
+            fields = RecordFields(message: TextCleaner.text(b, messageLine.lowerBound, messageLine.upperBound), format: .stackTrace)
             fields.level = .error
+            // winston `printf()` with `${stack} ${JSON.stringify(meta)}`: the meta object after the
+            // last frame.
+            if let open = trailingObjectStart(b, errorLine.upperBound, end) {
+                var meta = FieldCollector()
+                LooseObjectScanner.scan(b, open, end, initialDepth: -1, into: &meta)
+                if meta.topLevelKeys > 0 { IDExtractor.apply(meta, b, to: &fields) }
+            }
             // `console.error(err)` prints the error's own properties after its frames: `at ... {`,
             // `  traceId: '...'`, `}`.
             if let open = propertyBlockStart(b, errorLine.upperBound, end) {
@@ -71,6 +83,21 @@ package enum TextRecordParser {
             let trimmed = ByteClass.trimEnd(b, lineStart, lineEnd)
             if trimmed > lineStart && b[trimmed - 1] == UInt8(ascii: "{") { return trimmed - 1 }
             lineStart = lineEnd + 1
+        }
+        return nil
+    }
+
+    /// The `{` of a JSON object closing the record's last line (`    at f (x.js:1:2) {"trace_id":...}`):
+    /// the first `{"` on that line at its start or after a space, when the line ends with `}`.
+    private static func trailingObjectStart(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+        let e = ByteClass.trimEnd(b, start, end)
+        guard e > start, b[e - 1] == UInt8(ascii: "}") else { return nil }
+        var lineStart = e - 1
+        while lineStart > start && b[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var i = lineStart
+        while i + 1 < e {
+            if b[i] == UInt8(ascii: "{"), b[i + 1] == UInt8(ascii: "\""), i == lineStart || ByteClass.isSpace(b[i - 1]) { return i }
+            i += 1
         }
         return nil
     }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TraceTailCore
 import Yams
 
 extension Settings {
@@ -157,6 +158,29 @@ extension Settings {
             throw ConfigError("http.listen: '\(text)' is not HOST:PORT with a port from 0 to 65535")
         }
         return (host, port)
+    }
+
+    /// `ids.*`: key lists, and patterns compiled now so that a bad one is an error naming its key.
+    static func idOptions(_ value: (String) -> String) throws -> IDFieldOptions {
+        var keys: [IDFieldOptions.Kind: [String]] = [:]
+        var patterns: [IDFieldOptions.Kind: IDPattern] = [:]
+        for entry in idKeys {
+            let text = value(entry.key)
+            if !entry.pattern {
+                let names = list(text)
+                if let bad = names.first(where: { $0.split(separator: ".", omittingEmptySubsequences: false).contains { $0.isEmpty } }) {
+                    throw ConfigError("\(entry.key): '\(bad)' is not a key name or a dotted path like req.headers.x-trace-id")
+                }
+                keys[entry.kind] = names
+            } else if !text.isEmpty {
+                do {
+                    patterns[entry.kind] = try IDPattern(text)
+                } catch {
+                    throw ConfigError("\(entry.key): '\(text)' \(error)")
+                }
+            }
+        }
+        return IDFieldOptions(keys: keys, patterns: patterns)
     }
 
     static func isLoopback(_ host: String) -> Bool {

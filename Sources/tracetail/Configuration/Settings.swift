@@ -34,6 +34,7 @@ struct Settings {
     var maxBytes: Int64?
     var pruneInterval: Int64
     var logLevel: String
+    var ids: IDFieldOptions
 
     /// Every key, its default and what it means (printed by `tracetail config`).
     static let keys: [(key: String, defaultValue: String, help: String)] = [
@@ -59,6 +60,20 @@ struct Settings {
         ("retention.max_bytes", "2GiB", "the store is cut back to this size, oldest first (0 sets no bound)"),
         ("retention.interval", "5m", "how often the daemon prunes"),
         ("log.level", "info", "the daemon's own log level: trace, debug, info, notice, warning, error"),
+    ] + idKeys.map { ($0.key, "", $0.help) }
+
+    /// `ids.*`: where ids are looked for beyond the built-in keys (docs/parsing.md), per kind.
+    static let idKeys: [(key: String, kind: IDFieldOptions.Kind, pattern: Bool, help: String)] = [
+        ("ids.trace_keys", .trace, false, "extra key names or dotted paths holding a trace id (x-trace-id, req.headers.x-trace-id)"),
+        ("ids.span_keys", .span, false, "extra key names or dotted paths holding a span id"),
+        ("ids.parent_span_keys", .parentSpan, false, "extra key names or dotted paths holding a parent span id"),
+        ("ids.workflow_keys", .workflow, false, "extra key names or dotted paths holding a workflow id"),
+        ("ids.task_keys", .task, false, "extra key names or dotted paths holding a task id"),
+        ("ids.trace_pattern", .trace, true, "a regular expression whose one capture is a trace id written in a record's text"),
+        ("ids.span_pattern", .span, true, "a regular expression whose one capture is a span id"),
+        ("ids.parent_span_pattern", .parentSpan, true, "a regular expression whose one capture is a parent span id"),
+        ("ids.workflow_pattern", .workflow, true, "a regular expression whose one capture is a workflow id"),
+        ("ids.task_pattern", .task, true, "a regular expression whose one capture is a task id"),
     ]
 
     /// Where a setting's value came from, for `tracetail config`.
@@ -167,6 +182,7 @@ struct Settings {
         guard Self.logLevels.contains(logLevel) else {
             throw ConfigError("log.level: '\(value("log.level"))' is not one of \(Self.logLevels.joined(separator: ", "))")
         }
+        ids = try Self.idOptions(value)
         if !Self.isLoopback(listenHost), self.token == nil {
             throw ConfigError("http.listen: \(listenHost) is not a loopback address; set http.token (or TRACETAIL_HTTP_TOKEN) to require a bearer token")
         }
@@ -179,7 +195,7 @@ struct Settings {
             directory: logsDirectory, include: include, exclude: exclude, pollIntervalMillis: pollInterval,
             flushIntervalMillis: flushInterval, flushBytes: flushBytes, groupIdleMillis: groupIdle,
             maxRecordBytes: maxRecordBytes, useInotify: inotify,
-            parser: RecordParser.Options(localUTCOffsetSeconds: localUTCOffsetSeconds))
+            parser: parserOptions)
     }
 
     var store: StoreOptions {
@@ -190,8 +206,13 @@ struct Settings {
         RetentionPolicy(maxAge: maxAge, maxBytes: maxBytes)
     }
 
+    /// The parser's options, the same for the tailer and the API's reading.
+    var parserOptions: RecordParser.Options {
+        RecordParser.Options(localUTCOffsetSeconds: localUTCOffsetSeconds, ids: ids)
+    }
+
     var parser: RecordParser {
-        RecordParser(options: RecordParser.Options(localUTCOffsetSeconds: localUTCOffsetSeconds))
+        RecordParser(options: parserOptions)
     }
 }
 
