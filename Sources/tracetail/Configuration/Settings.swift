@@ -132,9 +132,10 @@ struct Settings {
         let single = providers.map { ($0.0, ConfigReader(providers: [$0.1])) }
         var values: [String: (value: String, source: Source)] = [:]
         for entry in keys {
-            let isList = entry.key == "logs.include" || entry.key == "logs.exclude"
+            // A YAML list (logs.include, ids.trace_keys) reads as its items joined with commas, the
+            // way the environment writes lists.
             func read(_ reader: ConfigReader) -> String? {
-                isList ? reader.stringArray(forKey: ConfigKey(entry.key))?.joined(separator: ",") : reader.string(forKey: ConfigKey(entry.key))
+                reader.string(forKey: ConfigKey(entry.key)) ?? reader.stringArray(forKey: ConfigKey(entry.key))?.joined(separator: ",")
             }
             let source = single.first { read($0.1) != nil }?.0 ?? .builtIn
             values[entry.key] = (read(reader) ?? entry.defaultValue, source)
