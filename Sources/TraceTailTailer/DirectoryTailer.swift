@@ -134,6 +134,9 @@ package final class DirectoryTailer {
     /// Rotated copies found but not read yet, because they may still be being written.
     package var hasWaitingCopies: Bool { !copySizes.isEmpty }
 
+    /// Records read but held back, waiting to see whether continuation lines follow.
+    package var hasHeldRecords: Bool { tracked.values.contains { $0.assembler.hasPendingRecord } }
+
     /// The names in `configuration.directory` that the include and exclude patterns select.
     package static func logFiles(_ configuration: TailerConfiguration) throws -> [String] {
         try FileSystem.list(configuration.directory).filter { name in

@@ -97,7 +97,12 @@ package struct TailerService: Service {
                 if !catchUp.done {
                     // Ready once the backlog present at start is read and stored: a pass that
                     // found nothing left to read and no rotated copy still waiting, then a commit.
-                    if !more && !tailer.hasWaitingCopies {
+                    // Records at the ends of files may be held a moment for continuation lines:
+                    // wait for them too, but no longer than two grouping delays (a file written
+                    // to without pause could hold one forever).
+                    if !more && !tailer.hasWaitingCopies, catchUp.readAt == nil { catchUp.readAt = now }
+                    let settled = !tailer.hasHeldRecords || now - (catchUp.readAt ?? now) >= 2 * configuration.groupIdleMillis
+                    if !more && !tailer.hasWaitingCopies && settled {
                         try await tailer.commit(now: WallClock.nowMillis())
                         catchUp.done = true
                         logger.notice("caught up: the backlog present at start is stored", metadata: [
@@ -239,6 +244,8 @@ package struct TailerService: Service {
         var started: Int64
         var recordsBefore: Int
         var done = false
+        /// When a pass first found the backlog read to its end.
+        var readAt: Int64?
         var lastReport: Int64 = 0
 
         /// Every 5 s while it lasts.

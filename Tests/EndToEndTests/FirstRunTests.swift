@@ -108,6 +108,9 @@ struct FirstRunTests {
         let (status, body) = try await daemon.get("/traces/3ca0b749-6380-463a-9e52-a8780c3703e3/logs")
         #expect(status == 200)
         #expect(body["count"] as? Int == 25)
+        // ... and all of it: the records held at the ends of files for continuation lines too.
+        let (_, stats) = try await daemon.get("/stats")
+        #expect(stats["records"] as? Int == 2_000, "\(stats)")
         #expect(daemon.log.contains("caught up"))
         #expect(daemon.log.contains("tracetail serving"), "one start-up line says where everything is")
         #expect(daemon.log.contains("store=\(root)/db.sqlite") && daemon.log.contains("files=15"), "\(daemon.log)")
