@@ -22,20 +22,34 @@ final class WriterLock: @unchecked Sendable {
         guard fd >= 0 else {
             throw StoreError(.open, path: database, detail: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        // The lock names our own pid when this process held it a moment ago and a child it is
+        // spawning still holds a copy of the descriptor (between fork and exec, before
+        // close-on-exec): that copy goes within milliseconds, so wait for it, briefly.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
-            var buffer = [UInt8](repeating: 0, count: 32)
-            let n = pread(fd, &buffer, buffer.count, 0)
+            let holder = Self.holder(fd)
+            attempts += 1
+            if code == EWOULDBLOCK, holder == String(getpid()), attempts < 200 {
+                usleep(5_000)
+                continue
+            }
             close(fd)
             guard code == EWOULDBLOCK else {
                 throw StoreError(.open, path: database, detail: "cannot lock \(path): \(String(cString: strerror(code)))")
             }
-            let holder = n > 0 ? String(decoding: buffer[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
             throw StoreError(.locked, path: database, detail: "another tracetail process (pid \(holder)) is writing this store; stop it first (reading commands work while it runs)")
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = pwrite(fd, pid, pid.count, 0)
+    }
+
+    /// The pid written in the lock file, or `?`.
+    private static func holder(_ fd: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &buffer, buffer.count, 0)
+        return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
     }
 
     func release() {

@@ -46,7 +46,6 @@ package final class TailerStatus: Sendable {
     }
 
     package var snapshot: Snapshot { state.withLock { $0 } }
-    package var isRunning: Bool { snapshot.running }
     package var followedFiles: Int { snapshot.files }
 
     func update(_ change: (inout Snapshot) -> Void) {
