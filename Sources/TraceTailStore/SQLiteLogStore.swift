@@ -97,7 +97,11 @@ package final class SQLiteLogStore: LogStore {
             do {
                 // auto_vacuum can only be chosen before the first table exists, and with WAL it must be
                 // chosen before the journal mode is: do it on a plain connection first.
-                let setup = try DatabaseQueue(path: path)
+                // A reader may already look at the file (`stats`, a test's probe): wait for it,
+                // as the pool does, rather than fail on SQLITE_BUSY.
+                var setupConfiguration = Configuration()
+                setupConfiguration.busyMode = .timeout(10)
+                let setup = try DatabaseQueue(path: path, configuration: setupConfiguration)
                 try setup.writeWithoutTransaction { db in
                     let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
                     if tables == 0 { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM") }

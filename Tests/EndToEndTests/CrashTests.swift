@@ -70,11 +70,11 @@ struct CrashTests {
         // Killed a few times as the store grows (while commits are under way), checked each time.
         var killed = 0
         for records: Int64 in [1, 40_000, 80_000] {
-            let (status, _, killedAt) = try await Self.run(["ingest"] + common, killAt: (database, records))
+            let (status, output, killedAt) = try await Self.run(["ingest"] + common, killAt: (database, records))
             if status == 0 { break }  // finished before the kill: nothing more to test this round
             killed += 1
             // Killed mid-ingest: after the signal, before the end.
-            let seen = try #require(killedAt)
+            let seen = try #require(killedAt, "ingest ended by itself with status \(status): \(output)")
             #expect(seen >= records && seen < 150_000, "killed at \(seen) records")
             let (checkStatus, check) = try await Self.run(["stats", "--check"] + common)
             #expect(checkStatus == 0, "\(check)")
