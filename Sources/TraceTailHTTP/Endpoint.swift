@@ -10,6 +10,7 @@ package enum Endpoint: String, CaseIterable, Sendable {
     case taskLogs = "task_logs"
     case trace
     case traces
+    case coverage
     case healthz
     case readyz
     case stats
@@ -27,6 +28,7 @@ package enum Endpoint: String, CaseIterable, Sendable {
         case .taskLogs: "/tasks/{id}/logs"
         case .trace: "/traces/{id}"
         case .traces: "/traces"
+        case .coverage: "/coverage"
         case .healthz: "/healthz"
         case .readyz: "/readyz"
         case .stats: "/stats"

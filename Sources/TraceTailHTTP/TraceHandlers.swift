@@ -17,4 +17,10 @@ struct TraceHandlers: Sendable {
         let list = try TraceListRequest(request: request)
         return Response.json(TraceListJSON.encode(try await store.traces(list.query)))
     }
+
+    /// `GET /coverage`: how much of each app's records carry trace context.
+    func coverage(_ request: Request) async throws -> Response {
+        let coverage = try CoverageRequest(parameters: QueryParameters(request, repeatable: ["app"]))
+        return Response.json(CoverageJSON.encode(try await store.coverage(coverage.query), query: coverage.query))
+    }
 }

@@ -65,6 +65,7 @@ package enum TraceTailAPI {
                         response = try await logs.answer(endpoint.logsKind!, request, context)
                     case .trace: response = try await traces.overview(request, context)
                     case .traces: response = try await traces.list(request)
+                    case .coverage: response = try await traces.coverage(request)
                     case .healthz, .readyz, .stats, .metrics:
                         try QueryParameters.requireNone(request)
                         response = try await status.answer(endpoint, logger: context.logger)

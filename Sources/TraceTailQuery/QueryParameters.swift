@@ -36,14 +36,14 @@ package struct QueryParameters: Sendable {
     }
 
     /// RFC 3339 (`2026-07-02T10:00:00Z`, `2026-07-02`) or milliseconds since the epoch.
-    static func time(_ value: String, parameter: String) throws -> Int64 {
+    package static func time(_ value: String, parameter: String) throws -> Int64 {
         if let millis = Int64(value), millis >= 0 { return millis }
         if let millis = Timestamp.parse(value) { return millis }
         throw QueryError.badRequest("parameter '\(parameter)': '\(clip(value))' is not an RFC 3339 time or epoch milliseconds")
     }
 
     /// A whole number in `range`.
-    static func integer(_ value: String, parameter: String, in range: ClosedRange<Int>) throws -> Int {
+    package static func integer(_ value: String, parameter: String, in range: ClosedRange<Int>) throws -> Int {
         guard let number = Int(value), range.contains(number) else {
             throw QueryError.badRequest("parameter '\(parameter)': '\(clip(value))' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
@@ -51,7 +51,7 @@ package struct QueryParameters: Sendable {
     }
 
     /// Comma-separated app names (the parameter may also repeat).
-    static func apps(_ value: String, into apps: inout Set<String>) {
+    package static func apps(_ value: String, into apps: inout Set<String>) {
         for app in value.split(separator: ",") where !app.isEmpty { apps.insert(String(app)) }
     }
 

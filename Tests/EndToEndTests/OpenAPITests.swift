@@ -77,5 +77,7 @@ struct OpenAPITests {
         #expect(logs == Set(LogsRequest.parameterNames))
         let list = Set(outline.operations.first { $0.path == "/traces" }?.parameters.map(\.name) ?? [])
         #expect(list == Set(TraceListRequest.parameterNames))
+        let coverage = Set(outline.operations.first { $0.path == "/coverage" }?.parameters.map(\.name) ?? [])
+        #expect(coverage == Set(CoverageRequest.parameterNames))
     }
 }

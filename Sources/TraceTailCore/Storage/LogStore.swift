@@ -21,6 +21,9 @@ package protocol LogStore: Sendable {
     /// Figures for `tracetail stats` and `/stats`.
     func statistics() async throws -> StoreStatistics
 
+    /// How much of what each app wrote in a window carries trace context (`GET /coverage`).
+    func coverage(_ query: CoverageQuery) async throws -> Coverage
+
     /// Deletes data older than the policy allows, and gives the space back.
     func prune(_ policy: RetentionPolicy, now: Int64) async throws -> PruneReport
 }
@@ -262,4 +265,60 @@ extension StoredRecord {
     package var effectiveLevel: LogLevel { LogLevel.effective(record.level, stream: file.stream) }
 
     package var isError: Bool { effectiveLevel >= .error }
+}
+
+
+/// Which records `coverage` counts: those whose time falls in the window, of these apps.
+package struct CoverageQuery: Sendable, Equatable {
+    package var since: Int64?
+    package var until: Int64?
+    package var apps: Set<String>?
+
+    package init(since: Int64? = nil, until: Int64? = nil, apps: Set<String>? = nil) {
+        self.since = since
+        self.until = until
+        self.apps = apps
+    }
+}
+
+/// Trace context per app and stream: where it was lost shows as records that name a workflow or
+/// task but no trace.
+package struct Coverage: Sendable, Equatable {
+    package struct Row: Sendable, Equatable {
+        package var app: String
+        package var stream: LogStream
+        package var records: Int64 = 0
+        /// Records with a trace id.
+        package var traced: Int64 = 0
+        /// Records with a workflow or task id but no trace id: context lost on the way.
+        package var untracedWithBusinessID: Int64 = 0
+
+        package init(app: String, stream: LogStream) {
+            self.app = app
+            self.stream = stream
+        }
+
+        /// The share of records with a trace id (1 when there are none).
+        package var share: Double { records == 0 ? 1 : Double(traced) / Double(records) }
+    }
+
+    /// Per app and stream, by app then stream.
+    package var rows: [Row]
+    /// Blocks that could not be decoded: their records are not counted.
+    package var unreadableBlocks: Int
+
+    package init(rows: [Row], unreadableBlocks: Int = 0) {
+        self.rows = rows
+        self.unreadableBlocks = unreadableBlocks
+    }
+
+    /// Counts one record.
+    package static func count(_ record: IndexedRecord, into row: inout Row) {
+        row.records += 1
+        if record.trace != nil {
+            row.traced += 1
+        } else if record.workflow != nil || record.task != nil {
+            row.untracedWithBusinessID += 1
+        }
+    }
 }
