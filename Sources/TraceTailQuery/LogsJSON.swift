@@ -14,7 +14,10 @@ package enum LogsJSON {
             object.array("lines") { array in
                 for stored in page.records {
                     let fields = presenter.fields(of: stored)
-                    array.object { line in presenter.write(stored, fields: fields, into: &line) }
+                    array.object { line in
+                        presenter.write(stored, fields: fields, into: &line)
+                        if page.related.contains(stored.cursor) { line.field("related", true) }
+                    }
                 }
             }
         }

@@ -11,11 +11,14 @@ package struct LogsRequest: Sendable {
     package var format: Format = .json
     /// `q`: a substring of the message, ASCII case-insensitive.
     package var messageFilter: String?
+    /// `include=related`: also the records that share a workflow or task id with the page's records
+    /// but carry no trace id (written before the trace id was set, or where context was lost).
+    package var includeRelated = false
 
     package static let maximumLimit = 10_000
     package static let defaultLimit = 1_000
     /// Every parameter the logs endpoints take (documented in docs/openapi.yaml).
-    package static let parameterNames = ["span_id", "app", "level", "since", "until", "q", "limit", "cursor", "order", "format"]
+    package static let parameterNames = ["span_id", "app", "level", "since", "until", "q", "limit", "cursor", "order", "format", "include"]
 
     package init(id: RequestedID, parameters: QueryParameters) throws {
         self.id = id
@@ -59,6 +62,11 @@ package struct LogsRequest: Sendable {
                     throw QueryError.badRequest("parameter 'format': '\(QueryParameters.clip(value))' is not 'json', 'ndjson' or 'text'")
                 }
                 format = parsed
+            case "include":
+                guard value == "related" else {
+                    throw QueryError.badRequest("parameter 'include': '\(QueryParameters.clip(value))' is not 'related'")
+                }
+                includeRelated = true
             default:
                 throw QueryParameters.unknown(name)
             }
@@ -89,6 +97,38 @@ package struct LogsRequest: Sendable {
                 throw QueryError.notFound("no records for \(id.kind.name) id '\(id.canonical)'")
             }
         }
-        return page
+        return includeRelated ? try await withRelated(page, from: store, presenter: presenter) : page
+    }
+
+    /// The page with the records that share its records' workflow and task ids but carry no trace
+    /// id, each once, in the page's order, marked in `related`. They pass the same filters (window,
+    /// apps, level, message); they are not counted against `limit` and come with the page that
+    /// holds the records naming their ids.
+    private func withRelated(_ page: RecordPage, from store: any LogStore, presenter: RecordPresenter) async throws -> RecordPage {
+        var keys: [IDKey] = []
+        for stored in page.records {
+            for key in [stored.record.workflow, stored.record.task].compactMap({ $0 }) where !keys.contains(key) { keys.append(key) }
+        }
+        guard !keys.isEmpty else { return page }
+        var result = page
+        var present = Set(page.records.map(\.cursor))
+        for key in keys {
+            var related = recordQuery(presenter: presenter)
+            related.key = key
+            related.span = nil
+            related.after = nil
+            related.limit = Self.maximumLimit
+            let base = related.predicate
+            related.predicate = { record, file in record.trace == nil && (base?(record, file) ?? true) }
+            let found = try await store.records(related)
+            result.unreadableBlocks = max(result.unreadableBlocks, found.unreadableBlocks)
+            for stored in found.records where present.insert(stored.cursor).inserted {
+                result.records.append(stored)
+                result.related.insert(stored.cursor)
+            }
+        }
+        let ascending = query.order == .ascending
+        result.records.sort { ascending ? $0.cursor < $1.cursor : $1.cursor < $0.cursor }
+        return result
     }
 }

@@ -78,4 +78,40 @@ struct CoverageTests {
         #expect(cli.stdout.contains("lost trace context first: agent-deploy, orchestrator"), "\(cli.stdout)")
         #expect(cli.stdout.split(separator: "\n").contains { $0.hasPrefix("orchestrator") && $0.hasSuffix("40 %") }, "\(cli.stdout)")
     }
+
+    @Test("include=related adds the records that share the trace's workflow or task ids but carry no trace id, marked related")
+    func related() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-related-\(UUID().uuidString)").path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // The trace's records name the workflow and task t-7; two lines without the trace id name
+        // them too (written before the trace id was set); another workflow's line must not come.
+        try (Self.line(0, trace: nil, workflow: Self.workflow) + Self.line(1, workflow: Self.workflow) + Self.line(2, trace: nil, workflow: "other-workflow")
+            + Self.line(3, task: "t-7") + Self.line(4, trace: nil, task: "t-7") + Self.line(5, trace: "0af7651916cd43dd8448eb211c80319c", task: "t-7"))
+            .write(toFile: logs + "/orchestrator-out.log", atomically: true, encoding: .utf8)
+        let store = try SQLiteLogStore(path: root + "/db.sqlite")
+        defer { try? store.close() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let tailer = DirectoryTailer(configuration: TailerConfiguration(directory: logs, useInotify: false), store: store, logger: logger)
+        try await tailer.start()
+        _ = try await tailer.drain(now: { 1_782_986_500_000 })
+        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/traces/\(Self.trace)/logs", method: .get) { response in
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(body["count"] as? Int == 2)
+            }
+            try await client.execute(uri: "/traces/\(Self.trace)/logs?include=related", method: .get) { response in
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let lines = try #require(body["lines"] as? [[String: Any]])
+                #expect(lines.map { $0["msg"] as? String } == ["record 0", "record 1", "record 3", "record 4"])
+                #expect(lines.map { $0["related"] as? Bool == true } == [true, false, false, true])
+            }
+            try await client.execute(uri: "/traces/\(Self.trace)/logs?include=everything", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
 }

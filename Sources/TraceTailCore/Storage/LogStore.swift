@@ -92,7 +92,7 @@ package struct RecordQuery: Sendable {
 }
 
 /// A position in a time-ordered list of records: the sort key of the last record returned.
-package struct RecordCursor: Sendable, Equatable, Comparable {
+package struct RecordCursor: Sendable, Hashable, Comparable {
     package var time: Int64
     package var fileID: Int64
     package var offset: Int64
@@ -142,6 +142,9 @@ package struct RecordPage: Sendable {
     /// Blocks that may hold matching records but could not be decoded (damaged on disk): when
     /// above 0 the page is partial, and an answer built from it must say so.
     package var unreadableBlocks: Int
+    /// Records added because they share a workflow or task id with the page's records but carry
+    /// no trace id (`include=related`), by cursor.
+    package var related: Set<RecordCursor> = []
 
     package init(records: [StoredRecord], next: RecordCursor?, unreadableBlocks: Int = 0) {
         self.records = records
