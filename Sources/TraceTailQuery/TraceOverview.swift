@@ -23,6 +23,9 @@ package struct TraceOverview: Sendable {
     /// Blocks of the store that may hold records of the trace but could not be decoded: when
     /// above 0 the figures cover only the records that could be read (`partial` in JSON).
     package var unreadableBlocks = 0
+    /// For each workflow and task id the trace's records carry, the records that carry it without
+    /// the trace id (context lost, or written before the trace id was set).
+    package var untracedByID: [(kind: IDKind, id: String, records: Int)] = []
 
     package var durationMillis: Int64 { lastTime - firstTime }
 }

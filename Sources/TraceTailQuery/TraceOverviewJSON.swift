@@ -20,6 +20,14 @@ package enum TraceOverviewJSON {
             object.field("truncated", overview.truncated)
             object.field("partial", overview.unreadableBlocks > 0)
             object.field("unreadable_blocks", overview.unreadableBlocks)
+            object.array("untraced_records") { array in
+                for entry in overview.untracedByID {
+                    array.object { item in
+                        item.field(entry.kind.field, entry.id)
+                        item.field("records", entry.records)
+                    }
+                }
+            }
             object.array("spans") { array in
                 for span in overview.spans { array.object { write(span, into: &$0) } }
             }

@@ -19,9 +19,15 @@ package struct TraceOverviewReader: Sendable {
         var read = 0
         var truncated = false
         var unreadable = 0
+        var businessIDs: [IDKey] = []
         repeat {
             let page = try await store.records(RecordQuery(key: id.key, limit: min(pageSize, maximumRecords - read), after: cursor))
             builder.add(contentsOf: page.records)
+            for stored in page.records {
+                for key in [stored.record.workflow, stored.record.task].compactMap({ $0 }) where !businessIDs.contains(key) {
+                    businessIDs.append(key)
+                }
+            }
             read += page.records.count
             // Every page looks at the same blocks: the count is that of the worst page, not a sum.
             unreadable = max(unreadable, page.unreadableBlocks)
@@ -33,6 +39,14 @@ package struct TraceOverviewReader: Sendable {
             throw QueryError.notFound("no records for \(id.kind.name) id '\(id.canonical)'\(detail)")
         }
         overview.unreadableBlocks = unreadable
+        // Where context was lost around this trace: its workflow and task ids on records without it.
+        for key in businessIDs.prefix(100) {
+            var query = RecordQuery(key: key, limit: maximumRecords)
+            query.predicate = { record, _ in record.trace == nil }
+            let untraced = try await store.records(query).records.count
+            guard untraced > 0, let business = BusinessID(key: key) else { continue }
+            overview.untracedByID.append((key.kind == .task || key.kind == .taskOpaque ? .task : .workflow, business.canonical, untraced))
+        }
         return overview
     }
 }

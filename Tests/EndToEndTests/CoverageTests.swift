@@ -109,6 +109,13 @@ struct CoverageTests {
                 #expect(lines.map { $0["msg"] as? String } == ["record 0", "record 1", "record 3", "record 4"])
                 #expect(lines.map { $0["related"] as? Bool == true } == [true, false, false, true])
             }
+            try await client.execute(uri: "/traces/\(Self.trace)", method: .get) { response in
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let untraced = try #require(body["untraced_records"] as? [[String: Any]])
+                #expect(untraced.count == 2, "\(untraced)")
+                #expect(untraced.contains { $0["workflow_id"] as? String == Self.workflow && $0["records"] as? Int == 1 })
+                #expect(untraced.contains { $0["task_id"] as? String == "t-7" && $0["records"] as? Int == 1 })
+            }
             try await client.execute(uri: "/traces/\(Self.trace)/logs?include=everything", method: .get) { response in
                 #expect(response.status == .badRequest)
             }
