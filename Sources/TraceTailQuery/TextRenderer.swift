@@ -93,7 +93,12 @@ package struct TextRenderer: Sendable {
 
 extension String {
     /// Padded with spaces to `width` characters (longer strings are left as they are).
-    func padding(_ width: Int) -> String {
+    package func padding(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    /// Padded with spaces on the left to `width` characters (numbers in columns).
+    package func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

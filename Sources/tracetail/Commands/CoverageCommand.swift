@@ -50,8 +50,3 @@ struct CoverageCommand: AsyncParsableCommand {
         if coverage.unreadableBlocks > 0 { out.line("(\(coverage.unreadableBlocks) damaged blocks skipped)") }
     }
 }
-
-extension String {
-    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
-}
