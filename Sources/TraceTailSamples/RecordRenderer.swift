@@ -51,44 +51,32 @@ struct RecordRenderer: Sendable {
             out.put(",\"method\":\"GET\",\"url\":\"/healthz\"},\"res\":{\"statusCode\":200},\"responseTime\":1,")
         }
         if f.hasTrace {
-            switch keys {
-            case .snake:
-                out.put("\"trace_id\":\"")
-                out.put(id: f.high, f.low, spelling: f.spelling)
-                out.put("\",\"span_id\":\"")
-                out.put(hex: f.span)
-                if f.parentSpan != 0 {
-                    out.put("\",\"parent_span_id\":\"")
-                    out.put(hex: f.parentSpan)
+            // The key names each style writes, and what opens and closes the ids (`ctx` nests them).
+            let (open, trace, span, parent, close): (StaticString, StaticString, StaticString, StaticString?, StaticString) =
+                switch keys {
+                case .snake: ("", "trace_id", "span_id", "parent_span_id", "")
+                case .camel: ("", "traceId", "spanId", "parentSpanId", "")
+                case .nested: ("\"ctx\":{", "trace_id", "span_id", "parent_span_id", "}")
+                case .dotted: ("", "trace.id", "span.id", nil, "")
                 }
-                out.put("\",")
-            case .camel:
-                out.put("\"traceId\":\"")
-                out.put(id: f.high, f.low, spelling: f.spelling)
-                out.put("\",\"spanId\":\"")
-                out.put(hex: f.span)
-                if f.parentSpan != 0 {
-                    out.put("\",\"parentSpanId\":\"")
-                    out.put(hex: f.parentSpan)
-                }
-                out.put("\",")
-            case .nested:
-                out.put("\"ctx\":{\"trace_id\":\"")
-                out.put(id: f.high, f.low, spelling: f.spelling)
-                out.put("\",\"span_id\":\"")
-                out.put(hex: f.span)
-                if f.parentSpan != 0 {
-                    out.put("\",\"parent_span_id\":\"")
-                    out.put(hex: f.parentSpan)
-                }
-                out.put("\"},")
-            case .dotted:
-                out.put("\"trace.id\":\"")
-                out.put(id: f.high, f.low, spelling: f.spelling)
-                out.put("\",\"span.id\":\"")
-                out.put(hex: f.span)
-                out.put("\",")
+            out.put(open)
+            out.put("\"")
+            out.put(trace)
+            out.put("\":\"")
+            out.put(id: f.high, f.low, spelling: f.spelling)
+            out.put("\",\"")
+            out.put(span)
+            out.put("\":\"")
+            out.put(hex: f.span)
+            if let parent, f.parentSpan != 0 {
+                out.put("\",\"")
+                out.put(parent)
+                out.put("\":\"")
+                out.put(hex: f.parentSpan)
             }
+            out.put("\"")
+            out.put(close)
+            out.put(",")
         }
         if f.hasWorkflow {
             out.put(keys == .camel ? "\"workflowId\":\"" : "\"workflow_id\":\"")
