@@ -52,6 +52,12 @@ package struct TextRenderer: Sendable {
         return out
     }
 
+    /// The line that says an answer is partial (damaged blocks skipped), as `partial` does in JSON.
+    package static func partialNote(unreadableBlocks: Int) -> String? {
+        guard unreadableBlocks > 0 else { return nil }
+        return "(partial: \(unreadableBlocks) damaged block\(unreadableBlocks == 1 ? "" : "s") skipped; tracetail stats --check lists them)"
+    }
+
     /// The summary: a header, counts per level, then the span tree drawn with box characters.
     package func overview(_ overview: TraceOverview) -> [String] {
         var lines: [String] = []
@@ -61,6 +67,7 @@ package struct TextRenderer: Sendable {
         lines.append("  \(overview.records) records, \(overview.errors > 0 ? paint(errors, .red) : errors), apps: \(overview.apps.joined(separator: ", "))")
         lines.append("  levels: " + overview.levels.map { "\($0.level.name) \($0.count)" }.joined(separator: ", "))
         if overview.truncated { lines.append("  (summary of the first \(overview.records) records only)") }
+        if let partial = Self.partialNote(unreadableBlocks: overview.unreadableBlocks) { lines.append("  " + partial) }
         lines.append("\(paint("spans", .bold)) (\(overview.spanCount))")
         // Depth-first with an explicit stack: (node, prefix for its line, prefix for its children).
         var stack: [(node: SpanNode, prefix: String, childPrefix: String, root: Bool)] = []

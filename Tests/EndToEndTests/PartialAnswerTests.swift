@@ -65,5 +65,13 @@ struct PartialAnswerTests {
                 #expect(response.object["unreadable_blocks"] as? Int == 0)
             }
         }
+        // On the command line too: the text says what the JSON's `partial` says.
+        let logs = try await CommandLineRun.run(["logs", "--trace", F.trace, "--db", fixture.database])
+        #expect(logs.status == 0, "\(logs.stderr)")
+        #expect(logs.stdout.contains("(partial: 1 damaged block skipped; tracetail stats --check lists them)"), "\(logs.stdout)")
+        let trace = try await CommandLineRun.run(["trace", F.trace, "--db", fixture.database])
+        #expect(trace.stdout.contains("(partial: 1 damaged block skipped"), "\(trace.stdout)")
+        let whole = try await CommandLineRun.run(["logs", "--trace", F.other, "--db", fixture.database])
+        #expect(!whole.stdout.contains("partial"))
     }
 }

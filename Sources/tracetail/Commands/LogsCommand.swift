@@ -75,5 +75,6 @@ struct LogsCommand: AsyncParsableCommand {
             }
         }
         if let next = page.next { out.line("... more records: add --cursor \(next.token)") }
+        if let partial = TextRenderer.partialNote(unreadableBlocks: page.unreadableBlocks) { out.line(partial) }
     }
 }

@@ -44,5 +44,6 @@ struct Query: AsyncParsableCommand {
             for line in reader.renderer.lines(stored, stack: stack) { out.line(line) }
         }
         if page.truncated { out.line("... more records; raise --limit") }
+        if let partial = TextRenderer.partialNote(unreadableBlocks: page.unreadableBlocks) { out.line(partial) }
     }
 }
