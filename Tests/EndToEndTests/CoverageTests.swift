@@ -37,12 +37,7 @@ struct CoverageTests {
             + Self.line(14, trace: nil)).write(toFile: logs + "/orchestrator-out.log", atomically: true, encoding: .utf8)
         try (Self.line(20) + (21..<24).map { Self.line($0, trace: nil, task: "t-7") }.joined() + Self.line(90_000, trace: nil, task: "t-7"))
             .write(toFile: logs + "/agent-deploy-error.log", atomically: true, encoding: .utf8)
-        let store = try SQLiteLogStore(path: root + "/db.sqlite")
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let tailer = DirectoryTailer(configuration: TailerConfiguration(directory: logs, useInotify: false), store: store, logger: logger)
-        try await tailer.start()
-        _ = try await tailer.drain(now: { 1_782_986_500_000 })
+        let store = try await SamplesTests.ingest(logs, into: root, now: 1_782_986_500_000)
 
         let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
         try await app.test(.live) { client in
@@ -90,13 +85,8 @@ struct CoverageTests {
         try (Self.line(0, trace: nil, workflow: Self.workflow) + Self.line(1, workflow: Self.workflow) + Self.line(2, trace: nil, workflow: "other-workflow")
             + Self.line(3, task: "t-7") + Self.line(4, trace: nil, task: "t-7") + Self.line(5, trace: "0af7651916cd43dd8448eb211c80319c", task: "t-7"))
             .write(toFile: logs + "/orchestrator-out.log", atomically: true, encoding: .utf8)
-        let store = try SQLiteLogStore(path: root + "/db.sqlite")
+        let store = try await SamplesTests.ingest(logs, into: root, now: 1_782_986_500_000)
         defer { try? store.close() }
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let tailer = DirectoryTailer(configuration: TailerConfiguration(directory: logs, useInotify: false), store: store, logger: logger)
-        try await tailer.start()
-        _ = try await tailer.drain(now: { 1_782_986_500_000 })
         let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
         try await app.test(.live) { client in
             try await client.execute(uri: "/traces/\(Self.trace)/logs", method: .get) { response in
