@@ -138,11 +138,10 @@ struct HostileRequestTests {
         try await tailer.start()
         _ = try await tailer.drain(now: { F.base + 100_000 })
 
-        let app = Application(
-            router: TraceTailAPI.router(APIDependencies(store: store)),
-            // The test client's connection waits while the stalled answers are prepared: no idle timeout.
-            server: TraceTailAPI.server(HTTPServerConfiguration(idleTimeout: .seconds(3600)), logger: logger).builder)
-        try await app.test(.live) { client in
+        // The test client's connection waits while the stalled answers are prepared: no idle timeout.
+        try await LiveClient.test(
+            TraceTailAPI.router(APIDependencies(store: store)),
+            server: TraceTailAPI.server(HTTPServerConfiguration(idleTimeout: .seconds(3600)), logger: logger).builder) { client in
             let raw = RawHTTP(port: try #require(client.port))
             // More stalled clients than the store has readers (8), each asking for ~5 MB.
             var stalled: [Int32] = []
