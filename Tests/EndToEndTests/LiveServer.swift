@@ -16,10 +16,22 @@ enum LiveServer {
     ) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
+        try await serve(
+            TraceTailAPI.router(dependencies), server: TraceTailAPI.server(configuration, logger: logger).builder
+        ) { port in try await body(RawHTTP(port: port)) }
+    }
+
+    /// Serves `router` on 127.0.0.1 (a port the kernel picks) for the length of `body`, which is
+    /// given the port; then shuts the server down, whether `body` threw or not.
+    static func serve<Value: Sendable>(
+        _ router: Router<BasicRequestContext>, server: HTTPServerBuilder,
+        _ body: @escaping @Sendable (Int) async throws -> Value
+    ) async throws -> Value {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
         let (ports, portReady) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
-            router: TraceTailAPI.router(dependencies),
-            server: TraceTailAPI.server(configuration, logger: logger).builder,
+            router: router, server: server,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 portReady.yield(channel.localAddress?.port ?? 0)
@@ -27,18 +39,19 @@ enum LiveServer {
             },
             logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next(), port > 0 else { throw DaemonError("the server did not start") }
+            let result: Result<Value, any Error>
             do {
-                try await body(RawHTTP(port: port))
+                result = .success(try await body(port))
             } catch {
-                await group.triggerGracefulShutdown()
-                throw error
+                result = .failure(error)
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
+            return try result.get()
         }
     }
 }
@@ -66,22 +79,7 @@ struct LiveClient: Sendable {
         server: HTTPServerBuilder = .http1(),
         _ body: @escaping @Sendable (LiveClient) async throws -> Value
     ) async throws -> Value {
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let (ports, portReady) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, server: server,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portReady.yield(channel.localAddress?.port ?? 0)
-                portReady.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw DaemonError("the server did not start") }
+        try await LiveServer.serve(router, server: server) { port in
             let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: readTimeout))
             client.connect()
             let result: Result<Value, any Error>
@@ -91,8 +89,6 @@ struct LiveClient: Sendable {
                 result = .failure(error)
             }
             try? await client.shutdown()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
             return try result.get()
         }
     }

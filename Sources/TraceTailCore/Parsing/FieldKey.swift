@@ -35,6 +35,17 @@ package enum FieldKey: UInt8, Sendable {
         return (a, b, key)
     }
 
+    /// The table by the folded key's length: a key is compared with the few names of its length.
+    private static let byLength: [[(UInt64, UInt64, FieldKey)]] = {
+        var buckets = [[(UInt64, UInt64, FieldKey)]](repeating: [], count: 17)
+        for entry in table {
+            let length = (0..<8).filter { entry.0 >> UInt64(8 * $0) & 0xFF != 0 }.count
+                + (0..<8).filter { entry.1 >> UInt64(8 * $0) & 0xFF != 0 }.count
+            buckets[length].append(entry)
+        }
+        return buckets
+    }()
+
     /// Classifies the key `b[start..<end]` (the bytes between its quotes, or a bare key).
     @inline(__always)
     package static func classify(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> FieldKey? {
@@ -54,7 +65,8 @@ package enum FieldKey: UInt8, Sendable {
             if k < 8 { a |= l << UInt64(8 * k) } else { c |= l << UInt64(8 * (k - 8)) }
             k += 1
         }
-        for entry in table where entry.0 == a && entry.1 == c { return entry.2 }
+        guard k < byLength.count else { return nil }
+        for entry in byLength[k] where entry.0 == a && entry.1 == c { return entry.2 }
         return nil
     }
 }
