@@ -154,10 +154,18 @@ struct ChaosScenario {
     /// Reads every writer's records back and counts.
     mutating func count() throws {
         for writer in writers {
-            let query = try Subprocess.run(tracetail, ["query", "--db", database, "--json", "--limit", "10000000", writer.trace], environment: environment)
-            let data = query.output.split(separator: "\n").first { $0.hasPrefix("{") }.map { Data($0.utf8) } ?? Data()
-            let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            let lines = json["lines"] as? [[String: Any]] ?? []
+            // Every page, through the cursor: pages hold at most 10,000 records.
+            var lines: [[String: Any]] = []
+            var cursor: String?
+            repeat {
+                let arguments = ["logs", "--db", database, "--json", "--limit", "10000", "--trace", writer.trace]
+                    + (cursor.map { ["--cursor", $0] } ?? [])
+                let page = try Subprocess.run(tracetail, arguments, environment: environment)
+                let data = page.output.split(separator: "\n").first { $0.hasPrefix("{") }.map { Data($0.utf8) } ?? Data()
+                let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+                lines += json["lines"] as? [[String: Any]] ?? []
+                cursor = json["next_cursor"] as? String
+            } while cursor != nil
             var seen = Set<Int>()
             for line in lines {
                 guard let raw = line["raw"] as? String, let range = raw.range(of: #""seq":"#) else { continue }
