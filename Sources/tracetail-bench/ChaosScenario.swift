@@ -61,20 +61,22 @@ struct ChaosScenario {
         let perTick = max(1, rate / writers.count / 100)  // ticks of 10 ms
         var nextKill = Date().addingTimeInterval(random.interval(0.3, 1.2))
         var killsLeft = kills
-        var tick = 0
+        var nextEvent = Date().addingTimeInterval(0.75)
         var rotations = 0
-        while killsLeft > 0 {
+        // Until every kill and each of the four file events has happened: both go by the clock, so
+        // a loaded machine (fewer ticks a second) changes how much is written, never what happens.
+        while killsLeft > 0 || rotations < 4 {
             for index in writers.indices { try write(index, count: perTick) }
-            tick += 1
-            if Date() >= nextKill {
+            if killsLeft > 0, Date() >= nextKill {
                 try kill()
                 killsLeft -= 1
                 nextKill = Date().addingTimeInterval(random.interval(0.3, 1.2))
             }
             // Every ~1.5 s, one of the file events, in turn.
-            if tick % 150 == 75 {
+            if Date() >= nextEvent {
                 try event(rotations % 4)
                 rotations += 1
+                nextEvent = Date().addingTimeInterval(1.5)
             }
             usleep(10_000)
         }
