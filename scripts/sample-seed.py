@@ -24,6 +24,15 @@ def run(*args):
 def dashed(trace):
     return f"{trace[0:8]}-{trace[8:12]}-{trace[12:16]}-{trace[16:20]}-{trace[20:32]}"
 
+def logged_spans(nodes):
+    """The span ids of a span tree (GET /traces/{id}'s spans): those with records."""
+    found = set()
+    while nodes:
+        node = nodes.pop()
+        found.add(node["span_id"])
+        nodes.extend(node["children"])
+    return found
+
 def quote(value):
     return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
 
@@ -45,20 +54,25 @@ with tempfile.TemporaryDirectory() as scratch:
         answer = json.loads(run("workflow", workflow_id, "--json", "--db", db))
         first = json.loads(run("logs", "--workflow", workflow_id, "--limit", "1", "--json", "--db", db))["lines"][0]
         status = "failed" if trace["errors"] > 0 else "completed"
-        lines.append('INSERT INTO "Workflow" (id, name, status, trace_id, current_span_id, created_at, updated_at) VALUES '
-                     f"({quote(workflow_id)}, {quote('sample workflow %d' % number)}, {quote(status)}, {quote(dashed(trace['trace_id']))}, "
-                     f"{quote(first['span_id'])}, {quote(timestamp(first['ts']))}, "
-                     f"{quote(timestamp(answer['trace']['last']))});")
+        task_lines, workflow_span = [], first["span_id"]
         for task in answer["tasks"]:
-            task_first = json.loads(run("logs", "--task", task["task_id"], "--limit", "1", "--json", "--db", db))["lines"][0]
-            apps = json.loads(run("logs", "--task", task["task_id"], "--json", "--db", db))["lines"]
-            agent = next((line["app"] for line in apps if line["app"].startswith("agent-")), "agent")
+            records = json.loads(run("logs", "--task", task["task_id"], "--json", "--db", db))["lines"]
+            # The span the task was created in: that of its first record with a span.
+            task_first = next((line for line in records if line["span_id"]), records[0])
+            agent = next((line["app"] for line in records if line["app"].startswith("agent-")), "agent")
             trace_id, span_id, parent = dashed(task["trace_ids"][0]), task_first["span_id"], task_first["parent_span_id"]
             if task["task_id"] == broken_task:
                 trace_id = span_id = parent = None
-            lines.append('INSERT INTO "AgentTask" (task_id, workflow_id, agent_type, status, trace_id, span_id, parent_span_id, created_at) VALUES '
+            if task is answer["tasks"][0] and task_first["parent_span_id"] in logged_spans(answer["trace"]["spans"]):
+                workflow_span = task_first["parent_span_id"]  # the span the workflow publishes its tasks from
+            task_lines.append('INSERT INTO "AgentTask" (task_id, workflow_id, agent_type, status, trace_id, span_id, parent_span_id, created_at) VALUES '
                          f"({quote(task['task_id'])}, {quote(workflow_id)}, {quote(agent.removeprefix('agent-'))}, "
                          f"{quote('failed' if task['errors'] > 0 else 'completed')}, {quote(trace_id)}, {quote(span_id)}, {quote(parent)}, "
                          f"{quote(timestamp(task['first']))});")
+        lines.append('INSERT INTO "Workflow" (id, name, status, trace_id, current_span_id, created_at, updated_at) VALUES '
+                     f"({quote(workflow_id)}, {quote('sample workflow %d' % number)}, {quote(status)}, {quote(dashed(trace['trace_id']))}, "
+                     f"{quote(workflow_span)}, {quote(timestamp(first['ts']))}, "
+                     f"{quote(timestamp(answer['trace']['last']))});")
+        lines += task_lines
     with open(os.path.join(root, "samples/db/seed.sql"), "w") as out:
         out.write("\n".join(lines) + "\n")
