@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import PostgresNIO
 import Synchronization
@@ -145,16 +148,31 @@ package struct PostgresApplicationRows: ApplicationRows {
         if let error = error as? AppDatabaseError { return error.description }
         // Anything but PostgreSQL's own errors comes from making the connection (refused, no
         // route, name not found, connect timeout).
-        guard let error = error as? PSQLError else { return "cannot connect to \(url.description): \(error)" }
+        guard let error = error as? PSQLError else { return "cannot connect to \(url.description): \(Self.connectionReason(error))" }
         switch error.code {
         case .server:
             let message = error.serverInfo?[.message] ?? "server error"
             return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+        case .serverClosedConnection where error.underlying == nil:
+            return "cannot connect to \(url.description): the connection closed before an answer (no route, or nothing answered within correlate.timeout)"
         case .connectionError:
-            return "cannot connect to \(url.description): \(error.underlying.map { "\($0)" } ?? "connection error")"
+            return "cannot connect to \(url.description): \(error.underlying.map(Self.connectionReason) ?? "connection error")"
         default:
             return "\(error.code)\(error.underlying.map { ": \($0)" } ?? "") (\(url.description))"
         }
+    }
+
+    /// Why a connection was not made, in the system's words (`connection refused`), rather than
+    /// NIO's nested description of every attempt.
+    static func connectionReason(_ error: any Error) -> String {
+        var error = error
+        if let failed = error as? NIOConnectionError,
+           let first = failed.connectionErrors.first?.error ?? failed.dnsAError ?? failed.dnsAAAAError {
+            error = first
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if case ChannelError.connectTimeout(let amount) = error { return "connect timed out after \(amount.nanoseconds / 1_000_000) ms" }
+        return "\(error)"
     }
 
     /// A cell as a JSON-ish value: booleans, integers and floats as numbers, times in RFC 3339,
