@@ -83,7 +83,7 @@ package struct ConnectionURL: Sendable, CustomStringConvertible {
 
     /// The configuration for PostgresNIO, with the statement timeout and read-only transactions
     /// set for the session at startup.
-    package func configuration(timeoutMillis: Int64) throws -> PostgresConnection.Configuration {
+    package func configuration(timeoutMillis: Int64, connectTimeoutMillis: Int64) throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         if let socketDirectory {
             configuration = .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
@@ -100,7 +100,7 @@ package struct ConnectionURL: Sendable, CustomStringConvertible {
             }
             configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
         }
-        configuration.options.connectTimeout = .milliseconds(timeoutMillis)
+        configuration.options.connectTimeout = .milliseconds(connectTimeoutMillis)
         configuration.options.additionalStartupParameters = [
             ("application_name", "tracetail"),
             ("statement_timeout", String(timeoutMillis)),

@@ -24,11 +24,19 @@ package struct PostgresApplicationRows: ApplicationRows {
     private let logger: Logger
     private let health = Health()
 
-    package init(url: String, schema: ApplicationSchema = ApplicationSchema(), timeoutMillis: Int64 = 5_000, logger: Logger) throws {
+    /// The bound on a whole read (connecting, the statement, the rows): by default twice the
+    /// timeout and a second, so that the server's own statement timeout is what normally answers.
+    package let readBoundMillis: Int64
+
+    package init(
+        url: String, schema: ApplicationSchema = ApplicationSchema(), timeoutMillis: Int64 = 5_000, connectTimeoutMillis: Int64? = nil,
+        readBoundMillis: Int64? = nil, logger: Logger
+    ) throws {
         self.url = try ConnectionURL(url)
         self.schema = schema
         self.timeoutMillis = timeoutMillis
-        self.configuration = try self.url.configuration(timeoutMillis: timeoutMillis)
+        self.readBoundMillis = readBoundMillis ?? 2 * timeoutMillis + 1_000
+        self.configuration = try self.url.configuration(timeoutMillis: timeoutMillis, connectTimeoutMillis: connectTimeoutMillis ?? timeoutMillis)
         self.logger = logger
     }
 
@@ -109,9 +117,7 @@ package struct PostgresApplicationRows: ApplicationRows {
         let holder = ConnectionHolder()
         let configuration = configuration
         let logger = logger
-        // Connecting and the statement each have the timeout; the whole read gets both and a
-        // second more, so that the server's own statement timeout is what normally answers.
-        let timeout = 2 * timeoutMillis + 1_000
+        let timeout = readBoundMillis
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: ConnectionHolder.nextID(), logger: logger)
@@ -139,7 +145,7 @@ package struct PostgresApplicationRows: ApplicationRows {
             // The timeout came first: close the connection under a read that hangs, so that the
             // read's task ends too.
             holder.abandon()
-            throw AppDatabaseError("no answer within \(timeout) ms (twice correlate.timeout and a second)")
+            throw AppDatabaseError("no answer within \(timeout) ms")
         }
     }
 

@@ -10,7 +10,7 @@ struct CorrelationCommandTests {
 
     func run(_ arguments: [String]) async throws -> CommandLineRun {
         let fixture = try await F.shared()
-        return try await CommandLineRun.run(arguments + ["--db", fixture.root + "/db.sqlite"], environment: ["NO_COLOR": "1"])
+        return try await CommandLineRun.run(arguments + ["--db", fixture.root + "/db.sqlite"], environment: ["NO_COLOR": "1", "TRACETAIL_CORRELATE_TIMEOUT": "60s"])
     }
 
     @Test("verify: exit 0 on a workflow without error findings and with the expected trace, 1 otherwise")

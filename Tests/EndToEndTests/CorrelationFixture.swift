@@ -52,11 +52,15 @@ struct CorrelationFixture: Sendable {
 
     var url: String { cluster.url(database: database, user: readonlyRole) }
 
-    func rows(timeoutMillis: Int64 = 5_000, schema: ApplicationSchema = ApplicationSchema()) throws -> PostgresApplicationRows {
-        try PostgresApplicationRows(url: url, schema: schema, timeoutMillis: timeoutMillis, logger: Logger(label: "test"))
+    /// Generous timeouts: the tests share two cores with whole test runs, and a database that is
+    /// merely slow to answer must not read as one that is away.
+    func rows(timeoutMillis: Int64 = 60_000, readBoundMillis: Int64? = nil, schema: ApplicationSchema = ApplicationSchema()) throws -> PostgresApplicationRows {
+        try PostgresApplicationRows(
+            url: url, schema: schema, timeoutMillis: timeoutMillis, connectTimeoutMillis: 60_000, readBoundMillis: readBoundMillis,
+            logger: Logger(label: "test"))
     }
 
-    func reader(timeoutMillis: Int64 = 5_000) throws -> CorrelationReader {
+    func reader(timeoutMillis: Int64 = 60_000) throws -> CorrelationReader {
         CorrelationReader(store: store, rows: try rows(timeoutMillis: timeoutMillis))
     }
 
@@ -64,15 +68,17 @@ struct CorrelationFixture: Sendable {
         try await Shared.instance.get()
     }
 
+    /// Made once, whoever asks first; those who ask meanwhile wait for the same one (the actor is
+    /// reentrant across the await, so the task, not its result, is what is kept).
     private actor Shared {
         static let instance = Shared()
-        private var made: CorrelationFixture?
+        private var making: Task<CorrelationFixture, any Error>?
 
         func get() async throws -> CorrelationFixture {
-            if let made { return made }
-            let fixture = try await CorrelationFixture.make()
-            made = fixture
-            return fixture
+            if let making { return try await making.value }
+            let task = Task { try await CorrelationFixture.make() }
+            making = task
+            return try await task.value
         }
     }
 
@@ -150,6 +156,15 @@ struct CorrelationFixture: Sendable {
         return sql
     }
 
+    /// Runs blocking work (psql, pg_ctl, initdb: spawned and waited for) on a thread of its own,
+    /// not on the two threads of Swift's cooperative pool, where it would stall every other
+    /// suite's server and client meanwhile.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
     static func make() async throws -> CorrelationFixture {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-correlate-\(UUID().uuidString)").path
         let directory = root + "/logs"
@@ -159,10 +174,12 @@ struct CorrelationFixture: Sendable {
         }
         let store = try await SamplesTests.ingest(directory, into: root)
         let cluster = try await PostgresCluster.shared()
-        let database = try cluster.createDatabase(prefix: "correlate")
-        try cluster.psql(file: SamplesTests.repository.appendingPathComponent("samples/db/schema.sql"), database: database)
-        try cluster.psql(seed(), database: database)
-        let role = try readonlyRole(cluster, database: database)
+        let (database, role) = try await offPool {
+            let database = try cluster.createDatabase(prefix: "correlate")
+            try cluster.psql(file: SamplesTests.repository.appendingPathComponent("samples/db/schema.sql"), database: database)
+            try cluster.psql(seed(), database: database)
+            return (database, try readonlyRole(cluster, database: database))
+        }
         return CorrelationFixture(root: root, store: store, cluster: cluster, database: database, readonlyRole: role)
     }
 

@@ -159,13 +159,15 @@ struct CorrelationHTTPTests {
     @Test("a database slower than the timeout: cut off by the statement timeout, answered from the logs")
     func slow() async throws {
         let fixture = try await F.shared()
-        try fixture.cluster.psql("""
-            CREATE OR REPLACE VIEW "SlowWorkflow" AS SELECT w.*, pg_sleep(5) IS NULL AS slept FROM "Workflow" w;
+        _ = try await F.offPool { try fixture.cluster.psql("""
+            CREATE OR REPLACE VIEW "SlowWorkflow" AS SELECT w.*, pg_sleep(120) IS NULL AS slept FROM "Workflow" w;
             GRANT SELECT ON "SlowWorkflow" TO \(fixture.readonlyRole);
-            """, database: fixture.database)
+            """, database: fixture.database) }
         var schema = ApplicationSchema()
         schema.workflowTable = "SlowWorkflow"
-        let rows = try fixture.rows(timeoutMillis: 300, schema: schema)
+        // The statement timeout (300 ms) must answer, whatever the load: the bound on the whole
+        // read is a minute.
+        let rows = try fixture.rows(timeoutMillis: 300, readBoundMillis: 60_000, schema: schema)
         try await withAPI(rows: rows) { client in
             try await client.execute(uri: "/workflows/\(F.clean.workflow)", method: .get) { response in
                 #expect(response.status == .ok)
@@ -178,17 +180,17 @@ struct CorrelationHTTPTests {
     @Test("the reading role needs nothing but SELECT; without it the answer says why")
     func readOnlyRole() async throws {
         let fixture = try await F.shared()
-        let privileges = try fixture.cluster.psql("""
+        let privileges = try await F.offPool { try fixture.cluster.psql("""
             SELECT has_table_privilege('\(fixture.readonlyRole)', '"Workflow"', 'SELECT'),
                    has_table_privilege('\(fixture.readonlyRole)', '"Workflow"', 'INSERT,UPDATE,DELETE,TRUNCATE'),
                    has_table_privilege('\(fixture.readonlyRole)', '"AgentTask"', 'INSERT,UPDATE,DELETE,TRUNCATE')
-            """, database: fixture.database)
+            """, database: fixture.database) }
         #expect(privileges == "t|f|f")
         #expect(try await fixture.reader().workflow(RequestedID(kind: .workflow, text: F.clean.workflow)).database == .ok)
         // A role that may see the schema but not read the tables.
         let stranger = "nobody_\(fixture.database)"
-        try fixture.cluster.psql("CREATE ROLE \(stranger) LOGIN; GRANT USAGE ON SCHEMA public TO \(stranger)", database: fixture.database)
-        let rows = try PostgresApplicationRows(url: fixture.cluster.url(database: fixture.database, user: stranger), logger: Logger(label: "test"))
+        _ = try await F.offPool { try fixture.cluster.psql("CREATE ROLE \(stranger) LOGIN; GRANT USAGE ON SCHEMA public TO \(stranger)", database: fixture.database) }
+        let rows = try PostgresApplicationRows(url: fixture.cluster.url(database: fixture.database, user: stranger), timeoutMillis: 60_000, logger: Logger(label: "test"))
         let answer = try await CorrelationReader(store: fixture.store, rows: rows).workflow(RequestedID(kind: .workflow, text: F.clean.workflow))
         #expect(answer.database == .unreachable("permission denied for table Workflow (SQLSTATE 42501)"))
         #expect(answer.tasks.map(\.id) == [F.clean.task])
@@ -197,24 +199,26 @@ struct CorrelationHTTPTests {
     @Test("a database that goes away and comes back: unreachable while it is down, ok again after")
     func recovers() async throws {
         let fixture = try await F.shared()
-        let cluster = try PostgresCluster.makePrivate()
+        let cluster = try await F.offPool { try PostgresCluster.makePrivate() }
         defer { cluster.remove() }
-        let database = try cluster.createDatabase(prefix: "recover")
-        try cluster.psql(file: SamplesTests.repository.appendingPathComponent("samples/db/schema.sql"), database: database)
-        try cluster.psql(F.seed(), database: database)
-        let role = try F.readonlyRole(cluster, database: database)
-        let rows = try PostgresApplicationRows(url: cluster.url(database: database, user: role), timeoutMillis: 3_000, logger: Logger(label: "test"))
+        let (database, role) = try await F.offPool {
+            let database = try cluster.createDatabase(prefix: "recover")
+            try cluster.psql(file: SamplesTests.repository.appendingPathComponent("samples/db/schema.sql"), database: database)
+            try cluster.psql(F.seed(), database: database)
+            return (database, try F.readonlyRole(cluster, database: database))
+        }
+        let rows = try PostgresApplicationRows(url: cluster.url(database: database, user: role), timeoutMillis: 60_000, logger: Logger(label: "test"))
         let reader = CorrelationReader(store: fixture.store, rows: rows)
         let id = try RequestedID(kind: .workflow, text: F.clean.workflow)
         #expect(try await reader.workflow(id).database == .ok)
-        try cluster.stop(mode: "immediate")
+        try await F.offPool { try cluster.stop(mode: "immediate") }
         let down = try await reader.workflow(id)
         guard case .unreachable = down.database else {
             Issue.record("expected unreachable, got \(down.database.text)")
             return
         }
         #expect(down.tasks.first?.logs.records == 3)
-        try cluster.start()
+        try await F.offPool { try cluster.start() }
         let back = try await reader.workflow(id)
         #expect(back.database == .ok)
         #expect(back.workflow?.id == F.clean.workflow)

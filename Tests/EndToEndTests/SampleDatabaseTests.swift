@@ -17,14 +17,16 @@ struct SampleDatabaseTests {
         let store = try await SamplesTests.ingest(SamplesTests.repository.appendingPathComponent("samples/pm2-logs").path, into: root)
         defer { try? store.close() }
         let cluster = try await PostgresCluster.shared()
-        let database = try cluster.createDatabase(prefix: "sampledb")
-        for file in ["schema.sql", "seed.sql"] {
-            try cluster.psql(file: SamplesTests.repository.appendingPathComponent("samples/db/\(file)"), database: database)
+        let (database, role) = try await CorrelationFixture.offPool {
+            let database = try cluster.createDatabase(prefix: "sampledb")
+            for file in ["schema.sql", "seed.sql"] {
+                try cluster.psql(file: SamplesTests.repository.appendingPathComponent("samples/db/\(file)"), database: database)
+            }
+            return (database, try CorrelationFixture.readonlyRole(cluster, database: database))
         }
-        let role = try CorrelationFixture.readonlyRole(cluster, database: database)
-        let rows = try PostgresApplicationRows(url: cluster.url(database: database, user: role), logger: Logger(label: "test"))
+        let rows = try PostgresApplicationRows(url: cluster.url(database: database, user: role), timeoutMillis: 60_000, logger: Logger(label: "test"))
         let reader = CorrelationReader(store: store, rows: rows)
-        #expect(try cluster.psql("SELECT count(*) FROM \"Workflow\"", database: database) == "66")
+        #expect(try await CorrelationFixture.offPool { try cluster.psql("SELECT count(*) FROM \"Workflow\"", database: database) } == "66")
 
         let failed = try await reader.workflow(RequestedID(kind: .workflow, text: "efa38b6b-3fd0-4496-acd9-a8600ebf8334"))
         #expect(failed.database == .ok)

@@ -143,7 +143,10 @@ package struct IncomingTrace: Sendable, Equatable {
         var end = i
         while end < raw.count, end - i < 200, isIDByte(raw[end]) { end += 1 }
         guard end > i else { return nil }
-        return Substring(String(decoding: raw[i..<end], as: UTF8.self))
+        let value = String(decoding: raw[i..<end], as: UTF8.self)
+        // What loggers print for a header that was not sent.
+        guard !["null", "undefined", "none", "nil", "true", "false"].contains(value.lowercased()) else { return nil }
+        return Substring(value)
     }
 
     private static func isIDByte(_ byte: UInt8) -> Bool {
