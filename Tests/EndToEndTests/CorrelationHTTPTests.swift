@@ -10,7 +10,7 @@ import TraceTailQuery
 
 /// `GET /workflows/{id}`, `/tasks/{id}` and the rows on `/traces/{id}` over real HTTP on
 /// 127.0.0.1, with the database there, not configured, down, slow, refusing us, and coming back.
-@Suite("Correlation over HTTP and with the database away")
+@Suite("Correlation over HTTP and with the database away", .serialized)
 struct CorrelationHTTPTests {
     typealias F = CorrelationFixture
 
