@@ -29,7 +29,7 @@ struct CorrelationHTTPTests {
         try await withAPI(rows: try fixture.rows()) { client in
             try await client.execute(uri: "/workflows/\(s.workflow.uppercased())", method: .get) { response in
                 #expect(response.status == .ok)
-                let body = response.object
+                let body = response.answer
                 #expect(Set(body.keys) == ["id", "database", "workflow", "tasks", "trace", "findings"])
                 #expect(body["id"] as? String == s.workflow)
                 #expect(body["database"] as? String == "ok")
@@ -59,7 +59,7 @@ struct CorrelationHTTPTests {
             }
             try await client.execute(uri: "/workflows/no-such-workflow", method: .get) { response in
                 #expect(response.status == .notFound)
-                #expect(response.object["error"] as? String == "no Workflow row and no records for workflow id 'no-such-workflow'")
+                #expect(response.answer["error"] as? String == "no Workflow row and no records for workflow id 'no-such-workflow'")
             }
             try await client.execute(uri: "/workflows/\(s.workflow)?limit=5", method: .get) { response in
                 #expect(response.status == .badRequest)
@@ -67,7 +67,7 @@ struct CorrelationHTTPTests {
             // The logs endpoint under the same path is still there.
             try await client.execute(uri: "/workflows/\(s.workflow)/logs", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(response.object["count"] as? Int == 4)
+                #expect(response.answer["count"] as? Int == 4)
             }
         }
     }
@@ -79,7 +79,7 @@ struct CorrelationHTTPTests {
         try await withAPI(rows: try fixture.rows()) { client in
             try await client.execute(uri: "/tasks/\(s.task)", method: .get) { response in
                 #expect(response.status == .ok)
-                let body = response.object
+                let body = response.answer
                 #expect(Set(body.keys) == ["id", "database", "task", "workflow", "records", "errors", "first", "last", "trace_ids", "span_ids", "trace", "findings"])
                 #expect((body["task"] as? [String: Any])?["parent_span_id"] as? String == F.straySpan)
                 #expect((body["workflow"] as? [String: Any])?["id"] as? String == s.workflow)
@@ -98,7 +98,7 @@ struct CorrelationHTTPTests {
             for path in ["/traces/\(s.trace)", "/traces/\(s.dashedTrace)/logs"] {
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .ok)
-                    let rows = try #require(response.object["rows"] as? [String: Any], "\(path)")
+                    let rows = try #require(response.answer["rows"] as? [String: Any], "\(path)")
                     #expect(rows["database"] as? String == "ok")
                     #expect((rows["workflows"] as? [[String: Any]])?.map { $0["id"] as? String } == [s.workflow])
                     #expect((rows["tasks"] as? [[String: Any]])?.map { $0["task_id"] as? String } == [s.task])
@@ -113,7 +113,7 @@ struct CorrelationHTTPTests {
         try await withAPI(rows: nil) { client in
             try await client.execute(uri: "/workflows/\(s.workflow)", method: .get) { response in
                 #expect(response.status == .ok)
-                let body = response.object
+                let body = response.answer
                 #expect(body["database"] as? String == "not configured")
                 #expect(body["workflow"] is NSNull)
                 let tasks = try #require(body["tasks"] as? [[String: Any]])
@@ -123,16 +123,16 @@ struct CorrelationHTTPTests {
                 #expect((body["findings"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["context_lost", "context_lost"])
             }
             try await client.execute(uri: "/tasks/\(s.task)", method: .get) { response in
-                #expect(response.object["database"] as? String == "not configured")
-                #expect(response.object["task"] is NSNull)
-                #expect((response.object["workflow"]) is NSNull)
+                #expect(response.answer["database"] as? String == "not configured")
+                #expect(response.answer["task"] is NSNull)
+                #expect((response.answer["workflow"]) is NSNull)
             }
             try await client.execute(uri: "/traces/\(s.trace)", method: .get) { response in
-                #expect((response.object["rows"] as? [String: Any])?["database"] as? String == "not configured")
+                #expect((response.answer["rows"] as? [String: Any])?["database"] as? String == "not configured")
             }
             try await client.execute(uri: "/workflows/no-such-workflow", method: .get) { response in
                 #expect(response.status == .notFound)
-                #expect(response.object["error"] as? String == "no records for workflow id 'no-such-workflow'")
+                #expect(response.answer["error"] as? String == "no records for workflow id 'no-such-workflow'")
             }
         }
     }
@@ -145,13 +145,13 @@ struct CorrelationHTTPTests {
             for path in ["/workflows/\(s.workflow)", "/tasks/\(s.task)", "/traces/\(s.trace)"] {
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .ok, "\(path)")
-                    let database = (response.object["database"] ?? (response.object["rows"] as? [String: Any])?["database"]) as? String
+                    let database = (response.answer["database"] ?? (response.answer["rows"] as? [String: Any])?["database"]) as? String
                     #expect(database?.hasPrefix("unreachable: cannot connect to postgres://readonly@127.0.0.1:") == true, "\(path): \(database ?? "nil")")
                 }
             }
             try await client.execute(uri: "/workflows/\(s.workflow)", method: .get) { response in
-                #expect(response.object["workflow"] is NSNull)
-                #expect((response.object["tasks"] as? [[String: Any]])?.first?["records"] as? Int == 3)
+                #expect(response.answer["workflow"] is NSNull)
+                #expect((response.answer["tasks"] as? [[String: Any]])?.first?["records"] as? Int == 3)
             }
         }
     }
@@ -171,8 +171,8 @@ struct CorrelationHTTPTests {
         try await withAPI(rows: rows) { client in
             try await client.execute(uri: "/workflows/\(F.clean.workflow)", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(response.object["database"] as? String == "unreachable: canceling statement due to statement timeout (SQLSTATE 57014)")
-                #expect((response.object["tasks"] as? [[String: Any]])?.count == 1)
+                #expect(response.answer["database"] as? String == "unreachable: canceling statement due to statement timeout (SQLSTATE 57014)")
+                #expect((response.answer["tasks"] as? [[String: Any]])?.count == 1)
             }
         }
     }
@@ -236,5 +236,12 @@ struct CorrelationHTTPTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object (empty when it is not one).
+    fileprivate var answer: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
     }
 }

@@ -151,7 +151,7 @@ package enum CorrelationFindings {
             guard seen.insert("\(header.header) \(header.trace.canonical)").inserted else { continue }
             let storedText = stored.map { "the stored \($0.canonical)" } ?? "no stored trace id"
             findings.append(Finding(.customTraceIgnored, .error,
-                "\(header.app) logged an incoming \(header.header) \(header.trace.canonical) but the workflow runs under \(storedText); the incoming trace context is not honoured where the workflow is created.",
+                "\(header.app) logged \(header.header == "other" ? "another trace id" : "an incoming \(header.header)") \(header.trace.canonical) but the workflow runs under \(storedText); the incoming trace context is not honoured where the workflow is created.",
                 [("workflow_id", input.workflowID.map { .text($0) } ?? .null), ("header", .text(header.header)),
                  ("incoming_trace_id", .text(header.trace.canonical)), ("stored_trace_id", stored.map { .text($0.canonical) } ?? .null),
                  ("app", .text(header.app))]))

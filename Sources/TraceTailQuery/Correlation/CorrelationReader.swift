@@ -58,10 +58,10 @@ package struct CorrelationReader: Sendable {
         // that the answer still shows the workflow's span tree).
         var traceKey = row?.traceID.flatMap(TraceID.init)?.key ?? workflowLogs.mainTrace
         var (traceRecords, traceTruncated): ([StoredRecord], Bool) = ([], false)
-        if let key = traceKey { (traceRecords, traceTruncated) = try await records(key) }
+        if let key = traceKey { (traceRecords, traceTruncated) = try await records(key, own: true) }
         if traceRecords.isEmpty, let logged = workflowLogs.mainTrace, logged != traceKey {
             traceKey = logged
-            (traceRecords, traceTruncated) = try await records(logged)
+            (traceRecords, traceTruncated) = try await records(logged, own: true)
         }
         // The tasks: the database's, then those the logs name (by first record) that it lacks.
         var taskIDs = taskRows.map(\.id)
@@ -108,10 +108,10 @@ package struct CorrelationReader: Sendable {
         }
         var traceKey = row?.traceID.flatMap(TraceID.init)?.key ?? workflow?.traceID.flatMap(TraceID.init)?.key ?? logs.mainTrace
         var (traceRecords, traceTruncated): ([StoredRecord], Bool) = ([], false)
-        if let key = traceKey { (traceRecords, traceTruncated) = try await records(key) }
+        if let key = traceKey { (traceRecords, traceTruncated) = try await records(key, own: true) }
         if traceRecords.isEmpty, let logged = logs.mainTrace, logged != traceKey {
             traceKey = logged
-            (traceRecords, traceTruncated) = try await records(logged)
+            (traceRecords, traceTruncated) = try await records(logged, own: true)
         }
         let taskID = row?.id ?? id.canonical
         var input = CorrelationInput(
@@ -136,11 +136,15 @@ package struct CorrelationReader: Sendable {
     }
 
     /// The records of an id in time order, at most `maximumRecords`; true when there are more.
-    private func records(_ key: IDKey) async throws -> ([StoredRecord], Bool) {
+    /// With `own`, a trace's records are those whose own trace it is: not those that only name it
+    /// as another trace id (the id a caller sent, logged by an app that ran under its own).
+    private func records(_ key: IDKey, own: Bool = false) async throws -> ([StoredRecord], Bool) {
         var all: [StoredRecord] = []
         var cursor: RecordCursor?
         repeat {
-            let page = try await store.records(RecordQuery(key: key, limit: min(10_000, maximumRecords - all.count), after: cursor))
+            var query = RecordQuery(key: key, limit: min(10_000, maximumRecords - all.count), after: cursor)
+            if own { query.predicate = { record, _ in record.trace == key } }
+            let page = try await store.records(query)
             all += page.records
             cursor = page.next
         } while cursor != nil && all.count < maximumRecords

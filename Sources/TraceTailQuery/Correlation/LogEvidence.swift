@@ -51,7 +51,12 @@ package struct LogEvidence: Sendable {
                 if firstSpan == nil { firstSpan = (span: span, parent: record.parentSpan) }
             }
             if let parent = record.parentSpan { parentSpans.insert(parent) }
-            for header in IncomingTrace.scan(record.raw) {
+            var scanned = IncomingTrace.scan(record.raw)
+            // Other trace ids the parser found (RecordFields.otherTraceIDs) that no header names.
+            for other in record.otherTraces where !scanned.contains(where: { $0.trace.key == other }) {
+                if let trace = TraceID(key: other) { scanned.append((header: "other", trace: trace)) }
+            }
+            for header in scanned {
                 let found = IncomingTrace(header: header.header, trace: header.trace, app: stored.file.app, recordTrace: record.trace)
                 if seenIncoming.insert("\(found.header) \(found.trace.canonical) \(found.app)").inserted { incoming.append(found) }
             }
@@ -75,7 +80,8 @@ package struct LogEvidence: Sendable {
 /// A trace id a record logged from an incoming request's headers (`x-trace-id`, `traceparent`),
 /// whatever trace id the record itself carries.
 package struct IncomingTrace: Sendable, Equatable {
-    /// `x-trace-id` or `traceparent`.
+    /// `x-trace-id`, `x-b3-traceid` or `traceparent`; `other` for another trace id the parser
+    /// found in the record that no header names.
     package var header: String
     package var trace: TraceID
     package var app: String
@@ -83,7 +89,7 @@ package struct IncomingTrace: Sendable, Equatable {
     package var recordTrace: IDKey?
 
     /// Header names looked for, lower case; `_` stands for `-` too.
-    static let headers = ["x-trace-id", "traceparent"]
+    static let headers = ["x-trace-id", "x-b3-traceid", "traceparent"]
 
     /// Finds `x-trace-id` and `traceparent` keys in a record's text (JSON, util.inspect, logfmt,
     /// pretty) and reads the value after them. A traceparent's trace id is its second field.
