@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The system zlib (libz), used directly for block compression and .gz rotated copies.
@@ -82,6 +83,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Reading the application's own database (PostgreSQL, read-only): Workflow and AgentTask
+        // rows for correlation. Bind parameters only, under a statement timeout.
+        .target(
+            name: "TraceTailAppDatabase",
+            dependencies: [
+                "TraceTailCore",
+                "TraceTailQuery",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The executable: commands, configuration, bootstrap, the ServiceGroup.
         .executableTarget(
             name: "tracetail",
@@ -91,6 +104,7 @@ let package = Package(
                 "TraceTailTailer",
                 "TraceTailQuery",
                 "TraceTailHTTP",
+                "TraceTailAppDatabase",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -158,6 +172,7 @@ let package = Package(
                 "TraceTailTailer",
                 "TraceTailQuery",
                 "TraceTailHTTP",
+                "TraceTailAppDatabase",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -14,7 +14,8 @@ declare -A allowed=(
   [TraceTailQuery]="TraceTailCore $platform"
   [TraceTailHTTP]="TraceTailCore TraceTailQuery Hummingbird HummingbirdCore NIOCore NIOHTTP1 NIOHTTPTypes NIOHTTPTypesHTTP1 NIOConcurrencyHelpers Logging Metrics $platform"
   [TraceTailSamples]="TraceTailCore $platform"
-  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailQuery TraceTailHTTP ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
+  [TraceTailAppDatabase]="TraceTailCore TraceTailQuery PostgresNIO Logging $platform"
+  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailQuery TraceTailHTTP TraceTailAppDatabase ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
   [tracetail-gen]="TraceTailSamples TraceTailCore ArgumentParser Foundation $platform"
   [tracetail-bench]="TraceTailCore ArgumentParser Foundation $platform"
 )

@@ -9,8 +9,8 @@ struct Reader {
     let presenter: RecordPresenter
     let renderer: TextRenderer
 
-    init(_ common: CommonOptions) async throws {
-        settings = try await common.settings()
+    init(_ common: CommonOptions, extra: [String: String] = [:]) async throws {
+        settings = try await common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
         store = try Bootstrap.openStore(settings, access: .read, logger: logger)
         presenter = RecordPresenter(parser: settings.parser)

@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import TraceTailAppDatabase
 import TraceTailCore
 import TraceTailHTTP
 import TraceTailStore
@@ -19,8 +20,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (http.listen).")
     var listen: String?
 
+    @OptionGroup var correlate: CorrelateOption
+
     func run() async throws {
-        var extra: [String: String] = [:]
+        var extra = correlate.overrides
         if let listen { extra["http.listen"] = listen }
         let settings = try await common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
@@ -49,7 +52,8 @@ struct Serve: AsyncParsableCommand {
                 registry.emit(into: &buffer)
                 return String(decoding: buffer, as: UTF8.self)
             },
-            token: settings.token)
+            token: settings.token,
+            rows: try Bootstrap.applicationRows(settings, logger: logger))
         let server = TraceTailAPI.server(settings.httpServer, logger: logger)
         let app = Application(
             router: TraceTailAPI.router(dependencies),
@@ -63,6 +67,7 @@ struct Serve: AsyncParsableCommand {
                     "logs": "\(settings.logsDirectory)",
                     "files": "\(files.count)",
                     "max_connections": "\(server.connectionLimit)",
+                    "correlate": "\(settings.correlateURL.map { (try? ConnectionURL($0))?.description ?? "?" } ?? "not configured")",
                 ])
             },
             logger: logger)
