@@ -18,6 +18,9 @@ package struct APIDependencies: Sendable {
     package var metricsFactory: any MetricsFactory
     /// When set, every request but `/healthz` needs `Authorization: Bearer <token>`.
     package var token: String?
+    /// How often `GET /traces/{id}/logs/stream` looks for new records, and how long it stays
+    /// silent before it sends a heartbeat comment.
+    package var streamTiming: TraceStreamHandler.Timing
 
     package init(
         store: any LogStore,
@@ -26,7 +29,8 @@ package struct APIDependencies: Sendable {
         tailerStats: @escaping @Sendable () -> [(String, Int64)] = { [] },
         metricsText: @escaping @Sendable () -> String = { "" },
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
-        token: String? = nil
+        token: String? = nil,
+        streamTiming: TraceStreamHandler.Timing = .init()
     ) {
         self.store = store
         self.parser = parser
@@ -35,6 +39,7 @@ package struct APIDependencies: Sendable {
         self.metricsText = metricsText
         self.metricsFactory = metricsFactory
         self.token = token
+        self.streamTiming = streamTiming
     }
 }
 
@@ -54,6 +59,8 @@ package enum TraceTailAPI {
         let metrics = APIMetrics(factory: dependencies.metricsFactory)
         let logs = LogsHandler(store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser))
         let traces = TraceHandlers(store: dependencies.store)
+        let stream = TraceStreamHandler(
+            store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser), timing: dependencies.streamTiming)
         let status = StatusHandlers(dependencies: dependencies, metrics: metrics)
         for endpoint in Endpoint.allCases {
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
@@ -63,6 +70,7 @@ package enum TraceTailAPI {
                     switch endpoint {
                     case .traceLogs, .spanLogs, .workflowLogs, .taskLogs:
                         response = try await logs.answer(endpoint.logsKind!, request, context)
+                    case .traceStream: response = try stream.answer(request, context)
                     case .trace: response = try await traces.overview(request, context)
                     case .traces: response = try await traces.list(request)
                     case .coverage: response = try await traces.coverage(request)
@@ -83,6 +91,7 @@ package enum TraceTailAPI {
             router.on(endpoint.routerPath, method: endpoint.method, use: handler)
             router.on(endpoint.routerPath, method: .head, use: handler)
         }
+        WebPage.addRoutes(to: router)
         return router
     }
 }
