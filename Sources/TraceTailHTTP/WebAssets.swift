@@ -10,6 +10,7 @@ enum WebAssets {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tracetail</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/app.css">
 </head>
 <body data-state="loading">
@@ -290,8 +291,15 @@ enum WebAssets {
     main.replaceChildren(el("p", { class: "loading", text: "Looking for " + text + "…" }));
     const id = encodeURIComponent(text.trim());
     const mine = generation;
-    const [trace, span, workflow, task] = await Promise.all(
-      ["traces", "spans", "workflows", "tasks"].map((kind) => api("/" + kind + "/" + id + "/logs?limit=1")));
+    // Only the kinds the text can be (the API's rules), so that no probe is a 400: a UUID or 32
+    // hex characters is not a span id, 16 hex characters not a trace id.
+    const clean = text.trim();
+    const hex128 = /^[0-9a-f]{32}$/i.test(clean) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clean);
+    const hex64 = /^[0-9a-f]{16}$/i.test(clean);
+    const brokenHex = clean.length >= 16 && /^[0-9a-f-]+$/i.test(clean) && (/[a-f-]/i.test(clean) || /^0+$/.test(clean));
+    const probe = (kind, possible) => (possible ? api("/" + kind + "/" + id + "/logs?limit=1") : Promise.resolve({ status: 400, body: null }));
+    const [trace, span, workflow, task] = await Promise.all([
+      probe("traces", hex128 || !brokenHex), probe("spans", hex64 || !brokenHex), probe("workflows", true), probe("tasks", true)]);
     if (mine !== generation) return idle;
     const found = (answer) => answer.status === 200 && answer.body && answer.body.count > 0;
     if (found(trace)) return go("#/traces/" + encodeURIComponent(trace.body.trace_id));
@@ -557,7 +565,12 @@ enum WebAssets {
           el("span", { class: "count", text: records.length + " rec" })),
         el("div", { class: "span-track" },
           el("div", { class: "span-bar", style: { left: left + "%", width: "max(3px, " + width + "%)" } }),
-          el("span", { class: "dur", style: { left: Math.min(left + width, 88) + "%" }, text: first === null ? "" : duration(last - first) })));
+          el("span", {
+            // Right of the bar; near the axis's end, left of it, or inside it when it is long.
+            class: "dur" + (left + width > 80 && left <= 15 ? " inside" : ""),
+            style: left + width <= 80 ? { left: left + width + "%" } : left > 15 ? { right: 100 - left + "%" } : { right: 100 - left - width + "%" },
+            text: first === null ? "" : duration(last - first),
+          })));
     }
 
     function spanPanel(node) {
@@ -689,8 +702,18 @@ enum WebAssets {
     const sections = [el("h1", {}, kind === "workflow" ? "Workflow " : "Task ", el("span", { class: "mono", text: id }))];
     if (correlated) sections.push(...correlatedSections(kind, summary.body));
     else {
+      // A workflow's tasks from their own records (an agent names the workflow only on a task's
+      // first record), at most 50 of them.
+      let taskRecords = records;
+      if (kind === "workflow") {
+        const taskIDs = Array.from(new Set(records.map((r) => r.task_id).filter(Boolean))).slice(0, 50);
+        const answers = await Promise.all(taskIDs.map((t) => api("/tasks/" + encodeURIComponent(t) + "/logs?limit=10000")));
+        if (mine !== generation) return idle;
+        const found = answers.flatMap((a) => (a.status === 200 && a.body ? a.body.lines : []));
+        if (found.length) taskRecords = found;
+      }
       sections.push(el("p", { class: "hint", text: "What the logs alone say: this daemon has no correlation summary for " + plural + " (GET " + "/" + plural + "/{id} answered " + summary.status + ")." }));
-      sections.push(...taskSections(tasksFromLogs(records)), tracesSection(Array.from(new Set(records.map((r) => r.trace_id).filter(Boolean)))));
+      sections.push(...taskSections(tasksFromLogs(taskRecords)), tracesSection(Array.from(new Set(records.concat(taskRecords).map((r) => r.trace_id).filter(Boolean)))));
     }
     const listSection = el("section", { class: "all-records" });
     const renderList = () => {
@@ -893,6 +916,7 @@ table.traces tr.failed a { color: var(--err); font-weight: 600; }
 .axis-track { position: relative; height: 100%; margin-right: 60px; }
 .tick { position: absolute; top: 4px; transform: translateX(-50%); white-space: nowrap; }
 .tick:first-child { transform: none; }
+.tick:last-child { transform: translateX(-100%); }
 .span-row { min-height: 24px; border-bottom: 1px solid #f0f2f5; }
 .span-row:hover { background: #f5f8fc; }
 .span-row.error .span-bar { background: var(--err); }
@@ -905,7 +929,8 @@ table.traces tr.failed a { color: var(--err); font-weight: 600; }
 .span-label .mark { color: var(--err); }
 .span-track { position: relative; height: 24px; margin-right: 60px; }
 .span-bar { position: absolute; top: 7px; height: 10px; border-radius: 2px; background: var(--bar); }
-.dur { position: absolute; top: 4px; margin-left: 6px; font-size: 11px; color: var(--muted); white-space: nowrap; }
+.dur { position: absolute; top: 4px; margin: 0 6px; font-size: 11px; color: var(--muted); white-space: nowrap; }
+.dur.inside { color: #fff; top: 5px; z-index: 1; }
 .dot { position: absolute; top: 8px; width: 6px; height: 8px; margin-left: -3px; background: #8a94a3; border-radius: 1px; }
 .dot.err { background: var(--err); }
 .unspanned .span-label { color: var(--muted); font-style: italic; }
@@ -945,6 +970,9 @@ table.fields td { padding: 2px 0; overflow-wrap: anywhere; }
   .axis, .span-row { grid-template-columns: 24px 44% 1fr; }
   .span-track, .axis-track { margin-right: 8px; }
   .dur { display: none; }
+  .tick:not(:first-child):not(:last-child) { display: none; }
+  .span-label .indent { max-width: 24px; }
+  .span-label .count { display: none; }
   .rec { grid-template-columns: 84px 1fr 48px; }
   .rec .chip, .rec .plink { display: none; }
   .rec .msg { grid-column: 1 / -1; }
