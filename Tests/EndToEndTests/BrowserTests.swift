@@ -234,6 +234,68 @@ struct BrowserTests {
     }
 }
 
+extension BrowserTests {
+    /// A daemon on `logs`, ready (its first pass stored), and a browser; both ended afterwards.
+    static func withDaemonAndBrowser(logs: String, _ body: (WebDriver, DaemonProcess) async throws -> Void) async throws {
+        let root = (logs as NSString).deletingLastPathComponent
+        let daemon = try DaemonProcess(arguments: ["serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0"])
+        defer { daemon.kill() }
+        try await daemon.waitUntilListening()
+        let deadline = ContinuousClock.now + .seconds(120)
+        while try await daemon.get("/readyz").0 != 200 {
+            guard ContinuousClock.now < deadline else { throw DaemonError("not ready: \(daemon.log)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let browser = try await WebDriver()
+        do {
+            try await body(browser, daemon)
+            await browser.quit()
+        } catch {
+            await browser.quit()
+            throw error
+        }
+    }
+
+    @Test("a trace of 10,000 records in 500 spans renders a page of each and pages the rest", .timeLimit(.minutes(5)))
+    func largeTrace() async throws {
+        try WebDriver.requireInstalled()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-browser-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+        let trace = "6d1c2b3a4f5e4d6c8b7a695847362514"
+        let base: Int64 = 1_782_986_400_000
+        // Span n (1...500) is a child of span n / 2: a tree nine levels deep; 20 records each.
+        func span(_ n: Int) -> String { String(format: "%016llx", UInt64(n) &* 0x9E37_79B9_7F4A_7C15 | 1) }
+        var text = ""
+        for n in 1...500 {
+            for k in 0..<20 {
+                let level = k == 19 && n % 50 == 0 ? 50 : 30
+                let parent = n > 1 ? #","parent_span_id":"\#(span(n / 2))""# : ""
+                text += #"{"level":\#(level),"time":\#(base + Int64(n * 20 + k)),"trace_id":"\#(trace)","span_id":"\#(span(n))"\#(parent),"msg":"span \#(n) step \#(k)"}"# + "\n"
+            }
+        }
+        try text.write(toFile: root + "/logs/big-out.log", atomically: true, encoding: .utf8)
+        try await Self.withDaemonAndBrowser(logs: root + "/logs") { browser, daemon in
+            let (_, overview) = try await daemon.get("/traces/\(trace)")
+            #expect(overview["records"] as? Int == 10_000 && overview["span_count"] as? Int == 500)
+            let start = ContinuousClock.now
+            try await browser.open("http://127.0.0.1:\(daemon.port)/#/traces/\(trace)")
+            try await browser.wait(for: "the large trace", timeout: .seconds(60), "return document.body.dataset.state === 'live'")
+            print("large trace: 10,000 records in 500 spans live in the page after \(ContinuousClock.now - start)")
+            #expect(try await browser.run("return document.querySelectorAll('.waterfall [data-span-id]').length") as? Int == 300)
+            #expect(try await browser.run("return document.querySelectorAll('.all-records [data-record]').length") as? Int == 500)
+            #expect(try await browser.run("return document.querySelector('.trace-head').textContent.includes('10000 records')") as? Bool == true)
+            try await browser.click(".all-records button.more")
+            try await browser.wait(for: "the next page of records", "return document.querySelectorAll('.all-records [data-record]').length === 1000")
+            try await browser.click(".waterfall > button.more")
+            try await browser.wait(for: "the other spans", "return document.querySelectorAll('.waterfall [data-span-id]').length === 500")
+            let errors = try await browser.run("return document.querySelectorAll('.waterfall .span-row.error').length") as? Int
+            #expect(errors == 10)
+            #expect(Self.strings(try await browser.run("return window.__tracetailErrors")) == [])
+        }
+    }
+}
+
 extension ISO8601DateFormatter {
     static var withFractions: ISO8601DateFormatter {
         let formatter = ISO8601DateFormatter()

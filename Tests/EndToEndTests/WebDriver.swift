@@ -102,8 +102,11 @@ final class WebDriver: @unchecked Sendable {
         return id
     }
 
+    /// Clicks the element as a user would, centred first so the page's sticky header and filter
+    /// bar do not cover it.
     func click(_ css: String) async throws {
         let id = try await element(css)
+        try await run("arguments[0].scrollIntoView({ block: 'center' })", [[Self.elementKey: id]])
         _ = try await command("POST", "element/\(id)/click", [:])
     }
 
