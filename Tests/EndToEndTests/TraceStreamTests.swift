@@ -43,7 +43,9 @@ struct TraceStreamTests {
         /// Appends records `numbers` of the trace (to `file`-out.log) and has the tailer store them.
         func append(_ numbers: ClosedRange<Int>, file: String = "api") async throws {
             let path = root + "/logs/\(file)-out.log"
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) {
+                throw DaemonError("cannot create \(path)")
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try handle.seekToEnd()
             try handle.write(contentsOf: Data(numbers.map { Self.line($0, file: file) }.joined().utf8))
