@@ -742,7 +742,7 @@
             el("span", { class: "msg", text: finding.message || "" }))))));
     const row = body[kind];
     sections.push(el("section", { class: "row-fields" },
-      el("h2", { text: "The " + kind + "'s row" + (body.database ? " in " + body.database : "") }),
+      el("h2", { text: "The " + kind + "'s row" + (body.database ? " (database: " + body.database + ")" : "") }),
       row && typeof row === "object"
         ? el("table", { class: "fields" }, el("tbody", {}, Object.entries(row).map(([name, value]) =>
           el("tr", {}, el("th", { scope: "row", text: name }), el("td", { class: "mono", text: value !== null && typeof value === "object" ? JSON.stringify(value) : String(value) })))))
@@ -758,16 +758,24 @@
       el("h2", { text: "Tasks (" + tasks.length + ")" }),
       el("div", { class: "table-wrap" },
         el("table", { class: "traces" },
-          el("thead", {}, el("tr", {}, ["task", "row", "records", "errors", "first", "last", "traces"].map((h) => el("th", { scope: "col", text: h })))),
+          el("thead", {}, el("tr", {}, ["task", "records", "errors", "first", "last", "traces", "row"].map((h) => el("th", { scope: "col", text: h })))),
           el("tbody", {}, tasks.map((task) =>
             el("tr", { class: task.errors > 0 ? "failed" : "", "data-task-id": task.task_id },
               el("td", {}, el("a", { class: "mono", href: "#/tasks/" + encodeURIComponent(task.task_id), text: task.task_id })),
-              el("td", { class: "mono", text: task.row ? JSON.stringify(task.row) : "—" }),
               el("td", { class: "num", text: task.records }),
               el("td", { class: "num" + (task.errors > 0 ? " err" : ""), text: task.errors }),
               el("td", { class: "mono", text: clock(task.first) }),
               el("td", { class: "mono", text: clock(task.last) }),
-              el("td", {}, (task.trace_ids || []).map((t) => el("a", { class: "mono tlink", href: "#/traces/" + encodeURIComponent(t), text: t.slice(0, 8) })))))))))];
+              el("td", {}, (task.trace_ids || []).map((t) => el("a", { class: "mono tlink", href: "#/traces/" + encodeURIComponent(t), text: t.slice(0, 8) }))),
+              el("td", { class: "mono", title: task.row ? JSON.stringify(task.row) : "" }, rowSummary(task.row))))))))];
+  }
+
+  // The fields of a task row that findings are about, a NULL among them marked; the whole row
+  // is the cell's tooltip (and the task's own page).
+  function rowSummary(row) {
+    if (!row) return "no row";
+    const keys = ["status", "agent_type", "trace_id", "span_id", "parent_span_id"].filter((k) => k in row);
+    return keys.map((k) => el("span", { class: row[k] === null ? "null-field" : "", text: k + "=" + (row[k] === null ? "NULL" : String(row[k])) + " " }));
   }
 
   function tracesSection(traceIDs, overview) {
