@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The system zlib (libz), used directly for block compression and .gz rotated copies.
@@ -42,6 +43,17 @@ let package = Package(
             dependencies: [
                 "TraceTailCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // PostgreSQL through postgres-nio: the fleet's central store (a second LogStore) and the
+        // shipper that copies a host's SQLite blocks into it exactly once.
+        .target(
+            name: "TraceTailPostgres",
+            dependencies: [
+                "TraceTailCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -91,6 +103,7 @@ let package = Package(
                 "TraceTailTailer",
                 "TraceTailQuery",
                 "TraceTailHTTP",
+                "TraceTailPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -158,6 +171,7 @@ let package = Package(
                 "TraceTailTailer",
                 "TraceTailQuery",
                 "TraceTailHTTP",
+                "TraceTailPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

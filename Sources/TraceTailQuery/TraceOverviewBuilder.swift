@@ -28,6 +28,7 @@ package struct TraceOverviewBuilder: Sendable {
     private var levels: [UInt8: Int] = [:]
     private var spans: [IDKey: Totals] = [:]
     private var unspanned = 0
+    private var hosts: Set<String> = []
 
     package init() {}
 
@@ -35,6 +36,7 @@ package struct TraceOverviewBuilder: Sendable {
 
     package mutating func add(_ stored: StoredRecord) {
         trace.add(stored)
+        hosts.insert(stored.file.host)
         // Custom pino levels (35, say) are counted under the standard level they round down to.
         let level = LogLevel(name: stored.effectiveLevel.name) ?? .info
         levels[level.rawValue, default: 0] += 1
@@ -55,11 +57,13 @@ package struct TraceOverviewBuilder: Sendable {
     /// The summary; nil when no record was added.
     package func build(traceID: String, truncated: Bool = false) -> TraceOverview? {
         guard !isEmpty else { return nil }
-        return TraceOverview(
+        var overview = TraceOverview(
             traceID: traceID, firstTime: trace.firstTime, lastTime: trace.lastTime, records: trace.records,
             errors: trace.errors, apps: trace.apps.sorted(),
             levels: levels.sorted { $0.key < $1.key }.map { (LogLevel(rawValue: $0.key), $0.value) },
             unspannedRecords: unspanned, spans: tree(), spanCount: spans.count, truncated: truncated)
+        overview.hosts = hosts.sorted()
+        return overview
     }
 
     /// Roots are spans without a parent in the trace; a cycle of parents is broken at its earliest

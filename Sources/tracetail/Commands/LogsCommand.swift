@@ -59,7 +59,7 @@ struct LogsCommand: AsyncParsableCommand {
         if reverse { pairs.append(("order", "desc")) }
         let request = try CLIError.wrapping { try LogsRequest(id: requested, parameters: QueryParameters(pairs: pairs, repeatable: ["app"])) }
         let reader = try await Reader(common)
-        defer { try? reader.store.close() }
+        defer { reader.close() }
         let page = try await CLIError.wrapping { try await request.read(from: reader.store, presenter: reader.presenter) }
         var out = Output()
         defer { out.flush() }

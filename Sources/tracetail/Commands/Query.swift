@@ -29,7 +29,7 @@ struct Query: AsyncParsableCommand {
     func run() async throws {
         let id = try CLIError.wrapping { try RequestedID(kind: .trace, text: traceID) }
         let reader = try await Reader(common)
-        defer { try? reader.store.close() }
+        defer { reader.close() }
         let page = try await reader.store.records(RecordQuery(key: id.key, limit: limit))
         var out = Output()
         defer { out.flush() }

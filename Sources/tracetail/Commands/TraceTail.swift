@@ -14,7 +14,7 @@ struct TraceTail: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Ingest.self, Query.self, TraceCommand.self, LogsCommand.self, TailCommand.self, CoverageCommand.self, Stats.self, Prune.self,
-            ShowConfig.self,
+            Pg.self, ShowConfig.self,
         ],
         defaultSubcommand: Serve.self
     )
@@ -31,6 +31,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite database file (store.path).")
     var db: String?
 
+    @Option(name: .long, help: "The store to read: a SQLite file, or a fleet store's postgres:// URL (store.path).")
+    var store: String?
+
     @Option(name: .long, help: "Log level of tracetail itself (log.level).")
     var logLevel: String?
 
@@ -38,6 +41,7 @@ struct CommonOptions: ParsableArguments {
         var overrides = extra
         if let logs { overrides["logs.directory"] = logs }
         if let db { overrides["store.path"] = db }
+        if let store { overrides["store.path"] = store }
         if let logLevel { overrides["log.level"] = logLevel }
         do {
             return try await Settings.resolve(configPath: config, overrides: overrides, environment: ProcessInfo.processInfo.environment)

@@ -35,6 +35,10 @@ struct Settings {
     var pruneInterval: Int64
     var logLevel: String
     var ids: IDFieldOptions
+    /// The fleet store to ship to (`ship.url`), if any.
+    var shipURL: String?
+    /// The name this host's records carry, here and in the fleet store (`ship.host_name`).
+    var hostName: String
 
     /// Every key, its default and what it means (printed by `tracetail config`).
     static let keys: [(key: String, defaultValue: String, help: String)] = [
@@ -46,7 +50,7 @@ struct Settings {
         ("logs.group_idle", "300ms", "a record whose continuation lines may still come is closed after this"),
         ("logs.max_record_bytes", "1MiB", "longest record kept; longer ones are cut and flagged truncated"),
         ("logs.timezone", "local", "zone of times written without one (PM2 --time prefixes): local, UTC or +HH:MM"),
-        ("store.path", "data/tracetail.sqlite", "the SQLite database file"),
+        ("store.path", "data/tracetail.sqlite", "the SQLite database file, or a fleet store's postgres:// URL to read (a query node)"),
         ("store.flush_interval", "250ms", "records are committed at least this often"),
         ("store.flush_bytes", "1536KiB", "... or as soon as this much text is waiting"),
         ("store.block_bytes", "128KiB", "raw text per compressed block"),
@@ -59,6 +63,8 @@ struct Settings {
         ("retention.max_age", "7d", "records older than this are deleted (0 keeps them)"),
         ("retention.max_bytes", "2GiB", "the store is cut back to this size, oldest first (0 sets no bound)"),
         ("retention.interval", "5m", "how often the daemon prunes"),
+        ("ship.url", "", "a fleet store (postgres://USER@HOST:PORT/DB) every record is shipped to, exactly once"),
+        ("ship.host_name", "", "the name this host's records carry (default: the machine's host name)"),
         ("log.level", "info", "the daemon's own log level: trace, debug, info, notice, warning, error"),
     ] + idKeys.map { ($0.key, "", $0.help) }
 
@@ -184,6 +190,13 @@ struct Settings {
             throw ConfigError("log.level: '\(value("log.level"))' is not one of \(Self.logLevels.joined(separator: ", "))")
         }
         ids = try Self.idOptions(value)
+        let ship = value("ship.url")
+        shipURL = ship.isEmpty ? nil : ship
+        if let shipURL, !shipURL.hasPrefix("postgres://"), !shipURL.hasPrefix("postgresql://") {
+            throw ConfigError("ship.url: '\(shipURL)' is not a postgres:// URL")
+        }
+        let host = value("ship.host_name")
+        hostName = host.isEmpty ? ProcessInfo.processInfo.hostName : host
         if !Self.isLoopback(listenHost), self.token == nil {
             throw ConfigError("http.listen: \(listenHost) is not a loopback address; set http.token (or TRACETAIL_HTTP_TOKEN) to require a bearer token")
         }
@@ -200,7 +213,13 @@ struct Settings {
     }
 
     var store: StoreOptions {
-        StoreOptions(blockBytes: blockBytes, compressionLevel: compressionLevel)
+        StoreOptions(
+            blockBytes: blockBytes, compressionLevel: compressionLevel, hostName: hostName, keepUnshipped: shipURL != nil)
+    }
+
+    /// The fleet store to read instead of a SQLite file: `store.path` given as a postgres:// URL.
+    var fleetStoreURL: String? {
+        databasePath.hasPrefix("postgres://") || databasePath.hasPrefix("postgresql://") ? databasePath : nil
     }
 
     var retention: RetentionPolicy {
