@@ -27,7 +27,7 @@ struct FleetShippingTests {
         static func make(host: String = "api-1", cluster given: PostgresCluster? = nil) async throws -> Setup {
             let cluster: PostgresCluster
             if let given { cluster = given } else { cluster = try await PostgresCluster.shared() }
-            let database = try cluster.createDatabase(prefix: "fleet")
+            let database = try await offThread { try cluster.createDatabase(prefix: "fleet") }
             var logger = Logger(label: "fleet-test")
             logger.logLevel = .warning
             let fleet = try FleetDatabase(url: cluster.url(database: database), logger: logger)
@@ -74,8 +74,11 @@ struct FleetShippingTests {
             Issue.record("shipping did not finish")
         }
 
-        func sql(_ text: String) throws -> String {
-            try cluster.psql(text, database: database)
+        /// psql's answer (run off the cooperative threads: it blocks until psql exits).
+        func sql(_ text: String) async throws -> String {
+            let cluster = self.cluster
+            let database = self.database
+            return try await offThread { try cluster.psql(text, database: database) }
         }
     }
 
@@ -98,8 +101,8 @@ struct FleetShippingTests {
         #expect(page.records.allSatisfy { $0.file.host == "api-1" && $0.file.app == "api" })
         #expect(try await setup.local.shippingBacklog().records == 0)
         // The summary table: one row per trace and host, totals exact.
-        #expect(try setup.sql("SELECT count(*), sum(records), sum(errors) FROM tracetail_traces") == "100|1000|143")
-        #expect(try setup.sql("SELECT records FROM tracetail_hosts WHERE name = 'api-1'") == "1000")
+        #expect(try await setup.sql("SELECT count(*), sum(records), sum(errors) FROM tracetail_traces") == "100|1000|143")
+        #expect(try await setup.sql("SELECT records FROM tracetail_hosts WHERE name = 'api-1'") == "1000")
         let listed = try await setup.central.traces(TraceListQuery(limit: 3))
         #expect(listed.traces.map(\.trace) == [Self.trace(99).key, Self.trace(98).key, Self.trace(97).key])
         #expect(listed.traces.first?.hosts == ["api-1"])
@@ -121,9 +124,9 @@ struct FleetShippingTests {
         try await setup.shipAll()
         #expect(setup.shipper.status.alreadyShipped > 0)
         #expect(try await setup.central.statistics().records == 300)
-        #expect(try setup.sql("SELECT sum(records) FROM tracetail_traces") == "300")
-        #expect(try setup.sql("SELECT records FROM tracetail_hosts") == "300")
-        #expect(try setup.sql("SELECT count(*) FROM tracetail_postings") == "30")
+        #expect(try await setup.sql("SELECT sum(records) FROM tracetail_traces") == "300")
+        #expect(try await setup.sql("SELECT records FROM tracetail_hosts") == "300")
+        #expect(try await setup.sql("SELECT count(*) FROM tracetail_postings") == "30")
         let page = try await setup.central.records(RecordQuery(key: Self.trace(3).key))
         #expect(page.records.count == 10)
     }
@@ -141,12 +144,12 @@ struct FleetShippingTests {
         try await setup.shipAll()
         #expect(try await setup.central.statistics().partitions == 2)
         let old = (now - 10 * Self.day) / Self.day
-        #expect(try setup.sql("SELECT to_regclass('tracetail_blocks_d\(old)') IS NOT NULL") == "t")
+        #expect(try await setup.sql("SELECT to_regclass('tracetail_blocks_d\(old)') IS NOT NULL") == "t")
         let report = try await setup.central.prune(RetentionPolicy(maxAge: 3 * Self.day), now: now)
         #expect(report.partitionsDropped == 1)
         #expect(report.recordsDeleted == 200)
         #expect(try await setup.central.statistics().records == 100)
-        #expect(try setup.sql("SELECT to_regclass('tracetail_blocks_d\(old)') IS NULL") == "t")
+        #expect(try await setup.sql("SELECT to_regclass('tracetail_blocks_d\(old)') IS NULL") == "t")
         // Shipped now: the host's own retention may drop it.
         let late = try await setup.local.prune(RetentionPolicy(maxAge: 3 * Self.day), now: now)
         #expect(late.recordsDeleted == 200)
@@ -159,7 +162,7 @@ struct FleetShippingTests {
         defer { setup.close() }
         try await setup.append(0..<50, storedAt: WallClockForTests.now)
         try await setup.shipAll()
-        let storage = try setup.sql("""
+        let storage = try await setup.sql("""
             SELECT string_agg(DISTINCT a.attstorage::text, ',') FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
             WHERE c.relname LIKE 'tracetail_blocks%' AND a.attname IN ('data', 'filter')
             """)
@@ -170,11 +173,12 @@ struct FleetShippingTests {
 extension FleetShippingTests {
     @Test("PostgreSQL down: the backlog waits, the error is reported, everything ships once it is back")
     func unreachable() async throws {
-        let cluster = try PostgresCluster.start()
+        // initdb and pg_ctl block their thread: off the test's cooperative threads.
+        let cluster = try await offThread { try PostgresCluster.start() }
         defer { try? cluster.stop(mode: "immediate") }
         let setup = try await Setup.make(cluster: cluster)
         defer { setup.close() }
-        try cluster.stop(mode: "immediate")
+        try await offThread { try cluster.stop(mode: "immediate") }
         let now = WallClockForTests.now
         try await setup.append(0..<400, storedAt: now)
         let running = Task { await setup.shipper.run() }
@@ -189,7 +193,7 @@ extension FleetShippingTests {
         // Appends go on while the fleet store is away: the tailer never waits for it.
         try await setup.append(400..<600, storedAt: now)
         #expect(try await setup.local.shippingBacklog().records == 600)
-        try cluster.start()
+        try await offThread { try cluster.start() }
         var backlog = try await setup.local.shippingBacklog()
         for _ in 0..<1200 where backlog.records > 0 {
             try await Task.sleep(for: .milliseconds(50))
@@ -197,7 +201,7 @@ extension FleetShippingTests {
         }
         #expect(backlog.records == 0)
         #expect(try await setup.central.statistics().records == 600)
-        #expect(try setup.sql("SELECT sum(records) FROM tracetail_traces") == "600")
+        #expect(try await setup.sql("SELECT sum(records) FROM tracetail_traces") == "600")
         #expect(setup.shipper.status.lastError == nil)
     }
 }

@@ -70,9 +70,10 @@ struct FleetTests {
 
     @Test("SIGKILL each shipper five times, restart PostgreSQL: every record once per host and trace")
     func killsAndRestart() async throws {
-        let cluster = try PostgresCluster.start()
+        // initdb, pg_ctl and psql block their thread: off the test's cooperative threads.
+        let cluster = try await offThread { try PostgresCluster.start() }
         defer { try? cluster.stop(mode: "immediate") }
-        let database = try cluster.createDatabase(prefix: "fleet")
+        let database = try await offThread { try cluster.createDatabase(prefix: "fleet") }
         let url = cluster.url(database: database)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-fleet-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -97,12 +98,12 @@ struct FleetTests {
         for round in 0..<5 {
             for host in hosts {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...900, using: &generator)))
-                host.daemon?.kill()
+                if let daemon = host.daemon { try await offThread { daemon.kill() } }
                 kills += 1
                 try await host.start()
             }
             if round == 2 {
-                try cluster.restart(mode: "immediate")
+                try await offThread { try cluster.restart(mode: "immediate") }
             }
         }
         writing.cancel()
@@ -154,9 +155,9 @@ struct FleetTests {
         #expect(onlyRecords.allSatisfy { $0["host"] as? String == "api-2" })
         // The summary table and the hosts' ledger agree with what was written, per host.
         for host in hosts {
-            let summed = try cluster.psql("SELECT sum(records) FROM tracetail_traces WHERE host = '\(host.name)'", database: database)
+            let summed = try await offThread { try cluster.psql("SELECT sum(records) FROM tracetail_traces WHERE host = '\(host.name)'", database: database) }
             #expect(summed == "\(host.count)", "\(host.name)")
-            let ledger = try cluster.psql("SELECT records FROM tracetail_hosts WHERE name = '\(host.name)'", database: database)
+            let ledger = try await offThread { try cluster.psql("SELECT records FROM tracetail_hosts WHERE name = '\(host.name)'", database: database) }
             #expect(ledger == "\(host.count)", "\(host.name)")
         }
         // The shared trace as the summary and /traces see it: three hosts.
