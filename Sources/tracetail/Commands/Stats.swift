@@ -23,6 +23,7 @@ struct Stats: AsyncParsableCommand {
         let stats = try await store.statistics()
         let files = try await store.files()
         let problems = check ? try await store.check() : []
+        let backlog = try await store.shippingBacklog()
         try store.close()
 
         print("store:        \(settings.databasePath)")
@@ -33,6 +34,7 @@ struct Stats: AsyncParsableCommand {
         print("time range:   \(stats.oldestTime.map(Timestamp.rfc3339) ?? "-") .. \(stats.newestTime.map(Timestamp.rfc3339) ?? "-")")
         print("partitions:   \(stats.partitions)")
         print("files:        \(stats.files)")
+        print("not shipped:  \(backlog.records) records in \(backlog.blocks) blocks (\(backlog.bytes) bytes) not acknowledged by a fleet store\(backlog.oldestStoredAt.map { ", oldest stored " + Timestamp.rfc3339($0) } ?? "")")
         for file in files {
             let c = file.counters
             print("  \(file.path) [\(file.status.rawValue)] offset \(file.offset), \(c.records) records, \(c.bytesRead) bytes read, \(c.truncations) truncations, \(c.rotations) rotations, \(c.bytesSkipped) bytes skipped, \(c.linesTruncated) lines truncated")

@@ -64,7 +64,7 @@ struct Settings {
         ("retention.max_bytes", "2GiB", "the store is cut back to this size, oldest first (0 sets no bound)"),
         ("retention.interval", "5m", "how often the daemon prunes"),
         ("ship.url", "", "a fleet store (postgres://USER@HOST:PORT/DB) every record is shipped to, exactly once"),
-        ("ship.host_name", "", "the name this host's records carry (default: the machine's host name)"),
+        ("ship.host_name", "", "the name this host's records carry (default: the machine's host name; also TRACETAIL_HOST_NAME)"),
         ("log.level", "info", "the daemon's own log level: trace, debug, info, notice, warning, error"),
     ] + idKeys.map { ($0.key, "", $0.help) }
 
@@ -97,14 +97,19 @@ struct Settings {
     }
 
     /// Environment variables that are not settings but start with `TRACETAIL_`.
-    static let otherEnvironment: Set<String> = ["TRACETAIL_CONFIG"]
+    static let otherEnvironment: Set<String> = ["TRACETAIL_CONFIG", "TRACETAIL_HOST_NAME"]
 
     /// Reads every key through swift-configuration: a `ConfigReader` over the flags (an in-memory
     /// provider), the `TRACETAIL_` environment and the YAML file, in that order of precedence, with
     /// the built-in default last. Typos are refused before that: a key in the file or a
     /// `TRACETAIL_` variable that names no setting. Each value's source is the first provider that
     /// has it, for `tracetail config`.
-    static func resolve(configPath: String?, overrides: [String: String], environment: [String: String]) async throws -> Settings {
+    static func resolve(configPath: String?, overrides: [String: String], environment given: [String: String]) async throws -> Settings {
+        var environment = given
+        // TRACETAIL_HOST_NAME is the short name of ship.host_name's variable.
+        if let host = environment.removeValue(forKey: "TRACETAIL_HOST_NAME"), environment["TRACETAIL_SHIP_HOST_NAME"] == nil {
+            environment["TRACETAIL_SHIP_HOST_NAME"] = host
+        }
         let path = configPath ?? environment["TRACETAIL_CONFIG"] ?? (FileManager.default.fileExists(atPath: "Config/tracetail.yaml") ? "Config/tracetail.yaml" : nil)
         let known = Set(keys.map(\.key))
         var fileHasValues = false
