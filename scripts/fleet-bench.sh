@@ -86,8 +86,26 @@ sleep 3
 local_bytes=$(du -cb "$work"/h*/db.sqlite* | tail -1 | cut -f1)
 pg_bytes=$("$pgbin/psql" -X -A -t -h 127.0.0.1 -p "$port" -U postgres -d fleet -c \
   "SELECT sum(pg_total_relation_size(oid)) FROM pg_class WHERE relkind = 'r' AND relname LIKE 'tracetail%'")
+psql() { "$pgbin/psql" -X -A -t -h 127.0.0.1 -p "$port" -U postgres -d fleet -c "$1"; }
+breakdown() {
+  psql "SELECT string_agg(k || ' ' || round(b / 1e6, 1) || ' MB', ', ' ORDER BY k) FROM (
+          SELECT CASE WHEN relname LIKE 'tracetail_blocks%' THEN 'blocks (with TOAST)'
+                      WHEN relname LIKE 'tracetail_postings%' THEN 'postings' ELSE 'other' END AS k,
+                 sum(pg_total_relation_size(oid)) AS b
+          FROM pg_class WHERE relkind = 'r' AND relname LIKE 'tracetail%' GROUP BY 1) t"
+}
 python3 - "$raw" "$local_bytes" "$pg_bytes" <<'PY'
 import sys
 raw, local, pg = map(int, sys.argv[1:])
 print(f"size: logs {raw/1e6:.1f} MB, local stores {local/1e6:.1f} MB, PostgreSQL tables {pg/1e6:.1f} MB ({pg/local:.2f}x the local stores)")
 PY
+echo "  as shipped: $(breakdown)"
+# The open blocks' earlier versions are dead rows until vacuumed: the size once they are gone.
+psql "VACUUM FULL" >/dev/null
+full=$(psql "SELECT sum(pg_total_relation_size(oid)) FROM pg_class WHERE relkind = 'r' AND relname LIKE 'tracetail%'")
+python3 - "$local_bytes" "$full" <<'PY'
+import sys
+local, pg = map(int, sys.argv[1:])
+print(f"after VACUUM FULL: PostgreSQL tables {pg/1e6:.1f} MB ({pg/local:.2f}x the local stores)")
+PY
+echo "  after VACUUM FULL: $(breakdown)"
