@@ -264,6 +264,8 @@ package final class Shipper: Sendable {
         var keys = Set<Int64>()
         var summaries: [TraceID: (first: Int64, last: Int64, records: Int64, errors: Int64)] = [:]
         for record in fresh {
+            // A record is found by its other trace ids too (an x-trace-id beside its context's).
+            for other in record.otherTraces { keys.insert(other.indexValue) }
             guard let trace = record.trace else { continue }
             keys.insert(trace.indexValue)
             guard let id = TraceID(key: trace), case .bits = id else { continue }

@@ -24,6 +24,12 @@ package struct RecordPresenter: Sendable {
         object.field("file", file.path)
         object.field("level", record.level?.name)
         object.field("trace_id", record.trace.flatMap(TraceID.init(key:))?.canonical)
+        // The record is found by these too; `trace_id` is its own.
+        object.array("other_trace_ids") { array in
+            for other in record.otherTraces {
+                if let id = TraceID(key: other) { array.string(id.canonical) }
+            }
+        }
         object.field("span_id", record.span.flatMap(SpanID.init(key:))?.canonical)
         object.field("parent_span_id", record.parentSpan.flatMap(SpanID.init(key:))?.canonical)
         object.field("workflow_id", record.workflow.flatMap(BusinessID.init(key:))?.canonical)

@@ -24,23 +24,29 @@ package struct TraceOverviewBuilder: Sendable {
         }
     }
 
-    private var trace = Totals()
+    private var totals = Totals()
     private var levels: [UInt8: Int] = [:]
     private var spans: [IDKey: Totals] = [:]
     private var unspanned = 0
     private var hosts: Set<String> = []
+    /// The trace summed up, when known: a record that reached it by another of its trace ids (an
+    /// `x-trace-id` header beside its own context's) counts, but its span belongs to its own
+    /// trace's tree, so here it is one of the records outside any span.
+    private let trace: IDKey?
 
-    package init() {}
+    package init(trace: IDKey? = nil) {
+        self.trace = trace
+    }
 
-    package var isEmpty: Bool { trace.records == 0 }
+    package var isEmpty: Bool { totals.records == 0 }
 
     package mutating func add(_ stored: StoredRecord) {
-        trace.add(stored)
+        totals.add(stored)
         hosts.insert(stored.file.host)
         // Custom pino levels (35, say) are counted under the standard level they round down to.
         let level = LogLevel(name: stored.effectiveLevel.name) ?? .info
         levels[level.rawValue, default: 0] += 1
-        guard let span = stored.record.span else {
+        guard let span = stored.record.span, trace == nil || stored.record.trace == trace else {
             unspanned += 1
             return
         }
@@ -58,8 +64,8 @@ package struct TraceOverviewBuilder: Sendable {
     package func build(traceID: String, truncated: Bool = false) -> TraceOverview? {
         guard !isEmpty else { return nil }
         var overview = TraceOverview(
-            traceID: traceID, firstTime: trace.firstTime, lastTime: trace.lastTime, records: trace.records,
-            errors: trace.errors, apps: trace.apps.sorted(),
+            traceID: traceID, firstTime: totals.firstTime, lastTime: totals.lastTime, records: totals.records,
+            errors: totals.errors, apps: totals.apps.sorted(),
             levels: levels.sorted { $0.key < $1.key }.map { (LogLevel(rawValue: $0.key), $0.value) },
             unspannedRecords: unspanned, spans: tree(), spanCount: spans.count, truncated: truncated)
         overview.hosts = hosts.sorted()

@@ -14,7 +14,7 @@ package struct TraceOverviewReader: Sendable {
 
     /// The trace's summary; `QueryError.notFound` when the trace has no records.
     package func overview(of id: RequestedID) async throws -> TraceOverview {
-        var builder = TraceOverviewBuilder()
+        var builder = TraceOverviewBuilder(trace: id.kind == .trace ? id.key : nil)
         var cursor: RecordCursor?
         var read = 0
         var truncated = false

@@ -4,9 +4,7 @@ import TraceTailCore
 
 extension SQLiteLogStore {
     package func records(_ query: RecordQuery) async throws -> RecordPage {
-        // Only the reading holds a database reader; filtering and sorting happen after.
-        let found = try await pool.read { db in try self.candidates(for: query, db) }
-        return page(query, found).page
+        try await pool.read { db in try self.lookup(query, db).page }
     }
 
     /// The records found by an id, read from one snapshot of the database. A block that cannot be
@@ -16,27 +14,64 @@ extension SQLiteLogStore {
         try lookup(query, db).page
     }
 
-    /// A page of records, and the blocks that could not be decoded.
-    func lookup(_ query: RecordQuery, _ db: Database) throws -> (page: RecordPage, unreadable: Set<BlockAddress>) {
-        page(query, try candidates(for: query, db))
+    /// A block that may hold the id: where it is and the time range of its records.
+    private struct CandidateBlock {
+        var partition: Int64
+        var id: Int64
+        var fileID: Int64
+        var minTime: Int64
+        var maxTime: Int64
     }
 
-    /// The page of the records found: filtered, sorted, after the cursor, cut at the limit.
-    private func page(
-        _ query: RecordQuery, _ found: ([(Int64, IndexedRecord)], [Int64: FileState], Set<BlockAddress>)
-    ) -> (page: RecordPage, unreadable: Set<BlockAddress>) {
-        let (candidates, files, unreadable) = found
-        var matched: [StoredRecord] = []
-        for (fileID, record) in candidates {
-            guard let file = files[fileID], Self.passes(record, file: file, query) else { continue }
-            matched.append(StoredRecord(record: record, file: file))
-        }
+    /// A page of records, and the blocks that could not be decoded.
+    ///
+    /// Paged in the store: the blocks that may hold the id are listed with their time ranges (no
+    /// data read), those wholly before the cursor (or outside since/until) dropped, and the rest
+    /// decoded in time order, first record first (last first for `desc`). Decoding stops as soon
+    /// as every block left starts after the page's last record: a page of a 10,000-record trace
+    /// decodes the blocks of its page and the one after, not the whole trace.
+    func lookup(_ query: RecordQuery, _ db: Database) throws -> (page: RecordPage, unreadable: Set<BlockAddress>) {
         let ascending = query.order == .ascending
-        matched.sort { ascending ? $0.cursor < $1.cursor : $1.cursor < $0.cursor }
-        if let after = query.after {
-            matched.removeAll { ascending ? !(after < $0.cursor) : !($0.cursor < after) }
-        }
         let limit = max(0, query.limit)
+        var blocks = try candidateBlocks(for: query, db)
+        if let after = query.after {
+            blocks.removeAll { ascending ? $0.maxTime < after.time : $0.minTime > after.time }
+        }
+        blocks.sort { ascending ? ($0.minTime, $0.id) < ($1.minTime, $1.id) : ($0.maxTime, $0.id) > ($1.maxTime, $1.id) }
+        let files = try self.files(Set(blocks.map(\.fileID)), db)
+
+        // Before `a` in the answer's order.
+        func precedes(_ a: TraceTailCore.RecordCursor, _ b: TraceTailCore.RecordCursor) -> Bool { ascending ? a < b : b < a }
+        var matched: [StoredRecord] = []
+        var unreadable = Set<BlockAddress>()
+        for block in blocks {
+            // With more than a page in hand, a block whose every record comes after the last of
+            // them cannot change the page (equal times may still sort before: decode those).
+            if matched.count > limit {
+                let last = matched[limit].record.time
+                if ascending ? block.minTime > last : block.maxTime < last { break }
+            }
+            guard let file = files[block.fileID],
+                  let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM \(Self.blocksTable(block.partition)) WHERE id = ?"),
+                    arguments: [block.id])
+            else { continue }
+            guard let records = readableBlock(row, partition: block.partition, matching: query.key) else {
+                unreadable.insert(BlockAddress(partition: block.partition, block: block.id))
+                continue
+            }
+            var added = false
+            for record in records where record.matches(query.key) && Self.passes(record, file: file, query) {
+                let stored = StoredRecord(record: record, file: file)
+                if let after = query.after, !precedes(after, stored.cursor) { continue }
+                matched.append(stored)
+                added = true
+            }
+            if added {
+                matched.sort { precedes($0.cursor, $1.cursor) }
+                if matched.count > limit + 1 { matched.removeLast(matched.count - limit - 1) }
+            }
+        }
         guard matched.count > limit else {
             return (RecordPage(records: matched, next: nil, unreadableBlocks: unreadable.count), unreadable)
         }
@@ -44,12 +79,10 @@ extension SQLiteLogStore {
         return (RecordPage(records: page, next: page.last?.cursor, unreadableBlocks: unreadable.count), unreadable)
     }
 
-    /// Every record of the blocks that hold the id, with the files involved, and how many of those
-    /// blocks could not be decoded.
-    private func candidates(for query: RecordQuery, _ db: Database) throws -> ([(Int64, IndexedRecord)], [Int64: FileState], Set<BlockAddress>) {
-        var out: [(Int64, IndexedRecord)] = []
-        var fileIDs = Set<Int64>()
-        var unreadable = Set<BlockAddress>()
+    /// The blocks that may hold the id, in partitions and with time ranges that meet since/until:
+    /// from the trace index, or from the blocks' filters for the other kinds of id.
+    private func candidateBlocks(for query: RecordQuery, _ db: Database) throws -> [CandidateBlock] {
+        var out: [CandidateBlock] = []
         let partitions = try Row.fetchAll(
             db, sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id")
         filters.retain(only: Set(partitions.map { $0["id"] as Int64 }))
@@ -68,30 +101,29 @@ extension SQLiteLogStore {
             }
             guard !blockIDs.isEmpty else { continue }
             let list = blockIDs.map(String.init).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(Self.blocksTable(id)) WHERE id IN (\(list))")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, file_id, min_time, max_time FROM \(Self.blocksTable(id)) WHERE id IN (\(list))")
             for row in rows {
-                if let since = query.since, (row["max_time"] as Int64) < since { continue }
-                if let until = query.until, (row["min_time"] as Int64) > until { continue }
-                let fileID: Int64 = row["file_id"]
-                guard let records = readableBlock(row, partition: id, matching: query.key) else {
-                    unreadable.insert(BlockAddress(partition: id, block: row["id"]))
-                    continue
-                }
-                for record in records where record.matches(query.key) {
-                    out.append((fileID, record))
-                    fileIDs.insert(fileID)
-                }
+                let block = CandidateBlock(
+                    partition: id, id: row["id"], fileID: row["file_id"], minTime: row["min_time"], maxTime: row["max_time"])
+                if let since = query.since, block.maxTime < since { continue }
+                if let until = query.until, block.minTime > until { continue }
+                out.append(block)
             }
         }
+        return out
+    }
+
+    /// The files of these ids, by id.
+    private func files(_ ids: Set<Int64>, _ db: Database) throws -> [Int64: FileState] {
+        guard !ids.isEmpty else { return [:] }
         var files: [Int64: FileState] = [:]
-        if !fileIDs.isEmpty {
-            let list = fileIDs.map(String.init).joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE id IN (\(list))") {
-                let file = self.fileState(row)
-                files[file.id] = file
-            }
+        let list = ids.map(String.init).joined(separator: ",")
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE id IN (\(list))") {
+            let file = self.fileState(row)
+            files[file.id] = file
         }
-        return (out, files, unreadable)
+        return files
     }
 
     /// A block's records, or nil (logged once per block) when it cannot be decoded.

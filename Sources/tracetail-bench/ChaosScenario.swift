@@ -61,20 +61,22 @@ struct ChaosScenario {
         let perTick = max(1, rate / writers.count / 100)  // ticks of 10 ms
         var nextKill = Date().addingTimeInterval(random.interval(0.3, 1.2))
         var killsLeft = kills
-        var tick = 0
+        var nextEvent = Date().addingTimeInterval(0.75)
         var rotations = 0
-        while killsLeft > 0 {
+        // Until every kill and each of the four file events has happened: both go by the clock, so
+        // a loaded machine (fewer ticks a second) changes how much is written, never what happens.
+        while killsLeft > 0 || rotations < 4 {
             for index in writers.indices { try write(index, count: perTick) }
-            tick += 1
-            if Date() >= nextKill {
+            if killsLeft > 0, Date() >= nextKill {
                 try kill()
                 killsLeft -= 1
                 nextKill = Date().addingTimeInterval(random.interval(0.3, 1.2))
             }
             // Every ~1.5 s, one of the file events, in turn.
-            if tick % 150 == 75 {
+            if Date() >= nextEvent {
                 try event(rotations % 4)
                 rotations += 1
+                nextEvent = Date().addingTimeInterval(1.5)
             }
             usleep(10_000)
         }
@@ -154,10 +156,18 @@ struct ChaosScenario {
     /// Reads every writer's records back and counts.
     mutating func count() throws {
         for writer in writers {
-            let query = try Subprocess.run(tracetail, ["query", "--db", database, "--json", "--limit", "10000000", writer.trace], environment: environment)
-            let data = query.output.split(separator: "\n").first { $0.hasPrefix("{") }.map { Data($0.utf8) } ?? Data()
-            let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            let lines = json["lines"] as? [[String: Any]] ?? []
+            // Every page, through the cursor: pages hold at most 10,000 records.
+            var lines: [[String: Any]] = []
+            var cursor: String?
+            repeat {
+                let arguments = ["logs", "--db", database, "--json", "--limit", "10000", "--trace", writer.trace]
+                    + (cursor.map { ["--cursor", $0] } ?? [])
+                let page = try Subprocess.run(tracetail, arguments, environment: environment)
+                let data = page.output.split(separator: "\n").first { $0.hasPrefix("{") }.map { Data($0.utf8) } ?? Data()
+                let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+                lines += json["lines"] as? [[String: Any]] ?? []
+                cursor = json["next_cursor"] as? String
+            } while cursor != nil
             var seen = Set<Int>()
             for line in lines {
                 guard let raw = line["raw"] as? String, let range = raw.range(of: #""seq":"#) else { continue }

@@ -59,7 +59,7 @@ enum Tools {
         if Subprocess.which("rg") == nil {
             print("ripgrep not found: installing it with apt-get (Debian package ripgrep)")
             let prefix = getuid() == 0 ? "" : "sudo "
-            try Subprocess.shell("\(prefix)apt-get update -qq && DEBIAN_FRONTEND=noninteractive \(prefix)apt-get install -y -qq ripgrep")
+            _ = try Subprocess.shell("\(prefix)apt-get update -qq && DEBIAN_FRONTEND=noninteractive \(prefix)apt-get install -y -qq ripgrep")
             guard Subprocess.which("rg") != nil else { throw BenchError("could not install ripgrep") }
             report.note("ripgrep was installed by the benchmark (apt-get install ripgrep)")
         }

@@ -16,7 +16,7 @@ enum Subprocess {
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).out").path
-        FileManager.default.createFile(atPath: outputFile, contents: nil)
+        guard FileManager.default.createFile(atPath: outputFile, contents: nil) else { throw BenchError("cannot create \(outputFile)") }
         defer { try? FileManager.default.removeItem(atPath: outputFile) }
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -62,7 +62,7 @@ final class Daemon {
 
     init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-daemon-\(UUID().uuidString).log").path
-        FileManager.default.createFile(atPath: logFile, contents: nil)
+        guard FileManager.default.createFile(atPath: logFile, contents: nil) else { throw BenchError("cannot create \(logFile)") }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment

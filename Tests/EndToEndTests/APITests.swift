@@ -45,8 +45,7 @@ struct APITests {
     func traceLogs() async throws {
         let (store, root) = try await Self.fixture()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
-        try await app.test(.live) { client in
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store))) { client in
             try await client.execute(uri: "/traces/\(Self.trace)/logs", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
@@ -101,8 +100,7 @@ struct APITests {
     func errors() async throws {
         let (store, root) = try await Self.fixture()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
-        try await app.test(.live) { client in
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store))) { client in
             let cases: [(String, HTTPResponse.Status, String)] = [
                 ("/traces/0123456789abcdef0123456789abcdef/logs", .notFound, "no records for trace id"),
                 ("/traces/abc123/logs", .notFound, "no records for trace id 'abc123'"),

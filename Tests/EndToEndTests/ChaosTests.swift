@@ -35,7 +35,11 @@ struct ChaosTests {
             process.waitUntilExit()
             return String(decoding: data, as: UTF8.self)
         }
-        let result = try JSONDecoder().decode(Result.self, from: Data(contentsOf: URL(fileURLWithPath: resultFile)))
+        guard let data = FileManager.default.contents(atPath: resultFile) else {
+            Issue.record("the chaos run wrote no result (exit \(process.terminationStatus)): \(text)")
+            return
+        }
+        let result = try JSONDecoder().decode(Result.self, from: data)
         #expect(result.written > 0, "\(text)")
         #expect(result.stored == result.written, "\(text)")
         #expect(result.missing == 0, "\(text)")

@@ -76,7 +76,15 @@ struct CommandLineTests {
 
         let two = try await CommandLineRun.run(["logs", "--trace", F.trace, "--task", F.task] + db)
         #expect(two.status != 0)
-        #expect(two.stderr.contains("exactly one of --trace, --span, --workflow, --task"))
+        #expect(two.stderr.contains("give exactly one id: a trace id alone, or one of --trace, --span, --workflow, --task"))
+        let twoTraces = try await CommandLineRun.run(["logs", F.trace, "--trace", F.trace] + db)
+        #expect(twoTraces.status != 0)
+        // A trace id alone is --trace; `query` is another name for logs.
+        let alone = try await CommandLineRun.run(["logs", F.trace] + db)
+        let named = try await CommandLineRun.run(["logs", "--trace", F.trace] + db)
+        #expect(alone.status == 0 && !alone.stdout.isEmpty && alone.stdout == named.stdout)
+        #expect(try await CommandLineRun.run(["query", F.trace, "--json"] + db).stdout
+            == (try await CommandLineRun.run(["logs", "--trace", F.trace, "--json"] + db)).stdout)
         let badLevel = try await CommandLineRun.run(["logs", "--trace", F.trace, "--level", "loud"] + db)
         #expect(badLevel.status == 1)
         #expect(badLevel.stderr.contains("parameter 'level'"))

@@ -12,13 +12,13 @@ struct ConfiguredIDCommandTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
         try ([
-            #"{"level":30,"time":1782986400000,"req":{"headers":{"x-trace-id":"\#(trace)"}},"msg":"by header"}"#,
+            #"{"level":30,"time":1782986400000,"req":{"headers":{"x-correlation-id":"\#(trace)"}},"msg":"by header"}"#,
             "charge settled corr=\(trace)",
             #"{"level":30,"time":1782986400002,"msg":"unrelated"}"#,
         ].joined(separator: "\n") + "\n").write(toFile: root + "/logs/app-out.log", atomically: true, encoding: .utf8)
         try """
             ids:
-              trace_keys: [req.headers.x-trace-id]
+              trace_keys: [req.headers.x-correlation-id]
               trace_pattern: 'corr=([0-9a-f]{32})'
 
             """.write(toFile: root + "/tracetail.yaml", atomically: true, encoding: .utf8)

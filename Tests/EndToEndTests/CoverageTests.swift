@@ -39,8 +39,7 @@ struct CoverageTests {
             .write(toFile: logs + "/agent-deploy-error.log", atomically: true, encoding: .utf8)
         let store = try await SamplesTests.ingest(logs, into: root, now: 1_782_986_500_000)
 
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
-        try await app.test(.live) { client in
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store))) { client in
             try await client.execute(uri: "/coverage?until=2026-07-02T10:00:01Z", method: .get) { response in
                 #expect(response.status == .ok)
                 let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
@@ -87,8 +86,7 @@ struct CoverageTests {
             .write(toFile: logs + "/orchestrator-out.log", atomically: true, encoding: .utf8)
         let store = try await SamplesTests.ingest(logs, into: root, now: 1_782_986_500_000)
         defer { try? store.close() }
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
-        try await app.test(.live) { client in
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store))) { client in
             try await client.execute(uri: "/traces/\(Self.trace)/logs", method: .get) { response in
                 let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
                 #expect(body["count"] as? Int == 2)

@@ -66,7 +66,7 @@ struct CrashTests {
         try await offThread { generator.waitUntilExit() }
         let database = root + "/db.sqlite"
         let common = ["--logs", root + "/logs", "--db", database, "--config", root + "/manifest.json.none"]
-        FileManager.default.createFile(atPath: root + "/manifest.json.none", contents: Data())
+        _ = FileManager.default.createFile(atPath: root + "/manifest.json.none", contents: Data())
         // Killed a few times as the store grows (while commits are under way), checked each time.
         var killed = 0
         for records: Int64 in [1, 40_000, 80_000] {

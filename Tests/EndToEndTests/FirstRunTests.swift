@@ -175,6 +175,14 @@ struct FirstRunTests {
         #expect(lines.contains { $0.hasPrefix("http.token = none  [file, default none;") })
     }
 
+    @Test("--config /dev/null runs on the defaults alone (a file whose size is not known up front is read)")
+    func emptyConfigDevice() async throws {
+        let run = try await CommandLineRun.run(["config", "--config", "/dev/null"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("config file: /dev/null"), "\(run.stdout)")
+        #expect(run.stdout.contains("retention.max_age = 7d  [default"), "\(run.stdout)")
+    }
+
     @Test("On a terminal, an error record shows its error's message, and trace (or --stack) its stack")
     func errorText() async throws {
         let root = try Self.temporaryRoot("text")

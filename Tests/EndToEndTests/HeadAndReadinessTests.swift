@@ -75,10 +75,9 @@ struct HeadAndReadinessTests {
         let fixture = try await F.make()
         defer { try? FileManager.default.removeItem(atPath: fixture.root) }
         let tailerRunning = Flag(true)
-        let app = Application(router: TraceTailAPI.router(APIDependencies(
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(
             store: fixture.store,
-            readiness: { tailerRunning.value ? Readiness(ready: true) : Readiness(ready: false, reason: "tailer not running") })))
-        try await app.test(.live) { client in
+            readiness: { tailerRunning.value ? Readiness(ready: true) : Readiness(ready: false, reason: "tailer not running") }))) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.object["ready"] as? Bool == true)

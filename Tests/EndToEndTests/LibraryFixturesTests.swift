@@ -43,8 +43,7 @@ struct LibraryFixturesTests {
         let store = try await SamplesTests.ingest(root + "/logs", into: root, now: Self.readTime)
         defer { try? store.close() }
 
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
-        try await app.test(.live) { client in
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store))) { client in
             var found = 0
             for (id, trace) in truth.traces.sorted(by: { $0.key < $1.key }) {
                 for spelling in trace.spellings {

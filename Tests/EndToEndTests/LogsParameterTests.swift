@@ -8,7 +8,7 @@ import Testing
 struct LogsParameterTests {
     typealias F = SpanFixture
 
-    static func messages(_ response: TestResponse) -> [String] {
+    static func messages(_ response: LiveClient.Response) -> [String] {
         (response.object["lines"] as? [[String: Any]] ?? []).compactMap { $0["msg"] as? String }
     }
 

@@ -34,8 +34,7 @@ struct PartialAnswerTests {
         try Self.damageBlock(of: "agent-scaffold-error.log", in: fixture.database)
         let store = try SQLiteLogStore(path: fixture.database)
         defer { try? store.close() }
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store, token: nil)))
-        try await app.test(.live) { client in
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store, token: nil))) { client in
             try await client.execute(uri: "/traces/\(F.trace)/logs", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.object["count"] as? Int == 5)

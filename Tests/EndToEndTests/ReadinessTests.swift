@@ -33,8 +33,7 @@ struct ReadinessTests {
             store: store, logger: logger, status: status)
         let running = Task { try await service.run() }
         defer { running.cancel() }
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store, readiness: { status.readiness })))
-        try await app.test(.live) { client in
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store, readiness: { status.readiness }))) { client in
             func readyz() async throws -> (HTTPResponse.Status, [String: Any]) {
                 try await client.execute(uri: "/readyz", method: .get) { response in
                     (response.status, try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] ?? [:])

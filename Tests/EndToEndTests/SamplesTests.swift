@@ -53,8 +53,7 @@ struct SamplesTests {
             #expect(page.records.map(\.record.time) == page.records.map(\.record.time).sorted(), "trace \(id) in time order")
         }
         // The README's quick-tour trace over HTTP, in two spellings.
-        let app = Application(router: TraceTailAPI.router(APIDependencies(store: store)))
-        try await app.test(.live) { client in
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store))) { client in
             for spelling in ["3ca0b749-6380-463a-9e52-a8780c3703e3", "3CA0B7496380463A9E52A8780C3703E3"] {
                 try await client.execute(uri: "/traces/\(spelling)/logs", method: .get) { response in
                     let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
@@ -93,15 +92,42 @@ struct SamplesTests {
         let trace = TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!
         let page = try await store.records(RecordQuery(key: trace.key, limit: 10_000))
         let byFile = Dictionary(grouping: page.records, by: \.file.path).mapValues(\.count)
-        // Each file holds the trace the way its format writes it (counted by hand from the fixtures).
-        #expect(byFile["pino-out.log"] == 6)
-        #expect(byFile["pretty-out.log"] == 6)
-        #expect(byFile["colour-out.log"] == 6)
-        #expect(byFile["forked-out.log"] == 6)
+        // Each file holds the trace the way its format writes it (counted by hand from the fixtures):
+        // six records of its own, and in four files the "request received" record, whose own trace
+        // is the traceparent's and which carries this one as its `x-trace-id` header.
+        #expect(byFile["pino-out.log"] == 7)
+        #expect(byFile["pretty-out.log"] == 7)
+        #expect(byFile["colour-out.log"] == 7)
+        #expect(byFile["forked-out.log"] == 7)
+        let byHeader = page.records.filter { $0.record.trace != trace.key }
+        #expect(byHeader.map(\.file.path).sorted() == ["colour-out.log", "forked-out.log", "pino-out.log", "pretty-out.log"])
+        for stored in byHeader {
+            #expect(stored.record.trace == TraceID("4bf92f3577b34da6a3ce929d0e0e4736")!.key)
+            #expect(stored.record.otherTraces == [trace.key])
+            #expect(String(decoding: stored.record.raw, as: UTF8.self).contains("request received"))
+        }
         #expect(byFile["orchestrator-out.log"] == 3)
         #expect(byFile["api-out-4.log"] == 1)
         #expect(byFile["enveloped-out.log"] == 4)
         #expect(page.records.map(\.cursor) == page.records.map(\.cursor).sorted())
+        // Over HTTP, the record found by its header's trace id says which trace is its own.
+        try await LiveClient.test(TraceTailAPI.router(APIDependencies(store: store))) { client in
+            try await client.execute(uri: "/traces/\(trace.canonical)/logs?app=pino", method: .get) { response in
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                let lines = body["lines"] as! [[String: Any]]
+                #expect(lines.count == 7)
+                let received = lines.filter { ($0["msg"] as? String) == "request received" }
+                #expect(received.count == 1)
+                #expect(received.first?["trace_id"] as? String == "4bf92f3577b34da6a3ce929d0e0e4736")
+                #expect(received.first?["other_trace_ids"] as? [String] == [trace.canonical])
+                #expect(lines.filter { ($0["other_trace_ids"] as? [String]) == [] }.count == 6)
+            }
+            // Its own trace's summary counts it, with its span, in the tree.
+            try await client.execute(uri: "/traces/4bf92f3577b34da6a3ce929d0e0e4736/logs?app=pino", method: .get) { response in
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
+                #expect((body["lines"] as? [[String: Any]])?.contains { ($0["msg"] as? String) == "request received" } == true)
+            }
+        }
         // No record is there twice.
         let keys = page.records.map { "\($0.file.path)@\($0.record.startOffset)#\(String(decoding: $0.record.raw, as: UTF8.self))" }
         #expect(Set(keys).count == keys.count)

@@ -76,21 +76,21 @@ struct SpanFixture {
 
     /// Runs `body` against the API served over real HTTP on 127.0.0.1, then cleans up.
     static func withAPI(
-        token: String? = nil, _ body: @escaping @Sendable (any TestClientProtocol, SpanFixture) async throws -> Void
+        token: String? = nil, _ body: @escaping @Sendable (LiveClient, SpanFixture) async throws -> Void
     ) async throws {
         let fixture = try await make()
         defer {
             try? fixture.store.close()
             try? FileManager.default.removeItem(atPath: fixture.root)
         }
-        let app = Application(
-            router: TraceTailAPI.router(APIDependencies(store: fixture.store, token: token)),
-            server: TraceTailAPI.server(HTTPServerConfiguration(), logger: Logger(label: "test")).builder)
-        try await app.test(.live) { client in try await body(client, fixture) }
+        try await LiveClient.test(
+            TraceTailAPI.router(APIDependencies(store: fixture.store, token: token)),
+            server: TraceTailAPI.server(HTTPServerConfiguration(), logger: Logger(label: "test")).builder
+        ) { client in try await body(client, fixture) }
     }
 }
 
-extension TestResponse {
+extension LiveClient.Response {
     /// The body as a JSON object (empty when it is not one).
     var object: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]

@@ -8,7 +8,7 @@ import Testing
 struct TraceListTests {
     typealias F = SpanFixture
 
-    static func ids(_ response: TestResponse) -> [String] {
+    static func ids(_ response: LiveClient.Response) -> [String] {
         (response.object["traces"] as? [[String: Any]] ?? []).compactMap { $0["trace_id"] as? String }
     }
 

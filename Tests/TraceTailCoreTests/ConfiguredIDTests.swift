@@ -8,7 +8,7 @@ import Testing
 struct ConfiguredIDTests {
     static let options = IDFieldOptions(
         keys: [
-            .trace: ["req.headers.x-trace-id", "attributes.trace_id", "correlation"],
+            .trace: ["req.headers.x-correlation-id", "attributes.trace_id", "correlation"],
             .span: ["x-span"],
             .workflow: ["job.flow"],
             .task: ["step"],
@@ -17,13 +17,13 @@ struct ConfiguredIDTests {
 
     static let cases: [(String, Expected)] = [
         // A dotted path from the top level, through nested objects.
-        (#"{"level":30,"req":{"headers":{"x-trace-id":"4bf92f3577b34da6a3ce929d0e0e4736","x-span":"00f067aa0ba902b7"}},"msg":"in"}"#,
+        (#"{"level":30,"req":{"headers":{"x-correlation-id":"4bf92f3577b34da6a3ce929d0e0e4736","x-span":"00f067aa0ba902b7"}},"msg":"in"}"#,
          Expected(message: "in", time: nil, level: .info, trace: IDs.traceB, span: IDs.spanA, format: .pinoJSON)),
         // The same path written with dotted keys (OTel attributes, ECS style), case and `_`/`-` folded.
         (#"{"level":30,"Attributes.Trace-ID":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"flat"}"#,
          Expected(message: "flat", time: nil, level: .info, trace: IDs.traceB, format: .pinoJSON)),
         // A path is anchored at the top: the same keys deeper down are not it.
-        (#"{"level":30,"body":{"req":{"headers":{"x-trace-id":"4bf92f3577b34da6a3ce929d0e0e4736"}}},"msg":"deep"}"#,
+        (#"{"level":30,"body":{"req":{"headers":{"x-correlation-id":"4bf92f3577b34da6a3ce929d0e0e4736"}}},"msg":"deep"}"#,
          Expected(message: "deep", time: nil, level: .info, format: .pinoJSON)),
         // A bare name matches at any depth, in util.inspect text too; business ids as written.
         ("🔍 [JOB] started { job: { flow: 'wf-9' }, meta: { correlation: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', step: 's-2' } }",

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TraceTailCore
 import TraceTailStore
@@ -53,7 +54,7 @@ struct StoreLookupTests {
         })
         // Pages of 30 walk all 100 records in order with no repeats.
         var seen: [String] = []
-        var cursor: RecordCursor?
+        var cursor: TraceTailCore.RecordCursor?
         repeat {
             let page = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 30, after: cursor))
             seen += page.records.map { String(decoding: $0.record.raw, as: UTF8.self) }
@@ -123,6 +124,84 @@ struct StoreLookupTests {
         let page = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 10_000))
         #expect(page.records.count == 1000)
         #expect(page.records.allSatisfy { $0.record.raw == Array(line.utf8) })
+        try store.close()
+    }
+}
+
+/// Pages are made in the store: the blocks of a page are decoded, not the whole trace's.
+@Suite("Paging in the store")
+struct StorePagingTests {
+    /// Three files, one record of the trace per block (tiny blocks), times interleaved across the
+    /// files; returns the store's path and every record's text in time order.
+    static func interleaved(_ dir: TemporaryDirectory, count: Int = 60) async throws -> (path: String, texts: [String]) {
+        let path = dir.file("db.sqlite")
+        let store = try SQLiteLogStore(path: path, options: StoreOptions(blockBytes: 16))
+        var files = try await Sample.register(store, ["a-out.log", "b-out.log", "c-out.log"])
+        var texts: [String] = []
+        for i in 0..<count {
+            let text = "record \(i) " + String(repeating: "y", count: 20)
+            // Equal times in pairs: the cursor's file and offset order them.
+            try await Sample.append(store, &files[i % 3], [
+                Sample.record(text, time: Sample.base + Int64(i / 2), offset: Int64(i / 3) * 100, trace: Sample.traceA),
+            ])
+            texts.append(text)
+        }
+        try store.close()
+        return (path, texts)
+    }
+
+    @Test("Paging forwards and backwards through a trace of many blocks gives every record once, in order")
+    func pages() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (path, _) = try await Self.interleaved(dir)
+        let store = try SQLiteLogStore(path: path)
+        let whole = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 1000))
+        #expect(whole.records.count == 60)
+        #expect(whole.records.map(\.cursor) == whole.records.map(\.cursor).sorted())
+        for order in [RecordQuery.Order.ascending, .descending] {
+            for limit in [1, 7, 59, 60] {
+                var seen: [TraceTailCore.RecordCursor] = []
+                var cursor: TraceTailCore.RecordCursor?
+                repeat {
+                    let page = try await store.records(RecordQuery(key: Sample.traceA.key, limit: limit, after: cursor, order: order))
+                    #expect(page.records.count <= limit)
+                    seen += page.records.map(\.cursor)
+                    cursor = page.next
+                } while cursor != nil
+                let expected = whole.records.map(\.cursor)
+                #expect(seen == (order == .ascending ? expected : expected.reversed()), "\(order) limit \(limit)")
+            }
+        }
+        try store.close()
+    }
+
+    @Test("A page stops at the blocks it needs: a damaged block after it does not make it partial")
+    func stopsEarly() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (path, _) = try await Self.interleaved(dir)
+        let whole = try SQLiteLogStore(path: path)
+        let expected = try await whole.records(RecordQuery(key: Sample.traceA.key, limit: 10)).records.map(\.cursor)
+        try whole.close()
+        // Damage the block of the trace's last record.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            let partition = try #require(try Int64.fetchOne(db, sql: "SELECT id FROM partitions"))
+            try db.execute(sql: """
+                UPDATE blocks_\(partition) SET data = zeroblob(length(data))
+                WHERE id = (SELECT id FROM blocks_\(partition) ORDER BY max_time DESC, id DESC LIMIT 1)
+                """)
+            #expect(db.changesCount == 1)
+        }
+        try queue.close()
+        let store = try SQLiteLogStore(path: path)
+        let first = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 10))
+        #expect(first.records.map(\.cursor) == expected)
+        #expect(first.unreadableBlocks == 0, "the damaged block lies beyond the first page and is not read")
+        let last = try await store.records(RecordQuery(key: Sample.traceA.key, limit: 10, order: .descending))
+        #expect(last.unreadableBlocks == 1)
+        #expect(last.records.count == 10)
         try store.close()
     }
 }

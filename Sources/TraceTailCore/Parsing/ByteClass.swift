@@ -65,4 +65,16 @@ package enum ByteClass {
         }
         return v
     }
+
+    /// A bare word at `b[start]` (a word byte) in loose object text (util.inspect, JSON-ish meta):
+    /// where it ends, and where the text goes on after it when it is a key (the byte after its
+    /// `:`), or nil when it is a value. The two object scanners read bare words this one way.
+    @inline(__always)
+    static func bareWord(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (end: Int, afterColon: Int?) {
+        var j = start + 1
+        while j < end && isWord(b[j]) { j += 1 }
+        var k = j
+        while k < end && isSpace(b[k]) { k += 1 }
+        return (j, k < end && b[k] == UInt8(ascii: ":") ? k + 1 : nil)
+    }
 }

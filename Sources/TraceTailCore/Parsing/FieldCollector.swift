@@ -12,6 +12,10 @@ package struct ValueRef: Sendable, Equatable {
 /// Level, time and message count only at the top level; `err.message` only one level down.
 package struct FieldCollector: Sendable {
     package var traceID: ValueRef?
+    /// Trace ids besides the chosen one, first come first kept: a `traceId` that lost to a
+    /// shallower one, and header values (`x-trace-id`, `x-b3-traceid`). The record is stored under
+    /// these too (`RecordFields.otherTraceIDs`).
+    package var otherTraceIDs: (ValueRef?, ValueRef?) = (nil, nil)
     package var traceparent: ValueRef?
     package var spanID: ValueRef?
     package var parentSpanID: ValueRef?
@@ -35,11 +39,28 @@ package struct FieldCollector: Sendable {
         return new
     }
 
+    @inline(__always)
+    private mutating func keepOtherTrace(_ ref: ValueRef) {
+        if otherTraceIDs.0 == nil {
+            otherTraceIDs.0 = ref
+        } else if otherTraceIDs.1 == nil {
+            otherTraceIDs.1 = ref
+        }
+    }
+
     /// Records a value under `key`. `container` is the top-level key whose object holds it, if any.
     @inline(__always)
     package mutating func value(_ key: FieldKey, _ ref: ValueRef, container: FieldKey?) {
         switch key {
-        case .traceID: traceID = Self.better(traceID, ref)
+        case .traceID:
+            if let current = traceID {
+                let kept = Self.better(current, ref)
+                keepOtherTrace(kept == current ? ref : current)
+                traceID = kept
+            } else {
+                traceID = ref
+            }
+        case .headerTraceID: keepOtherTrace(ref)
         case .spanID: spanID = Self.better(spanID, ref)
         case .parentSpanID: parentSpanID = Self.better(parentSpanID, ref)
         case .workflowID: workflowID = Self.better(workflowID, ref)

@@ -2,6 +2,9 @@
 /// `trace_id`, `traceId`, `trace.id` and `TRACE-ID` are one key. `x-trace-id` is not (`xtraceid`).
 package enum FieldKey: UInt8, Sendable {
     case traceID, spanID, parentSpanID, workflowID, taskID, traceparent
+    /// A trace id a request header carried (`x-trace-id`, `X-B3-TraceId`): the record is found by
+    /// it too, but it is the record's own trace id only when the record has no other.
+    case headerTraceID
     case level, time, ts, timestamp, msg, message, err
     /// `trace`, `span` and `id`: ECS writes ids as `{"trace":{"id":...},"span":{"id":...}}`; an `id`
     /// directly inside a `trace` or `span` object is that id (see `LooseObjectScanner`).
@@ -23,6 +26,7 @@ package enum FieldKey: UInt8, Sendable {
     private static let table: [(UInt64, UInt64, FieldKey)] = [
         ("traceid", .traceID), ("spanid", .spanID), ("parentspanid", .parentSpanID), ("parentid", .parentSpanID),
         ("workflowid", .workflowID), ("taskid", .taskID), ("traceparent", .traceparent),
+        ("xtraceid", .headerTraceID), ("xb3traceid", .headerTraceID),
         ("level", .level), ("loglevel", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .ts), ("timestamp", .timestamp),
         ("msg", .msg), ("message", .message), ("err", .err), ("error", .err),
         ("trace", .traceObject), ("span", .spanObject), ("id", .id),
@@ -30,6 +34,17 @@ package enum FieldKey: UInt8, Sendable {
         let (a, b) = pack(name)
         return (a, b, key)
     }
+
+    /// The table by the folded key's length: a key is compared with the few names of its length.
+    private static let byLength: [[(UInt64, UInt64, FieldKey)]] = {
+        var buckets = [[(UInt64, UInt64, FieldKey)]](repeating: [], count: 17)
+        for entry in table {
+            let length = (0..<8).filter { entry.0 >> UInt64(8 * $0) & 0xFF != 0 }.count
+                + (0..<8).filter { entry.1 >> UInt64(8 * $0) & 0xFF != 0 }.count
+            buckets[length].append(entry)
+        }
+        return buckets
+    }()
 
     /// Classifies the key `b[start..<end]` (the bytes between its quotes, or a bare key).
     @inline(__always)
@@ -44,12 +59,14 @@ package enum FieldKey: UInt8, Sendable {
             // `@timestamp` (Elastic Common Schema, logstash) is `timestamp`.
             if byte == UInt8(ascii: "@") && i == start { continue }
             if byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") { continue }
-            guard ByteClass.isAlpha(byte), k < 16 else { return nil }
+            // Digits only for `X-B3-TraceId`; lower-casing (| 0x20) leaves them as they are.
+            guard ByteClass.isAlpha(byte) || ByteClass.isDigit(byte), k < 16 else { return nil }
             let l = UInt64(byte | 0x20)
             if k < 8 { a |= l << UInt64(8 * k) } else { c |= l << UInt64(8 * (k - 8)) }
             k += 1
         }
-        for entry in table where entry.0 == a && entry.1 == c { return entry.2 }
+        guard k < byLength.count else { return nil }
+        for entry in byLength[k] where entry.0 == a && entry.1 == c { return entry.2 }
         return nil
     }
 }

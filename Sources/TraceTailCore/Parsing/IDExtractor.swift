@@ -116,6 +116,15 @@ package enum IDExtractor {
             fields.traceID = traceID(b, ref)
         }
         if fields.traceID == nil, let parsedParent { fields.traceID = parsedParent.0 }
+        // Other trace ids: the losers above, header values, a traceparent naming another trace.
+        // With no trace id of its own, the record's own is the first of them.
+        if c.otherTraceIDs.0 != nil || c.traceparent != nil {
+            for ref in [c.traceID, c.otherTraceIDs.0, c.otherTraceIDs.1] {
+                guard let ref, let other = traceID(b, ref) else { continue }
+                fields.addTraceID(other)
+            }
+            if let parsedParent { fields.addTraceID(parsedParent.0) }
+        }
         if let ref = c.spanID { fields.spanID = spanID(b, ref) }
         if let ref = c.parentSpanID { fields.parentSpanID = spanID(b, ref) }
         if fields.parentSpanID == nil, let parsedParent, parsedParent.0 == fields.traceID { fields.parentSpanID = parsedParent.1 }

@@ -99,13 +99,10 @@ package enum IDPathScanner {
                     i += 1
                     continue
                 }
-                var j = i + 1
-                while j < end && ByteClass.isWord(b[j]) { j += 1 }
-                var k = j
-                while k < end && ByteClass.isSpace(b[k]) { k += 1 }
-                if k < end && b[k] == UInt8(ascii: ":") && key == nil {
+                let (j, afterColon) = ByteClass.bareWord(b, i, end)
+                if let afterColon, key == nil {
                     key = keyComponents(b, i, j)
-                    i = k + 1
+                    i = afterColon
                 } else {
                     take(ValueRef(start: i, end: j, depth: depth, kind: .bare))
                     key = nil

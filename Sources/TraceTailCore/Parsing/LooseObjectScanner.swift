@@ -88,16 +88,13 @@ package enum LooseObjectScanner {
                     i += 1
                     continue
                 }
-                var j = i + 1
-                while j < end && ByteClass.isWord(b[j]) { j += 1 }
-                var k = j
-                while k < end && ByteClass.isSpace(b[k]) { k += 1 }
-                if k < end && b[k] == UInt8(ascii: ":") && !haveKey {
+                let (j, afterColon) = ByteClass.bareWord(b, i, end)
+                if let afterColon, !haveKey {
                     key = FieldKey.classify(b, i, j)
                     if key == .id { key = Self.ownedID(idOwner, depth == idOwnerDepth) }
                     haveKey = true
                     if depth == 0 { c.topLevelKeys += 1 }
-                    i = k + 1
+                    i = afterColon
                 } else {
                     if haveKey, let key {
                         c.value(key, ValueRef(start: i, end: j, depth: depth, kind: .bare), container: container)

@@ -6,6 +6,9 @@ package struct RecordFields: Sendable, Equatable {
     package var time: Int64?
     package var level: LogLevel?
     package var traceID: TraceID?
+    /// Other trace ids the record carries (an incoming `x-trace-id` beside the context's, say),
+    /// without `traceID`: the record is stored under them too, but `traceID` is its own.
+    package var otherTraceIDs: [TraceID] = []
     package var spanID: SpanID?
     package var parentSpanID: SpanID?
     package var workflowID: BusinessID?
@@ -38,6 +41,18 @@ package struct RecordFields: Sendable, Equatable {
         self.message = message
         self.marker = marker
         self.format = format
+    }
+}
+
+extension RecordFields {
+    /// Adds a trace id the record carries: its own when it has none yet, else another one.
+    package mutating func addTraceID(_ id: TraceID) {
+        guard let own = traceID else {
+            traceID = id
+            otherTraceIDs.removeAll { $0 == id }
+            return
+        }
+        if own != id && !otherTraceIDs.contains(id) { otherTraceIDs.append(id) }
     }
 }
 

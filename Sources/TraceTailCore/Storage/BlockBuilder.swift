@@ -51,6 +51,8 @@ package struct BlockBuilder: Sendable {
         Varint.append(reference(record.parentSpan), to: &table)
         Varint.append(reference(record.workflow), to: &table)
         Varint.append(reference(record.task), to: &table)
+        Varint.append(UInt64(record.otherTraces.count), to: &table)
+        for other in record.otherTraces { Varint.append(reference(other), to: &table) }
         let before = text.count
         IDTextCodec.encode(record.raw, fields: IDTextCodec.Fields(record), values: &values, into: &text)
         Varint.append(UInt64(text.count - before), to: &table)

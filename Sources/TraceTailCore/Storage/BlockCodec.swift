@@ -1,7 +1,8 @@
 /// The layout of one block: the records of one file, in file order, as one zlib stream.
 ///
 /// ```
-/// u8      codec version (2)
+/// u8      codec version (3; version 2, written before records could carry other trace ids, is
+///         read too: it has no other-trace count)
 /// varint  record count
 /// varint  key count; the keys' kinds (one byte each); then their values in the same order:
 ///         16 or 8 bytes big-endian for binary kinds, a varint length and UTF-8 for opaque ones
@@ -15,6 +16,7 @@
 ///   varint  end offset - start offset
 ///   varint  trace, span, parent span, workflow, task: 0 none, 1 the next key not used yet,
 ///           k + 2 key k
+///   varint  count of the record's other trace ids, then a reference (as above) for each
 ///   varint  encoded text length
 /// then every record's text, encoded by `IDTextCodec` (the record's own ids and time as field
 /// tokens, other ids as references to the values)
@@ -22,7 +24,9 @@
 /// Every id of the block is stored once, in binary, however many records and how many times each
 /// record's text mention it; fields first and text last, so deflate sees each as its own run.
 package enum BlockCodec {
-    package static let version: UInt8 = 2
+    package static let version: UInt8 = 3
+    /// Versions `decode` reads.
+    package static let readableVersions: ClosedRange<UInt8> = 2...3
 
     /// Encodes records (not compressed): `BlockBuilder` with every record appended.
     package static func encode(_ records: [IndexedRecord]) -> [UInt8] {
@@ -35,7 +39,9 @@ package enum BlockCodec {
         _ payload: [UInt8], matching: IDKey? = nil, texts: Bool = true
     ) throws -> [IndexedRecord] {
         var reader = ByteReader(payload)
-        guard try reader.byte() == version else { throw ByteReader.Corrupt(offset: 0) }
+        let payloadVersion = try reader.byte()
+        guard readableVersions.contains(payloadVersion) else { throw ByteReader.Corrupt(offset: 0) }
+        let hasOtherTraces = payloadVersion >= 3
         let count = try reader.int()
         let keyCount = try reader.int()
         var kinds: [IDKey.Kind] = []
@@ -111,6 +117,12 @@ package enum BlockCodec {
             references.2 = try reader.int()
             references.3 = try reader.int()
             references.4 = try reader.int()
+            var otherReferences: [Int] = []
+            if hasOtherTraces {
+                let otherCount = try reader.int()
+                guard otherCount <= keyCount else { throw ByteReader.Corrupt(offset: reader.position) }
+                for _ in 0..<otherCount { otherReferences.append(try reader.int()) }
+            }
             lengths.append(try reader.int())
             previousEnd = end
             // Resolve references in order: "next key" references must be counted for every record.
@@ -119,6 +131,11 @@ package enum BlockCodec {
             let parent = try key(references.2)
             let workflow = try key(references.3)
             let task = try key(references.4)
+            var otherTraces: [IDKey] = []
+            for reference in otherReferences {
+                guard let other = try key(reference) else { throw ByteReader.Corrupt(offset: reader.position) }
+                otherTraces.append(other)
+            }
             if let wanted, let field {
                 let candidate: IDKey?
                 switch field {
@@ -127,7 +144,7 @@ package enum BlockCodec {
                 case 3: candidate = workflow
                 default: candidate = task
                 }
-                guard candidate == keys[wanted] else {
+                guard candidate == keys[wanted] || (field == 0 && otherTraces.contains(keys[wanted])) else {
                     kept.append(-1)
                     continue
                 }
@@ -136,7 +153,7 @@ package enum BlockCodec {
             records.append(IndexedRecord(
                 time: time, level: level == 0 ? nil : LogLevel(rawValue: level), truncated: flags & 1 != 0,
                 startOffset: start, endOffset: end, trace: trace, span: span, parentSpan: parent,
-                workflow: workflow, task: task, raw: []
+                workflow: workflow, task: task, otherTraces: otherTraces, raw: []
             ))
         }
         for i in 0..<count {

@@ -8,6 +8,9 @@ package struct IndexedRecord: Sendable, Equatable {
     package var startOffset: Int64
     package var endOffset: Int64
     package var trace: IDKey?
+    /// Other trace ids the record carries besides its own `trace` (see `RecordFields.otherTraceIDs`):
+    /// it is found by them too.
+    package var otherTraces: [IDKey] = []
     package var span: IDKey?
     package var parentSpan: IDKey?
     package var workflow: IDKey?
@@ -25,6 +28,7 @@ package struct IndexedRecord: Sendable, Equatable {
         parentSpan: IDKey? = nil,
         workflow: IDKey? = nil,
         task: IDKey? = nil,
+        otherTraces: [IDKey] = [],
         raw: [UInt8]
     ) {
         self.time = time
@@ -37,6 +41,7 @@ package struct IndexedRecord: Sendable, Equatable {
         self.parentSpan = parentSpan
         self.workflow = workflow
         self.task = task
+        self.otherTraces = otherTraces
         self.raw = raw
     }
 
@@ -54,6 +59,7 @@ package struct IndexedRecord: Sendable, Equatable {
             parentSpan: fields.parentSpanID?.key,
             workflow: fields.workflowID?.key,
             task: fields.taskID?.key,
+            otherTraces: fields.otherTraceIDs.map(\.key),
             raw: record.raw
         )
     }
@@ -61,7 +67,7 @@ package struct IndexedRecord: Sendable, Equatable {
     /// Whether the record is found by `key`.
     package func matches(_ key: IDKey) -> Bool {
         switch key.kind {
-        case .trace, .traceOpaque: trace == key
+        case .trace, .traceOpaque: trace == key || otherTraces.contains(key)
         case .span, .spanOpaque: span == key
         case .workflow, .workflowOpaque: workflow == key
         case .task, .taskOpaque: task == key

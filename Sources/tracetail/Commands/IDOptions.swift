@@ -4,8 +4,12 @@ import TraceTailCore
 import TraceTailStore
 import TraceTailQuery
 
-/// Which id a reading command (`logs`, `tail`) looks records up by: exactly one of four.
+/// Which id a reading command (`logs`, `tail`) looks records up by: exactly one of four. A trace
+/// id may also be given alone (`tracetail logs <trace>`), the commonest question.
 struct IDOptions: ParsableArguments {
+    @Argument(help: "A trace id (the same as --trace).")
+    var traceArgument: String?
+
     @Option(help: "A trace id: a UUID, 32 hex characters, or an opaque id.")
     var trace: String?
 
@@ -19,13 +23,15 @@ struct IDOptions: ParsableArguments {
     var task: String?
 
     func validate() throws {
-        let given = [trace, span, workflow, task].compactMap { $0 }.count
-        guard given == 1 else { throw ValidationError("give exactly one of --trace, --span, --workflow, --task") }
+        let given = [traceArgument, trace, span, workflow, task].compactMap { $0 }.count
+        guard given == 1 else {
+            throw ValidationError("give exactly one id: a trace id alone, or one of --trace, --span, --workflow, --task")
+        }
     }
 
     func requested() throws -> RequestedID {
         let (kind, text): (IDKind, String) =
-            if let trace { (.trace, trace) } else if let span { (.span, span) } else if let workflow { (.workflow, workflow) } else { (.task, task ?? "") }
+            if let trace = trace ?? traceArgument { (.trace, trace) } else if let span { (.span, span) } else if let workflow { (.workflow, workflow) } else { (.task, task ?? "") }
         return try CLIError.wrapping { try RequestedID(kind: kind, text: text) }
     }
 }

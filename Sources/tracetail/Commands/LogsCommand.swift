@@ -5,7 +5,9 @@ import TraceTailQuery
 struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
-        abstract: "Prints the records of a trace, span, workflow or task, filtered like the API's logs endpoints.")
+        abstract: "Prints the records of a trace, span, workflow or task, filtered like the API's logs endpoints.",
+        discussion: "`tracetail logs <trace>` is `tracetail logs --trace <trace>`; `tracetail query` is another name for logs.",
+        aliases: ["query"])
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var id: IDOptions

@@ -8,11 +8,18 @@ import Yams
 extension Settings {
     /// Reads a YAML config file into dotted keys: `retention: {max_age: 7d}` gives `retention.max_age`.
     static func loadFile(_ path: String) throws -> [String: String] {
-        let text: String
+        // Read through a file handle, not String(contentsOfFile:), which refuses files whose size
+        // it cannot learn up front (`--config /dev/null`, a pipe from process substitution).
+        let data: Data
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.readToEnd() ?? Data()
         } catch {
             throw ConfigError("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("config file \(path) is not UTF-8 text")
         }
         let document: Any?
         do {
