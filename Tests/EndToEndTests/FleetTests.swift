@@ -165,6 +165,17 @@ struct FleetTests {
         let sharedItem = (list["traces"] as? [[String: Any]] ?? []).first { $0["trace_id"] as? String == Self.shared }
         #expect(sharedItem?["hosts"] as? [String] == Self.hosts)
         #expect(sharedItem?["records"] as? Int == expected.count)
+        // The CLI over the fleet store: the same answers, each line naming its host.
+        let init_ = try await CommandLineRun.run(["pg", "init", "--store", url])
+        #expect(init_.status == 0 && init_.stdout.contains("up to date"), "\(init_.stdout)")
+        let logs = try await CommandLineRun.run(["logs", "--trace", Self.shared, "--store", url, "--host", "api-2", "--limit", "10000"])
+        #expect(logs.status == 0)
+        let lines = logs.stdout.split(separator: "\n")
+        #expect(lines.count == hosts[1].written[Self.shared]?.count, "\(logs.stdout.suffix(500))")
+        #expect(lines.allSatisfy { $0.contains(" api-2:") })
+        let stats = try await CommandLineRun.run(["stats", "--store", url])
+        #expect(stats.stdout.contains("records:      \(total)\n"), "\(stats.stdout)")
+        for host in hosts { #expect(stats.stdout.contains("  \(host.name): \(host.count) records")) }
         // Each shipper: nothing left to ship, no error standing, the lag in /metrics.
         for host in hosts {
             guard let daemon = host.daemon else { continue }
