@@ -94,6 +94,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Reading the application's own database (PostgreSQL, read-only): Workflow and AgentTask
+        // rows for correlation. Bind parameters only, under a statement timeout.
+        .target(
+            name: "TraceTailAppDatabase",
+            dependencies: [
+                "TraceTailCore",
+                "TraceTailQuery",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The executable: commands, configuration, bootstrap, the ServiceGroup.
         .executableTarget(
             name: "tracetail",
@@ -103,6 +115,7 @@ let package = Package(
                 "TraceTailTailer",
                 "TraceTailQuery",
                 "TraceTailHTTP",
+                "TraceTailAppDatabase",
                 "TraceTailPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -171,6 +184,7 @@ let package = Package(
                 "TraceTailTailer",
                 "TraceTailQuery",
                 "TraceTailHTTP",
+                "TraceTailAppDatabase",
                 "TraceTailPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -15,7 +15,8 @@ declare -A allowed=(
   [TraceTailHTTP]="TraceTailCore TraceTailQuery Hummingbird HummingbirdCore NIOCore NIOHTTP1 NIOHTTPTypes NIOHTTPTypesHTTP1 NIOConcurrencyHelpers Logging Metrics $platform"
   [TraceTailPostgres]="TraceTailCore PostgresNIO Logging $platform"
   [TraceTailSamples]="TraceTailCore $platform"
-  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailQuery TraceTailHTTP TraceTailPostgres ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
+  [TraceTailAppDatabase]="TraceTailCore TraceTailQuery PostgresNIO Logging $platform"
+  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailQuery TraceTailHTTP TraceTailAppDatabase TraceTailPostgres ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
   [tracetail-gen]="TraceTailSamples TraceTailCore ArgumentParser Foundation $platform"
   [tracetail-bench]="TraceTailCore ArgumentParser Foundation $platform"
 )

@@ -10,6 +10,8 @@ package enum Endpoint: String, CaseIterable, Sendable {
     case taskLogs = "task_logs"
     case trace
     case traces
+    case workflow
+    case task
     case coverage
     case healthz
     case readyz
@@ -28,6 +30,8 @@ package enum Endpoint: String, CaseIterable, Sendable {
         case .taskLogs: "/tasks/{id}/logs"
         case .trace: "/traces/{id}"
         case .traces: "/traces"
+        case .workflow: "/workflows/{id}"
+        case .task: "/tasks/{id}"
         case .coverage: "/coverage"
         case .healthz: "/healthz"
         case .readyz: "/readyz"

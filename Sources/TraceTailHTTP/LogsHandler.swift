@@ -10,11 +10,18 @@ import TraceTailQuery
 struct LogsHandler: Sendable {
     let store: any LogStore
     let presenter: RecordPresenter
+    let rows: (any ApplicationRows)?
 
     func answer(_ kind: IDKind, _ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let logs = try LogsRequest(kind: kind, rawID: context.parameters.get("id") ?? "", request: request)
         let page = try await logs.read(from: store, presenter: presenter)
         switch logs.format {
+        case .json where kind == .trace:
+            // The reverse direction: the Workflow and AgentTask rows that hold this trace id.
+            let (holding, database) = await CorrelationReader(store: store, rows: rows).rows(forTrace: logs.id)
+            return Response.json(LogsJSON.encode(idField: kind.field, id: logs.id.canonical, page: page, presenter: presenter) {
+                CorrelationJSON.write(holding, database: database, into: &$0)
+            })
         case .json:
             return Response.json(LogsJSON.encode(idField: kind.field, id: logs.id.canonical, page: page, presenter: presenter))
         case .ndjson:

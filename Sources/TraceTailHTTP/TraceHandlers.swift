@@ -5,12 +5,14 @@ import TraceTailQuery
 /// `GET /traces/{id}` (a trace's summary and span tree) and `GET /traces` (recent traces).
 struct TraceHandlers: Sendable {
     let store: any LogStore
+    let rows: (any ApplicationRows)?
 
     func overview(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try RequestedID(kind: .trace, pathSegment: context.parameters.get("id") ?? "")
         try QueryParameters.requireNone(request)
         let overview = try await TraceOverviewReader(store: store).overview(of: id)
-        return Response.json(TraceOverviewJSON.encode(overview))
+        let (holding, database) = await CorrelationReader(store: store, rows: rows).rows(forTrace: id)
+        return Response.json(CorrelationJSON.encode(overview, rows: holding, database: database))
     }
 
     func list(_ request: Request) async throws -> Response {

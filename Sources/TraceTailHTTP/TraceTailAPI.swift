@@ -20,6 +20,9 @@ package struct APIDependencies: Sendable {
     package var metricsFactory: any MetricsFactory
     /// When set, every request but `/healthz` needs `Authorization: Bearer <token>`.
     package var token: String?
+    /// The application's Workflow and AgentTask rows (`--correlate`); nil: answers from the logs
+    /// alone, saying `"database": "not configured"`.
+    package var rows: (any ApplicationRows)?
 
     package init(
         store: any LogStore,
@@ -29,7 +32,8 @@ package struct APIDependencies: Sendable {
         textStats: @escaping @Sendable () -> [(String, String?)] = { [] },
         metricsText: @escaping @Sendable () -> String = { "" },
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
-        token: String? = nil
+        token: String? = nil,
+        rows: (any ApplicationRows)? = nil
     ) {
         self.store = store
         self.parser = parser
@@ -39,6 +43,7 @@ package struct APIDependencies: Sendable {
         self.metricsText = metricsText
         self.metricsFactory = metricsFactory
         self.token = token
+        self.rows = rows
     }
 }
 
@@ -56,8 +61,9 @@ package enum TraceTailAPI {
         router.add(middleware: ErrorMiddleware())
         if let token = dependencies.token { router.add(middleware: BearerTokenMiddleware(token: Array(token.utf8))) }
         let metrics = APIMetrics(factory: dependencies.metricsFactory)
-        let logs = LogsHandler(store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser))
-        let traces = TraceHandlers(store: dependencies.store)
+        let logs = LogsHandler(store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser), rows: dependencies.rows)
+        let traces = TraceHandlers(store: dependencies.store, rows: dependencies.rows)
+        let correlation = CorrelationHandlers(store: dependencies.store, rows: dependencies.rows)
         let status = StatusHandlers(dependencies: dependencies, metrics: metrics)
         for endpoint in Endpoint.allCases {
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
@@ -70,6 +76,8 @@ package enum TraceTailAPI {
                     case .trace: response = try await traces.overview(request, context)
                     case .traces: response = try await traces.list(request)
                     case .coverage: response = try await traces.coverage(request)
+                    case .workflow: response = try await correlation.workflow(request, context)
+                    case .task: response = try await correlation.task(request, context)
                     case .healthz, .readyz, .stats, .metrics:
                         try QueryParameters.requireNone(request)
                         response = try await status.answer(endpoint, logger: context.logger)

@@ -2,7 +2,11 @@ import TraceTailCore
 
 /// The JSON answer of the logs endpoints, also printed by `tracetail query --json`.
 package enum LogsJSON {
-    package static func encode(idField: String, id: String, page: RecordPage, presenter: RecordPresenter) -> [UInt8] {
+    /// `extra` writes further fields before `lines` (`rows` of `GET /traces/{id}/logs`).
+    package static func encode(
+        idField: String, id: String, page: RecordPage, presenter: RecordPresenter,
+        extra: ((inout JSONWriter.ObjectWriter) -> Void)? = nil
+    ) -> [UInt8] {
         var writer = JSONWriter(capacity: 512 * page.records.count + 256)
         writer.object { object in
             object.field(idField, id)
@@ -11,6 +15,7 @@ package enum LogsJSON {
             object.field("next_cursor", page.next?.token)
             object.field("partial", page.unreadableBlocks > 0)
             object.field("unreadable_blocks", page.unreadableBlocks)
+            extra?(&object)
             object.array("lines") { array in
                 for stored in page.records {
                     let fields = presenter.fields(of: stored)

@@ -14,11 +14,11 @@ package struct TextRenderer: Sendable {
         self.showsHosts = showsHosts
     }
 
-    private enum Style: String {
+    enum Style: String {
         case bold = "1", dim = "2", red = "31", yellow = "33", cyan = "36", magenta = "35"
     }
 
-    private func paint(_ text: String, _ style: Style) -> String {
+    func paint(_ text: String, _ style: Style) -> String {
         colour ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
     }
 

@@ -23,6 +23,15 @@ enum RequestInfo: Sendable {
     case create(clientSpan: UInt64)
     case response(status: Int, responseTime: Int)
     case health
+
+    /// The trace id of an `x-trace-id` header some callers send besides `traceparent` (about one
+    /// request in 23): their own trace, which the api logs and then ignores (the workflow runs
+    /// under the traceparent's trace). Derived from the client's span, so it draws nothing from
+    /// the random stream and every other byte of a sample stays as it was.
+    static func customTrace(clientSpan: UInt64) -> (high: UInt64, low: UInt64)? {
+        guard clientSpan % 23 == 0 else { return nil }
+        return (clientSpan ^ 0x5EED_C0DE_0000_0000 | 1, clientSpan &* 0x9E37_79B9_7F4A_7C15 | 1)
+    }
 }
 
 /// The fields of one record before it is rendered in a style. Reused between records (its buffers

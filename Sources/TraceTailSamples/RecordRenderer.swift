@@ -31,7 +31,13 @@ struct RecordRenderer: Sendable {
         case .create(let clientSpan):
             out.put("\"req\":{\"id\":")
             out.put(decimal: f.requestID)
-            out.put(",\"method\":\"POST\",\"url\":\"/api/v1/workflows\",\"headers\":{\"traceparent\":\"00-")
+            out.put(",\"method\":\"POST\",\"url\":\"/api/v1/workflows\",\"headers\":{")
+            if let custom = RequestInfo.customTrace(clientSpan: clientSpan) {
+                out.put("\"x-trace-id\":\"")
+                out.put(id: custom.high, custom.low, spelling: .uuid)
+                out.put("\",")
+            }
+            out.put("\"traceparent\":\"00-")
             out.put(hex: f.high)
             out.put(hex: f.low)
             out.put(byte: UInt8(ascii: "-"))

@@ -105,8 +105,15 @@ package final class DirectoryTailer {
                 retired.append(state)
                 continue
             }
+            let renamed = name != state.path
+            if renamed {
+                logger.info("file renamed while stopped", metadata: ["from": "\(state.path)", "to": "\(name)"])
+            }
             state.path = name
             tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
+            // A new name is saved with the next commit, even if the file never grows again:
+            // `stats`, the answers' `file` and the next start must not go by the old one.
+            tracked[state.id]!.dirty = renamed
             byName[name] = state.id
         }
         // Reopened: never again, even if saving the files found gone fails (they are still live

@@ -20,6 +20,17 @@ final class PostgresCluster: Sendable {
     /// The database superuser, with trust authentication on 127.0.0.1.
     let superuser = "postgres"
 
+    /// A cluster of the caller's own, to stop and start without disturbing the shared one (a
+    /// database that goes away and comes back); the caller ends it with `remove()`. One abandoned
+    /// by a crash is reaped by the next run.
+    static func makePrivate() throws -> PostgresCluster { try create() }
+
+    /// Stops a private cluster and deletes its files.
+    func remove() {
+        Self.stopServer(in: directory)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     static let installCommand = "apt-get install -y postgresql"
 
     /// The process's one cluster, started on first use.

@@ -109,6 +109,22 @@ struct TailerScenarioTests {
         #expect(renamed?.offset == Int64(TailerHarness.lines(0..<20).utf8.count))
     }
 
+    @Test("Renamed while stopped, and never written again: the new name is saved, not only followed")
+    func renamedWhileStopped() async throws {
+        let h = try await TailerHarness()
+        try h.write("a-out.log", TailerHarness.lines(0..<10))
+        try await h.settle()
+        // Stopped (no pass runs until the restart): logrotate's rename, and a new file.
+        try FileManager.default.moveItem(atPath: h.path("a-out.log"), toPath: h.path("a-out.log.1"))
+        try h.write("a-out.log", TailerHarness.lines(10..<15))
+        try await h.restart()
+        try await h.settle()
+        #expect(try await h.storedNumbers() == Array(0..<15))
+        let live = try await h.store.files().filter { $0.status == .live }
+        #expect(live.map(\.path).sorted() == ["a-out.log", "a-out.log.1"], "\(live.map(\.path))")
+        #expect(live.first { $0.path == "a-out.log.1" }?.offset == Int64(TailerHarness.lines(0..<10).utf8.count))
+    }
+
     @Test("Deletion: what is left is read through the open file, then the file is let go")
     func deletion() async throws {
         let h = try await TailerHarness()

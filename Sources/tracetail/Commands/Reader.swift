@@ -15,8 +15,8 @@ struct Reader {
 
     var store: any LogStore { opened.store }
 
-    init(_ common: CommonOptions) async throws {
-        settings = try await common.settings()
+    init(_ common: CommonOptions, extra: [String: String] = [:]) async throws {
+        settings = try await common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
         opened = try await OpenedStore.open(settings, logger: logger)
         presenter = RecordPresenter(parser: settings.parser)

@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import TraceTailAppDatabase
 import TraceTailCore
 import TraceTailHTTP
 import TraceTailPostgres
@@ -26,8 +27,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("host-name"), help: "The name this host's records carry (ship.host_name; default: the machine's).")
     var hostName: String?
 
+    @OptionGroup var correlate: CorrelateOption
+
     func run() async throws {
-        var extra: [String: String] = [:]
+        var extra = correlate.overrides
         if let listen { extra["http.listen"] = listen }
         if let shipTo { extra["ship.url"] = shipTo }
         if let hostName { extra["ship.host_name"] = hostName }
@@ -65,7 +68,8 @@ struct Serve: AsyncParsableCommand {
                 registry.emit(into: &buffer)
                 return String(decoding: buffer, as: UTF8.self)
             },
-            token: settings.token)
+            token: settings.token,
+            rows: try Bootstrap.applicationRows(settings, logger: logger))
         let server = TraceTailAPI.server(settings.httpServer, logger: logger)
         let app = Application(
             router: TraceTailAPI.router(dependencies),
@@ -81,6 +85,7 @@ struct Serve: AsyncParsableCommand {
                     "host": "\(settings.hostName)",
                     "ship_to": "\(settings.shipURL.map(FleetDatabase.redacted) ?? "-")",
                     "max_connections": "\(server.connectionLimit)",
+                    "correlate": "\(settings.correlateURL.map { (try? ConnectionURL($0))?.description ?? "?" } ?? "not configured")",
                 ])
             },
             logger: logger)

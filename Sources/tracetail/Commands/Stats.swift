@@ -1,4 +1,5 @@
 import ArgumentParser
+import TraceTailAppDatabase
 import Foundation
 import Logging
 import TraceTailCore
@@ -134,7 +135,8 @@ struct ShowConfig: AsyncParsableCommand {
         print("config file: \(settings.configFile ?? "none")")
         for entry in Settings.keys {
             let (value, source) = settings.sources[entry.key] ?? (entry.defaultValue, .builtIn)
-            let shown = entry.key == "http.token" && !value.isEmpty ? "(set)" : (value.isEmpty ? "none" : value)
+            var shown = entry.key == "http.token" && !value.isEmpty ? "(set)" : (value.isEmpty ? "none" : value)
+            if entry.key == "correlate.url", !value.isEmpty { shown = ConnectionURL.redacted(value) }
             let fallback = source == .builtIn ? "" : ", default \(entry.defaultValue.isEmpty ? "none" : entry.defaultValue)"
             print("\(entry.key) = \(shown)  [\(source.rawValue)\(fallback); \(Settings.environmentName(entry.key))] \(entry.help)")
         }

@@ -13,7 +13,8 @@ struct TraceTail: AsyncParsableCommand {
             in the current directory), then TRACETAIL_* environment variables, then flags.
             """,
         subcommands: [
-            Serve.self, Ingest.self, TraceCommand.self, LogsCommand.self, TailCommand.self, CoverageCommand.self, Stats.self, Prune.self,
+            Serve.self, Ingest.self, TraceCommand.self, WorkflowCommand.self, TaskCommand.self, VerifyCommand.self, LogsCommand.self, TailCommand.self,
+            CoverageCommand.self, Stats.self, Prune.self,
             Pg.self, ShowConfig.self,
         ],
         defaultSubcommand: Serve.self

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import SystemPackage
+import TraceTailAppDatabase
 import TraceTailCore
 import TraceTailHTTP
 import TraceTailStore
@@ -39,6 +40,10 @@ struct Settings {
     var shipURL: String?
     /// The name this host's records carry, here and in the fleet store (`ship.host_name`).
     var hostName: String
+    /// The application's database for correlation (`correlate.url`); nil: answers from the logs alone.
+    var correlateURL: String?
+    var correlateTimeout: Int64
+    var applicationSchema: ApplicationSchema
 
     /// Every key, its default and what it means (printed by `tracetail config`).
     static let keys: [(key: String, defaultValue: String, help: String)] = [
@@ -66,7 +71,25 @@ struct Settings {
         ("ship.url", "", "a fleet store (postgres://USER@HOST:PORT/DB) every record is shipped to, exactly once"),
         ("ship.host_name", "", "the name this host's records carry (default: the machine's host name; also TRACETAIL_HOST_NAME)"),
         ("log.level", "info", "the daemon's own log level: trace, debug, info, notice, warning, error"),
-    ] + idKeys.map { ($0.key, "", $0.help) }
+        ("correlate.url", "", "the application's PostgreSQL, read-only (postgres://user@host:port/db): Workflow and AgentTask rows for /workflows/{id}, /tasks/{id} and tracetail workflow/task/verify"),
+        ("correlate.timeout", "5s", "statement timeout, and bound on connecting and on each read of the application's database"),
+    ] + idKeys.map { ($0.key, "", $0.help) } + schemaKeys.map { ($0.key, ApplicationSchema()[keyPath: $0.path], $0.help) }
+
+    /// `correlate.*` table and column names, for schemas other than the defaults.
+    static let schemaKeys: [(key: String, path: any WritableKeyPath<ApplicationSchema, String> & Sendable, help: String)] = [
+        ("correlate.workflow_table", \.workflowTable, "the workflows' table (schema.table allowed)"),
+        ("correlate.workflow_id_column", \.workflowID, "its id column"),
+        ("correlate.workflow_status_column", \.workflowStatus, "its status column"),
+        ("correlate.workflow_trace_column", \.workflowTrace, "its trace id column"),
+        ("correlate.workflow_span_column", \.workflowSpan, "its current span id column"),
+        ("correlate.task_table", \.taskTable, "the tasks' table"),
+        ("correlate.task_id_column", \.taskID, "its task id column"),
+        ("correlate.task_workflow_column", \.taskWorkflow, "its workflow id column"),
+        ("correlate.task_status_column", \.taskStatus, "its status column"),
+        ("correlate.task_trace_column", \.taskTrace, "its trace id column"),
+        ("correlate.task_span_column", \.taskSpan, "its span id column"),
+        ("correlate.task_parent_span_column", \.taskParentSpan, "its parent span id column"),
+    ]
 
     /// `ids.*`: where ids are looked for beyond the built-in keys (docs/parsing.md), per kind.
     static let idKeys: [(key: String, kind: IDFieldOptions.Kind, pattern: Bool, help: String)] = [
@@ -202,6 +225,15 @@ struct Settings {
         }
         let host = value("ship.host_name")
         hostName = host.isEmpty ? ProcessInfo.processInfo.hostName : host
+        let url = value("correlate.url")
+        correlateURL = url.isEmpty ? nil : url
+        correlateTimeout = try Self.duration(value("correlate.timeout"), key: "correlate.timeout", allowZero: false)
+        applicationSchema = ApplicationSchema()
+        for entry in Self.schemaKeys {
+            let name = value(entry.key)
+            guard !name.isEmpty else { throw ConfigError("\(entry.key) is empty: name a table or column") }
+            applicationSchema[keyPath: entry.path] = name
+        }
         if !Self.isLoopback(listenHost), self.token == nil {
             throw ConfigError("http.listen: \(listenHost) is not a loopback address; set http.token (or TRACETAIL_HTTP_TOKEN) to require a bearer token")
         }

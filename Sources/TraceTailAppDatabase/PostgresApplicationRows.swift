@@ -1,0 +1,245 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import PostgresNIO
+import Synchronization
+import TraceTailCore
+import TraceTailQuery
+
+/// The application's rows from its PostgreSQL, read-only (`ApplicationRows`).
+///
+/// Each read opens a connection of its own and closes it: answers that correlate are asked for by
+/// a person or a CI job, not thousands of times a second, and a connection per read has no state
+/// to go stale, so the first read after the database comes back works. Every statement is a
+/// `SELECT` with bind parameters, in a session started with `statement_timeout` and
+/// `default_transaction_read_only`; connecting is bounded by the same timeout, and the whole read
+/// by twice that and a second (a server that stops answering mid-query is cut off by closing the
+/// connection).
+package struct PostgresApplicationRows: ApplicationRows {
+    package let url: ConnectionURL
+    package let schema: ApplicationSchema
+    package let timeoutMillis: Int64
+    private let configuration: PostgresConnection.Configuration
+    private let logger: Logger
+    private let health = Health()
+
+    /// The bound on a whole read (connecting, the statement, the rows): by default twice the
+    /// timeout and a second, so that the server's own statement timeout is what normally answers.
+    package let readBoundMillis: Int64
+
+    package init(
+        url: String, schema: ApplicationSchema = ApplicationSchema(), timeoutMillis: Int64 = 5_000, connectTimeoutMillis: Int64? = nil,
+        readBoundMillis: Int64? = nil, logger: Logger
+    ) throws {
+        self.url = try ConnectionURL(url)
+        self.schema = schema
+        self.timeoutMillis = timeoutMillis
+        self.readBoundMillis = readBoundMillis ?? 2 * timeoutMillis + 1_000
+        self.configuration = try self.url.configuration(timeoutMillis: timeoutMillis, connectTimeoutMillis: connectTimeoutMillis ?? timeoutMillis)
+        self.logger = logger
+    }
+
+    package func workflow(id: String) async throws -> WorkflowRow? {
+        let sql = schema.select(schema.workflowTable, where: schema.workflowID, caseInsensitive: isUUID(id, .workflow), limit: 1)
+        return try await rows(sql, id).first.map(workflowRow)
+    }
+
+    package func tasks(workflowID: String) async throws -> [TaskRow] {
+        let sql = schema.select(
+            schema.taskTable, where: schema.taskWorkflow, caseInsensitive: isUUID(workflowID, .workflow), orderBy: schema.taskID, limit: 1_000)
+        return try await rows(sql, workflowID).map(taskRow)
+    }
+
+    package func task(id: String) async throws -> TaskRow? {
+        let sql = schema.select(schema.taskTable, where: schema.taskID, caseInsensitive: isUUID(id, .task), limit: 1)
+        return try await rows(sql, id).first.map(taskRow)
+    }
+
+    package func rows(traceID: String) async throws -> TraceRows {
+        let hex: Bool
+        if case .bits = TraceID(traceID) { hex = true } else { hex = false }
+        let workflows = try await rows(schema.selectByTrace(schema.workflowTable, column: schema.workflowTrace, hex: hex, limit: 100), traceID)
+        let tasks = try await rows(schema.selectByTrace(schema.taskTable, column: schema.taskTrace, hex: hex, limit: 1_000), traceID)
+        return TraceRows(workflows: workflows.map(workflowRow), tasks: tasks.map(taskRow))
+    }
+
+    private func isUUID(_ id: String, _ kind: BusinessID.Kind) -> Bool {
+        BusinessID(kind, id).map { !$0.key.kind.isOpaque } ?? false
+    }
+
+    // MARK: Rows to values
+
+    private typealias Columns = [(name: String, value: RowValue)]
+
+    private func value(_ columns: Columns, _ name: String) -> String? {
+        columns.first { $0.name == name }?.value.text
+    }
+
+    private func workflowRow(_ columns: Columns) -> WorkflowRow {
+        WorkflowRow(
+            columns: columns, id: value(columns, schema.workflowID) ?? "", status: value(columns, schema.workflowStatus),
+            traceID: value(columns, schema.workflowTrace), spanID: value(columns, schema.workflowSpan))
+    }
+
+    private func taskRow(_ columns: Columns) -> TaskRow {
+        TaskRow(
+            columns: columns, id: value(columns, schema.taskID) ?? "", workflowID: value(columns, schema.taskWorkflow),
+            status: value(columns, schema.taskStatus), traceID: value(columns, schema.taskTrace),
+            spanID: value(columns, schema.taskSpan), parentSpanID: value(columns, schema.taskParentSpan))
+    }
+
+    // MARK: Reading
+
+    /// Runs one `SELECT` with `$1` bound to `parameter`, on a connection of its own, within the timeout.
+    private func rows(_ sql: String, _ parameter: String) async throws -> [Columns] {
+        var binds = PostgresBindings(capacity: 1)
+        binds.append(parameter)
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        do {
+            let rows = try await withTimeout { connection in
+                var rows: [Columns] = []
+                for try await row in try await connection.query(query, logger: logger) {
+                    rows.append(row.map { (name: $0.columnName, value: Self.value(of: $0)) })
+                }
+                return rows
+            }
+            if health.recovered() { logger.notice("application database answers again", metadata: ["url": "\(url)"]) }
+            return rows
+        } catch {
+            let reason = explain(error)
+            if health.failed() { logger.warning("application database unreachable", metadata: ["url": "\(url)", "error": "\(reason)"]) }
+            throw AppDatabaseError(reason)
+        }
+    }
+
+    private func withTimeout<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let holder = ConnectionHolder()
+        let configuration = configuration
+        let logger = logger
+        let timeout = readBoundMillis
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: ConnectionHolder.nextID(), logger: logger)
+                guard holder.hold(connection) else {
+                    try? await connection.close()
+                    throw AppDatabaseError("timed out")
+                }
+                do {
+                    let result = try await body(connection)
+                    try? await connection.close()
+                    return result
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(timeout))
+                return nil
+            }
+            defer { group.cancelAll() }
+            if let first = try await group.next(), let result = first {
+                return result
+            }
+            // The timeout came first: close the connection under a read that hangs, so that the
+            // read's task ends too.
+            holder.abandon()
+            throw AppDatabaseError("no answer within \(timeout) ms")
+        }
+    }
+
+    /// The error in a few words: the server's message and SQLSTATE, or why no connection was made.
+    private func explain(_ error: any Error) -> String {
+        if let error = error as? AppDatabaseError { return error.description }
+        // Anything but PostgreSQL's own errors comes from making the connection (refused, no
+        // route, name not found, connect timeout).
+        guard let error = error as? PSQLError else { return "cannot connect to \(url.description): \(Self.connectionReason(error))" }
+        switch error.code {
+        case .server:
+            let message = error.serverInfo?[.message] ?? "server error"
+            return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+        case .serverClosedConnection where error.underlying == nil:
+            return "cannot connect to \(url.description): the connection closed before an answer (no route, or nothing answered within correlate.timeout)"
+        case .connectionError:
+            return "cannot connect to \(url.description): \(error.underlying.map(Self.connectionReason) ?? "connection error")"
+        default:
+            return "\(error.code)\(error.underlying.map { ": \($0)" } ?? "") (\(url.description))"
+        }
+    }
+
+    /// Why a connection was not made, in the system's words (`connection refused`), rather than
+    /// NIO's nested description of every attempt.
+    static func connectionReason(_ error: any Error) -> String {
+        var error = error
+        if let failed = error as? NIOConnectionError,
+           let first = failed.connectionErrors.first?.error ?? failed.dnsAError ?? failed.dnsAAAAError {
+            error = first
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if case ChannelError.connectTimeout(let amount) = error { return "connect timed out after \(amount.nanoseconds / 1_000_000) ms" }
+        return "\(error)"
+    }
+
+    /// A cell as a JSON-ish value: booleans, integers and floats as numbers, times in RFC 3339,
+    /// uuids in lower case, text-like types (and enums, which arrive as their label) as text.
+    static func value(of cell: PostgresCell) -> RowValue {
+        guard var bytes = cell.bytes else { return .null }
+        switch cell.dataType {
+        case .bool: return (try? cell.decode(Bool.self)).map(RowValue.bool) ?? .null
+        case .int2, .int4, .int8: return (try? cell.decode(Int64.self)).map(RowValue.integer) ?? .null
+        case .float4, .float8: return (try? cell.decode(Double.self)).map(RowValue.number) ?? .null
+        case .uuid: return (try? cell.decode(String.self)).map { .text($0.lowercased()) } ?? .null
+        case .timestamp, .timestamptz:
+            // Microseconds since 2000-01-01 00:00:00 UTC.
+            guard cell.format == .binary, let micros = bytes.readInteger(as: Int64.self) else { break }
+            return .text(Timestamp.rfc3339(micros / 1_000 + 946_684_800_000))
+        case .date:
+            guard cell.format == .binary, let days = bytes.readInteger(as: Int32.self) else { break }
+            return .text(String(Timestamp.rfc3339(Int64(days) * 86_400_000 + 946_684_800_000).prefix(10)))
+        case .text, .varchar, .bpchar, .name, .json, .jsonb:
+            return (try? cell.decode(String.self)).map(RowValue.text) ?? .null
+        default:
+            // User-defined types (enums, as Prisma makes them) arrive as their label's text.
+            if cell.dataType.rawValue >= 16_384, let text = bytes.readString(length: bytes.readableBytes) { return .text(text) }
+        }
+        return .text("(\(cell.dataType))")
+    }
+}
+
+/// The connection a read runs on, so that a timeout can close it from outside.
+private final class ConnectionHolder: Sendable {
+    private let state = Mutex<(connection: PostgresConnection?, abandoned: Bool)>((nil, false))
+    private static let counter = Atomic<Int>(0)
+
+    static func nextID() -> Int { counter.add(1, ordering: .relaxed).newValue }
+
+    /// Keeps the connection; false when the read was abandoned already (the caller closes it).
+    func hold(_ connection: PostgresConnection) -> Bool {
+        state.withLock { state in
+            guard !state.abandoned else { return false }
+            state.connection = connection
+            return true
+        }
+    }
+
+    func abandon() {
+        let connection = state.withLock { state in
+            state.abandoned = true
+            return state.connection
+        }
+        let closing: EventLoopFuture<Void>? = connection?.close()
+        _ = closing
+    }
+}
+
+/// Whether the last read failed, so that the log says so once per outage, not once per read.
+private final class Health: Sendable {
+    private let failing = Atomic<Bool>(false)
+
+    /// True when this failure starts an outage.
+    func failed() -> Bool { !failing.exchange(true, ordering: .relaxed) }
+
+    /// True when this success ends one.
+    func recovered() -> Bool { failing.exchange(false, ordering: .relaxed) }
+}
