@@ -5,6 +5,7 @@ import TraceTailQuery
 /// compares `docs/openapi.yaml` with it (Hummingbird's router keeps no public list of routes).
 package enum Endpoint: String, CaseIterable, Sendable {
     case traceLogs = "trace_logs"
+    case traceStream = "trace_stream"
     case spanLogs = "span_logs"
     case workflowLogs = "workflow_logs"
     case taskLogs = "task_logs"
@@ -25,6 +26,7 @@ package enum Endpoint: String, CaseIterable, Sendable {
     package var path: String {
         switch self {
         case .traceLogs: "/traces/{id}/logs"
+        case .traceStream: "/traces/{id}/logs/stream"
         case .spanLogs: "/spans/{id}/logs"
         case .workflowLogs: "/workflows/{id}/logs"
         case .taskLogs: "/tasks/{id}/logs"

@@ -23,6 +23,9 @@ package struct APIDependencies: Sendable {
     /// The application's Workflow and AgentTask rows (`--correlate`); nil: answers from the logs
     /// alone, saying `"database": "not configured"`.
     package var rows: (any ApplicationRows)?
+    /// How often `GET /traces/{id}/logs/stream` looks for new records, and how long it stays
+    /// silent before it sends a heartbeat comment.
+    package var streamTiming: TraceStreamHandler.Timing
 
     package init(
         store: any LogStore,
@@ -33,7 +36,8 @@ package struct APIDependencies: Sendable {
         metricsText: @escaping @Sendable () -> String = { "" },
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         token: String? = nil,
-        rows: (any ApplicationRows)? = nil
+        rows: (any ApplicationRows)? = nil,
+        streamTiming: TraceStreamHandler.Timing = .init()
     ) {
         self.store = store
         self.parser = parser
@@ -44,6 +48,7 @@ package struct APIDependencies: Sendable {
         self.metricsFactory = metricsFactory
         self.token = token
         self.rows = rows
+        self.streamTiming = streamTiming
     }
 }
 
@@ -64,6 +69,8 @@ package enum TraceTailAPI {
         let logs = LogsHandler(store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser), rows: dependencies.rows)
         let traces = TraceHandlers(store: dependencies.store, rows: dependencies.rows)
         let correlation = CorrelationHandlers(store: dependencies.store, rows: dependencies.rows)
+        let stream = TraceStreamHandler(
+            store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser), timing: dependencies.streamTiming)
         let status = StatusHandlers(dependencies: dependencies, metrics: metrics)
         for endpoint in Endpoint.allCases {
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
@@ -73,6 +80,7 @@ package enum TraceTailAPI {
                     switch endpoint {
                     case .traceLogs, .spanLogs, .workflowLogs, .taskLogs:
                         response = try await logs.answer(endpoint.logsKind!, request, context)
+                    case .traceStream: response = try stream.answer(request, context)
                     case .trace: response = try await traces.overview(request, context)
                     case .traces: response = try await traces.list(request)
                     case .coverage: response = try await traces.coverage(request)
@@ -95,6 +103,7 @@ package enum TraceTailAPI {
             router.on(endpoint.routerPath, method: endpoint.method, use: handler)
             router.on(endpoint.routerPath, method: .head, use: handler)
         }
+        WebPage.addRoutes(to: router)
         return router
     }
 }

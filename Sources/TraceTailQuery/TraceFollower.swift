@@ -17,10 +17,25 @@ package struct TraceFollower: Sendable {
     package let key: IDKey
     private var newest: RecordCursor?
     private var seen = Set<Seen>()
+    /// A resumed follower shows nothing at or before this cursor (the client has it already).
+    private let floor: RecordCursor?
 
     package init(key: IDKey) {
         self.key = key
+        floor = nil
     }
+
+    /// A follower that resumes after `cursor` (the newest record a client was sent, the SSE
+    /// stream's `Last-Event-ID`): it shows the records after it, never one at or before it.
+    package init(key: IDKey, resumingAfter cursor: RecordCursor) {
+        self.key = key
+        newest = cursor
+        floor = cursor
+    }
+
+    /// The newest record shown (or resumed after): the stream's event id, so that a reconnect
+    /// never gets a record twice.
+    package var newestShown: RecordCursor? { newest }
 
     /// The next poll's query: everything at first, then what follows the newest record shown.
     package var query: RecordQuery {
@@ -37,6 +52,7 @@ package struct TraceFollower: Sendable {
         var fresh: [StoredRecord] = []
         for stored in page.records {
             let cursor = stored.cursor
+            if let floor, cursor <= floor { continue }
             guard seen.insert(Seen(time: cursor.time, fileID: cursor.fileID, offset: cursor.offset)).inserted else { continue }
             fresh.append(stored)
             if newest.map({ $0 < cursor }) ?? true { newest = cursor }

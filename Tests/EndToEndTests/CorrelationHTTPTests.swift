@@ -14,12 +14,12 @@ import TraceTailQuery
 struct CorrelationHTTPTests {
     typealias F = CorrelationFixture
 
-    func withAPI(rows: (any ApplicationRows)?, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withAPI(rows: (any ApplicationRows)?, _ body: @escaping @Sendable (LiveClient) async throws -> Void) async throws {
         let fixture = try await F.shared()
-        let app = Application(
-            router: TraceTailAPI.router(APIDependencies(store: fixture.store, rows: rows)),
-            server: TraceTailAPI.server(HTTPServerConfiguration(), logger: Logger(label: "test")).builder)
-        try await app.test(.live) { client in try await body(client) }
+        try await LiveClient.test(
+            TraceTailAPI.router(APIDependencies(store: fixture.store, rows: rows)),
+            server: TraceTailAPI.server(HTTPServerConfiguration(), logger: Logger(label: "test")).builder
+        ) { client in try await body(client) }
     }
 
     @Test("GET /workflows/{id}: the row's columns, the tasks, the trace and the findings, in the documented keys")
@@ -239,7 +239,7 @@ struct CorrelationHTTPTests {
     }
 }
 
-extension TestResponse {
+extension LiveClient.Response {
     /// The body as a JSON object (empty when it is not one).
     fileprivate var answer: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]

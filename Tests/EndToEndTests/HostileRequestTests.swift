@@ -57,8 +57,9 @@ struct HostileRequestTests {
         "PUT /healthz HTTP/1.1",
         "PATCH /stats HTTP/1.1",
         "OPTIONS /traces HTTP/1.1",
-        // Unknown endpoints.
-        "GET / HTTP/1.1",
+        // Unknown endpoints (`/` is the page, docs/web.md).
+        "GET /ui/missing.js HTTP/1.1",
+        "GET /ui/../etc/passwd HTTP/1.1",
         "GET /etc/passwd HTTP/1.1",
         "GET /traces/\(F.trace)/logs.json HTTP/1.1",
     ]

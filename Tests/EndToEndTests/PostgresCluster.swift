@@ -281,16 +281,22 @@ struct ClusterError: Error, CustomStringConvertible {
 /// Starts the process's cluster once, whoever asks first, and stops it when the process exits.
 private actor SharedCluster {
     static let instance = SharedCluster()
-    private var started: Result<PostgresCluster, any Error>?
+    private var starting: Task<PostgresCluster, any Error>?
 
-    func get() throws -> PostgresCluster {
-        if let started { return try started.get() }
-        let result = Result { try PostgresCluster.create() }
-        started = result
-        if case .success(let cluster) = result {
+    /// The first caller starts the cluster, on a thread of its own (initdb and pg_ctl block for
+    /// seconds: on Swift's cooperative pool they would stall every other suite); the others wait
+    /// for the same task.
+    func get() async throws -> PostgresCluster {
+        if let starting { return try await starting.value }
+        let task = Task {
+            let cluster = try await withCheckedThrowingContinuation { continuation in
+                Thread { continuation.resume(with: Result { try PostgresCluster.create() }) }.start()
+            }
             SharedClusterExit.register(cluster.directory)
+            return cluster
         }
-        return try result.get()
+        starting = task
+        return try await task.value
     }
 }
 
