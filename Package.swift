@@ -47,6 +47,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // PostgreSQL through postgres-nio: the fleet's central store (a second LogStore) and the
+        // shipper that copies a host's SQLite blocks into it exactly once.
+        .target(
+            name: "TraceTailPostgres",
+            dependencies: [
+                "TraceTailCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Watching a PM2 log directory and following its files; a Service.
         .target(
             name: "TraceTailTailer",
@@ -106,6 +117,7 @@ let package = Package(
                 "TraceTailQuery",
                 "TraceTailHTTP",
                 "TraceTailAppDatabase",
+                "TraceTailPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,6 +186,7 @@ let package = Package(
                 "TraceTailQuery",
                 "TraceTailHTTP",
                 "TraceTailAppDatabase",
+                "TraceTailPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -13,9 +13,10 @@ declare -A allowed=(
   [TraceTailTailer]="TraceTailCore Logging Metrics ServiceLifecycle $platform"
   [TraceTailQuery]="TraceTailCore $platform"
   [TraceTailHTTP]="TraceTailCore TraceTailQuery Hummingbird HummingbirdCore NIOCore NIOHTTP1 NIOHTTPTypes NIOHTTPTypesHTTP1 NIOConcurrencyHelpers Logging Metrics ServiceLifecycle $platform"
+  [TraceTailPostgres]="TraceTailCore PostgresNIO Logging $platform"
   [TraceTailSamples]="TraceTailCore $platform"
   [TraceTailAppDatabase]="TraceTailCore TraceTailQuery PostgresNIO Logging $platform"
-  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailQuery TraceTailHTTP TraceTailAppDatabase ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
+  [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailQuery TraceTailHTTP TraceTailAppDatabase TraceTailPostgres ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
   [tracetail-gen]="TraceTailSamples TraceTailCore ArgumentParser Foundation $platform"
   [tracetail-bench]="TraceTailCore ArgumentParser Foundation $platform"
 )

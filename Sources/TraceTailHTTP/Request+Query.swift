@@ -25,12 +25,12 @@ extension LogsRequest {
     /// 400 naming the parameter.
     init(kind: IDKind, rawID: String, request: Request) throws {
         let id = try RequestedID(kind: kind, pathSegment: rawID)
-        try self.init(id: id, parameters: QueryParameters(request, repeatable: ["app"]))
+        try self.init(id: id, parameters: QueryParameters(request, repeatable: ["app", "host"]))
     }
 }
 
 extension TraceListRequest {
     init(request: Request) throws {
-        try self.init(parameters: QueryParameters(request, repeatable: ["app"]))
+        try self.init(parameters: QueryParameters(request, repeatable: ["app", "host"]))
     }
 }

@@ -67,6 +67,7 @@ struct StatusHandlers: Sendable {
             object.field("files", stats.files)
             object.field("partitions", stats.partitions)
             for (name, value) in dependencies.tailerStats() { object.field(name, value) }
+            for (name, value) in dependencies.textStats() { object.field(name, value) }
         }
         return Response.json(writer.bytes)
     }

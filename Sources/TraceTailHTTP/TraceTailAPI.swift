@@ -12,6 +12,8 @@ package struct APIDependencies: Sendable {
     package var readiness: @Sendable () -> Readiness
     /// Extra figures for `/stats` (the tailer's), as JSON fields.
     package var tailerStats: @Sendable () -> [(String, Int64)]
+    /// Extra text figures for `/stats` (the host's name, the shipper's last error).
+    package var textStats: @Sendable () -> [(String, String?)]
     /// The Prometheus text for `/metrics`.
     package var metricsText: @Sendable () -> String
     /// Where the API's own metrics go (the bootstrapped factory unless told otherwise).
@@ -30,6 +32,7 @@ package struct APIDependencies: Sendable {
         parser: RecordParser = RecordParser(),
         readiness: @escaping @Sendable () -> Readiness = { Readiness(ready: true) },
         tailerStats: @escaping @Sendable () -> [(String, Int64)] = { [] },
+        textStats: @escaping @Sendable () -> [(String, String?)] = { [] },
         metricsText: @escaping @Sendable () -> String = { "" },
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         token: String? = nil,
@@ -40,6 +43,7 @@ package struct APIDependencies: Sendable {
         self.parser = parser
         self.readiness = readiness
         self.tailerStats = tailerStats
+        self.textStats = textStats
         self.metricsText = metricsText
         self.metricsFactory = metricsFactory
         self.token = token

@@ -18,12 +18,13 @@ package struct LogsRequest: Sendable {
     package static let maximumLimit = 10_000
     package static let defaultLimit = 1_000
     /// Every parameter the logs endpoints take (documented in docs/openapi.yaml).
-    package static let parameterNames = ["span_id", "app", "level", "since", "until", "q", "limit", "cursor", "order", "format", "include"]
+    package static let parameterNames = ["span_id", "app", "host", "level", "since", "until", "q", "limit", "cursor", "order", "format", "include"]
 
     package init(id: RequestedID, parameters: QueryParameters) throws {
         self.id = id
         query = RecordQuery(key: id.key, limit: Self.defaultLimit)
         var apps = Set<String>()
+        var hosts = Set<String>()
         for (name, value) in parameters.items {
             switch name {
             case "span_id":
@@ -33,6 +34,8 @@ package struct LogsRequest: Sendable {
                 query.span = span.key
             case "app":
                 QueryParameters.apps(value, into: &apps)
+            case "host":
+                QueryParameters.apps(value, into: &hosts)
             case "level":
                 guard let level = LogLevel(name: value) else {
                     throw QueryError.badRequest("parameter 'level': '\(QueryParameters.clip(value))' is not one of trace, debug, info, warn, error, fatal or 10, 20, ... 60")
@@ -75,6 +78,7 @@ package struct LogsRequest: Sendable {
             throw QueryError.badRequest("parameter 'since' is after 'until'")
         }
         if !apps.isEmpty { query.apps = apps }
+        if !hosts.isEmpty { query.hosts = hosts }
     }
 
     /// The store query, with the message filter as a predicate (the message is parsed again from

@@ -17,6 +17,7 @@ package struct RecordPresenter: Sendable {
         let record = stored.record
         let file = stored.file
         object.field("ts", Timestamp.rfc3339(record.time))
+        object.field("host", file.host)
         object.field("app", file.app)
         object.field("stream", file.stream == .err ? "err" : "out")
         object.field("instance", file.instance)

@@ -5,10 +5,13 @@ import TraceTailCore
 package struct TextRenderer: Sendable {
     package let presenter: RecordPresenter
     package let colour: Bool
+    /// Each record's source starts with its host (`api-1:orchestrator/out`): over a fleet store.
+    package var showsHosts = false
 
-    package init(presenter: RecordPresenter, colour: Bool) {
+    package init(presenter: RecordPresenter, colour: Bool, showsHosts: Bool = false) {
         self.presenter = presenter
         self.colour = colour
+        self.showsHosts = showsHosts
     }
 
     enum Style: String {
@@ -39,7 +42,7 @@ package struct TextRenderer: Sendable {
         case .warn..<LogLevel.error: paintedLevel = paint(paddedLevel, .yellow)
         default: paintedLevel = paddedLevel
         }
-        let source = stored.file.app + (stored.file.instance.map { "#\($0)" } ?? "") + "/" + (stored.file.stream == .err ? "err" : "out")
+        let source = (showsHosts ? stored.file.host + ":" : "") + stored.file.app + (stored.file.instance.map { "#\($0)" } ?? "") + "/" + (stored.file.stream == .err ? "err" : "out")
         var message = fields.message
         let error = RecordError(raw: stored.record.raw)
         if let text = error?.message, !message.contains(text) {

@@ -19,6 +19,7 @@ package enum TraceListJSON {
                         item.field("records", trace.records)
                         item.field("errors", trace.errors)
                         item.array("apps") { apps in for app in trace.apps { apps.string(app) } }
+                        item.array("hosts") { hosts in for host in trace.hosts { hosts.string(host) } }
                     }
                 }
             }

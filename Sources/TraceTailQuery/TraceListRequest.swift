@@ -7,10 +7,11 @@ package struct TraceListRequest: Sendable {
     package static let defaultLimit = 50
     package static let maximumLimit = 1_000
     /// Every parameter `GET /traces` takes (documented in docs/openapi.yaml).
-    package static let parameterNames = ["since", "until", "app", "errors", "limit"]
+    package static let parameterNames = ["since", "until", "app", "host", "errors", "limit"]
 
     package init(parameters: QueryParameters) throws {
         var apps = Set<String>()
+        var hosts = Set<String>()
         for (name, value) in parameters.items {
             switch name {
             case "since":
@@ -19,6 +20,8 @@ package struct TraceListRequest: Sendable {
                 query.until = try QueryParameters.time(value, parameter: name)
             case "app":
                 QueryParameters.apps(value, into: &apps)
+            case "host":
+                QueryParameters.apps(value, into: &hosts)
             case "errors":
                 switch value {
                 case "true", "1": query.errorsOnly = true
@@ -35,5 +38,6 @@ package struct TraceListRequest: Sendable {
             throw QueryError.badRequest("parameter 'since' is after 'until'")
         }
         if !apps.isEmpty { query.apps = apps }
+        if !hosts.isEmpty { query.hosts = hosts }
     }
 }

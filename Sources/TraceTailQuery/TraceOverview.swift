@@ -10,6 +10,8 @@ package struct TraceOverview: Sendable {
     /// Records at error level or above (a record with no level counts as an error in `-error` files).
     package var errors: Int
     package var apps: [String]
+    /// The hosts its records came from (one, except from a fleet store), sorted.
+    package var hosts: [String] = []
     /// Records per level, lowest level first; a record with no level is counted as the `level`
     /// filter sees it (error in `-error` files, info elsewhere).
     package var levels: [(level: LogLevel, count: Int)]

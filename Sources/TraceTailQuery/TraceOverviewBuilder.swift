@@ -28,6 +28,7 @@ package struct TraceOverviewBuilder: Sendable {
     private var levels: [UInt8: Int] = [:]
     private var spans: [IDKey: Totals] = [:]
     private var unspanned = 0
+    private var hosts: Set<String> = []
     /// The trace summed up, when known: a record that reached it by another of its trace ids (an
     /// `x-trace-id` header beside its own context's) counts, but its span belongs to its own
     /// trace's tree, so here it is one of the records outside any span.
@@ -41,6 +42,7 @@ package struct TraceOverviewBuilder: Sendable {
 
     package mutating func add(_ stored: StoredRecord) {
         totals.add(stored)
+        hosts.insert(stored.file.host)
         // Custom pino levels (35, say) are counted under the standard level they round down to.
         let level = LogLevel(name: stored.effectiveLevel.name) ?? .info
         levels[level.rawValue, default: 0] += 1
@@ -61,11 +63,13 @@ package struct TraceOverviewBuilder: Sendable {
     /// The summary; nil when no record was added.
     package func build(traceID: String, truncated: Bool = false) -> TraceOverview? {
         guard !isEmpty else { return nil }
-        return TraceOverview(
+        var overview = TraceOverview(
             traceID: traceID, firstTime: totals.firstTime, lastTime: totals.lastTime, records: totals.records,
             errors: totals.errors, apps: totals.apps.sorted(),
             levels: levels.sorted { $0.key < $1.key }.map { (LogLevel(rawValue: $0.key), $0.value) },
             unspannedRecords: unspanned, spans: tree(), spanCount: spans.count, truncated: truncated)
+        overview.hosts = hosts.sorted()
+        return overview
     }
 
     /// Roots are spans without a parent in the trace; a cycle of parents is broken at its earliest

@@ -18,6 +18,7 @@ package enum TraceOverviewJSON {
         object.field("records", overview.records)
         object.field("errors", overview.errors)
         object.array("apps") { array in for app in overview.apps { array.string(app) } }
+        object.array("hosts") { array in for host in overview.hosts { array.string(host) } }
         object.object("levels") { levels in
             for (level, count) in overview.levels { levels.field(level.name, count) }
         }

@@ -24,8 +24,19 @@ extension SQLiteLogStore {
             db, sql: "SELECT id, min_time, max_time, records, stored_bytes, stored_at FROM partitions ORDER BY stored_at, id")
         if let maxAge = policy.maxAge {
             // A partition goes once its last write is older than the cut-off.
+            // When shipping, a partition the fleet store has not acknowledged in full stays: age
+            // alone never deletes an unshipped record.
             let cutoff = now - maxAge
-            func expired(_ partition: Row) -> Bool { (partition["stored_at"] as Int64) < cutoff }
+            var held = Set<Int64>()
+            if options.keepUnshipped {
+                for partition in partitions where (partition["stored_at"] as Int64) < cutoff {
+                    let id: Int64 = partition["id"]
+                    if try Self.unshippedRecords(partition: id, db) > 0 { held.insert(id) }
+                }
+            }
+            func expired(_ partition: Row) -> Bool {
+                (partition["stored_at"] as Int64) < cutoff && !held.contains(partition["id"] as Int64)
+            }
             for partition in partitions where expired(partition) {
                 try dropPartition(partition, db, &report)
             }
@@ -61,6 +72,8 @@ extension SQLiteLogStore {
 
     private func dropPartition(_ partition: Row, _ db: Database, _ report: inout PruneReport) throws {
         let id: Int64 = partition["id"]
+        report.unshippedRecordsDropped += try Self.unshippedRecords(partition: id, db)
+        try db.execute(sql: "DELETE FROM shipping WHERE partition = ?", arguments: [id])
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.blocksTable(id))")
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.postingsTable(id))")
         try db.execute(sql: "DELETE FROM partitions WHERE id = ?", arguments: [id])
@@ -82,6 +95,10 @@ extension SQLiteLogStore {
             FROM \(table) WHERE \(condition) AND \(open)
             """), (totals["blocks"] as Int64) > 0
         else { return }
+        let doomed = try Int64.fetchAll(db, sql: "SELECT id FROM \(table) WHERE \(condition) AND \(open)")
+            .map(String.init).joined(separator: ",")
+        report.unshippedRecordsDropped += try Self.unshippedRecords(partition: partition, blocks: doomed, db)
+        try db.execute(sql: "DELETE FROM shipping WHERE partition = ? AND block IN (\(doomed))", arguments: [partition])
         try db.execute(sql: "DELETE FROM \(table) WHERE \(condition) AND \(open)")
         let bounds = try Row.fetchOne(db, sql: "SELECT min(min_time) AS lo, max(max_time) AS hi FROM \(table)")
         try db.execute(

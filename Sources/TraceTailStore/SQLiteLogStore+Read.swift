@@ -120,7 +120,7 @@ extension SQLiteLogStore {
         var files: [Int64: FileState] = [:]
         let list = ids.map(String.init).joined(separator: ",")
         for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE id IN (\(list))") {
-            let file = Self.fileState(row)
+            let file = self.fileState(row)
             files[file.id] = file
         }
         return files
@@ -177,6 +177,7 @@ extension SQLiteLogStore {
         if let since = query.since, record.time < since { return false }
         if let until = query.until, record.time > until { return false }
         if let apps = query.apps, !apps.contains(file.app) { return false }
+        if let hosts = query.hosts, !hosts.contains(file.host) { return false }
         if let span = query.span, record.span != span { return false }
         if let minimum = query.minimumLevel {
             // A record with no level of its own counts as an error on stderr, as info on stdout.

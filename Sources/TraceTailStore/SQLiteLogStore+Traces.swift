@@ -7,7 +7,7 @@ extension SQLiteLogStore {
     /// Blocks that cannot be decoded are skipped and counted in the answer, which is then partial.
     package func traces(_ query: TraceListQuery) async throws -> TraceList {
         let limit = max(0, query.limit)
-        guard limit > 0 else { return TraceList(traces: []) }
+        guard limit > 0, query.hosts?.contains(options.hostName) ?? true else { return TraceList(traces: []) }
         return try await pool.read { db in try self.traces(query, limit: limit, db) }
     }
 
@@ -59,7 +59,7 @@ extension SQLiteLogStore {
             if query.errorsOnly && errors == 0 { continue }
             summaries.append(TraceSummary(
                 trace: trace, firstTime: first.record.time, lastTime: last.record.time, records: page.records.count,
-                errors: errors, apps: Array(Set(page.records.map(\.file.app))).sorted()))
+                errors: errors, apps: Array(Set(page.records.map(\.file.app))).sorted(), hosts: [options.hostName]))
         }
         summaries.sort { $0.lastTime != $1.lastTime ? $0.lastTime > $1.lastTime : $0.trace < $1.trace }
         return TraceList(traces: Array(summaries.prefix(limit)), unreadableBlocks: unreadable.count)

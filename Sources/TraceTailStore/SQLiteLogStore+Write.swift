@@ -7,7 +7,7 @@ import TraceTailCore
 extension SQLiteLogStore {
     package func files() async throws -> [FileState] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map(Self.fileState)
+            try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map(self.fileState)
         }
     }
 
@@ -244,6 +244,13 @@ extension SQLiteLogStore {
                 data.count - block.storedBytes, summary.minTime, summary.maxTime,
                 summary.count > block.accountedRecords ? storedAt : 0, block.partition,
             ])
+        // The shipping ledger: the block has more records than the fleet store acknowledged.
+        try db.cachedStatement(sql: """
+            INSERT INTO shipping (partition, block, records, shipped, bytes, since) VALUES (?, ?, ?, 0, ?, ?)
+            ON CONFLICT (partition, block) DO UPDATE SET
+                since = CASE WHEN shipped >= records THEN excluded.since ELSE since END,
+                records = excluded.records, bytes = excluded.bytes
+            """).execute(arguments: [block.partition, blockID, summary.count, data.count, storedAt])
         block.accountedRecords = summary.count
         block.accountedRaw = summary.rawBytes
         block.storedBytes = data.count
@@ -265,6 +272,13 @@ extension SQLiteLogStore {
             let id: Int64 = row["id"]
             throw StoreError(.corruptBlock, path: path, detail: "block \(id) cannot be decoded", underlying: error)
         }
+    }
+
+    /// A file row as the store's readers see it: with the store's host name.
+    func fileState(_ row: Row) -> FileState {
+        var file = Self.fileState(row)
+        file.host = options.hostName
+        return file
     }
 
     static func fileState(_ row: Row) -> FileState {

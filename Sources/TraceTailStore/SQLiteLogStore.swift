@@ -182,6 +182,34 @@ package final class SQLiteLogStore: LogStore {
                 );
                 """)
         }
+        // What a fleet store (PostgreSQL) has acknowledged of each block: `records` the block
+        // holds, `shipped` the first records the fleet store holds, `since` when the oldest change
+        // not yet shipped was stored. Written with the block, in the same transaction; existing
+        // blocks start unshipped.
+        migrator.registerMigration("v2-shipping") { db in
+            try db.execute(sql: """
+                CREATE TABLE shipping (
+                    partition INTEGER NOT NULL,
+                    block INTEGER NOT NULL,
+                    records INTEGER NOT NULL,
+                    shipped INTEGER NOT NULL DEFAULT 0,
+                    bytes INTEGER NOT NULL,
+                    since INTEGER NOT NULL,
+                    PRIMARY KEY (partition, block)
+                ) WITHOUT ROWID;
+                CREATE INDEX shipping_pending ON shipping(partition, block) WHERE records > shipped;
+                """)
+            for partition in try Row.fetchAll(db, sql: "SELECT id, stored_at FROM partitions") {
+                let id: Int64 = partition["id"]
+                guard try db.tableExists(blocksTable(id)) else { continue }
+                try db.execute(
+                    sql: """
+                        INSERT INTO shipping (partition, block, records, shipped, bytes, since)
+                        SELECT ?, id, records, 0, length(data), ? FROM \(blocksTable(id))
+                        """,
+                    arguments: [id, partition["stored_at"] as Int64])
+            }
+        }
         return migrator
     }
 

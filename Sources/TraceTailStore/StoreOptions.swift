@@ -8,10 +8,20 @@ package struct StoreOptions: Sendable, Equatable {
     /// Partition width in milliseconds of storing time (not record time): one block table and one
     /// index table per partition, so that dropping old data is dropping tables.
     package var partitionMillis: Int64
+    /// The name records read from this store carry as their `host`.
+    package var hostName: String
+    /// Shipping to a fleet store is on: retention by age keeps a partition that holds records the
+    /// fleet store has not acknowledged (the byte budget still goes first, and counts them).
+    package var keepUnshipped: Bool
 
-    package init(blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 4, partitionMillis: Int64 = 86_400_000) {
+    package init(
+        blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 4, partitionMillis: Int64 = 86_400_000,
+        hostName: String = "", keepUnshipped: Bool = false
+    ) {
         self.blockBytes = blockBytes
         self.compressionLevel = compressionLevel
         self.partitionMillis = partitionMillis
+        self.hostName = hostName
+        self.keepUnshipped = keepUnshipped
     }
 }

@@ -40,7 +40,7 @@ struct OpenAPITests {
     static let samples: [String: String] = [
         "span_id": SpanFixture.spanB, "app": "agent-scaffold", "level": "info", "since": "2026-07-02T10:00:00Z",
         "until": "\(SpanFixture.base + 60_000)", "q": "task", "limit": "5", "cursor": "0.0.0", "order": "desc",
-        "format": "ndjson", "errors": "true", "include": "related",
+        "format": "ndjson", "errors": "true", "include": "related", "host": "api-1",
     ]
 
     /// An id that has records, per path.

@@ -38,6 +38,14 @@ final class PostgresCluster: Sendable {
         try await SharedCluster.instance.get()
     }
 
+    /// A cluster of the caller's own, not the shared one: for a test that stops or restarts its
+    /// server, so that suites running beside it keep theirs. Stopped and removed at exit too.
+    static func start() throws -> PostgresCluster {
+        let cluster = try create()
+        SharedClusterExit.register(cluster.directory)
+        return cluster
+    }
+
     /// A `postgres://` URL for a database of this cluster.
     func url(database: String = "postgres", user: String? = nil, password: String? = nil) -> String {
         let name = user ?? superuser
@@ -292,16 +300,24 @@ private actor SharedCluster {
     }
 }
 
-/// `atexit` takes a C function: the directory to clean up is kept in a global for it.
+/// `atexit` takes a C function: the directories to clean up are kept in a global for it.
 private enum SharedClusterExit {
-    nonisolated(unsafe) static var directory: URL?
+    nonisolated(unsafe) static var directories: [URL] = []
+    static let lock = NSLock()
 
     static func register(_ directory: URL) {
-        Self.directory = directory
+        lock.lock()
+        defer { lock.unlock() }
+        directories.append(directory)
+        guard directories.count == 1 else { return }
         atexit {
-            guard let directory = SharedClusterExit.directory else { return }
-            PostgresCluster.stopServer(in: directory)
-            try? FileManager.default.removeItem(at: directory)
+            SharedClusterExit.lock.lock()
+            let all = SharedClusterExit.directories
+            SharedClusterExit.lock.unlock()
+            for directory in all {
+                PostgresCluster.stopServer(in: directory)
+                try? FileManager.default.removeItem(at: directory)
+            }
         }
     }
 }

@@ -27,6 +27,9 @@ package struct FileState: Sendable, Equatable {
     package var tailHash: UInt64
     package var status: Status
     package var counters: FileCounters
+    /// The host the file is on: the local daemon's host name, or the shipper's in a fleet store.
+    /// Not part of the file's identity on its host; set by the store that reads it.
+    package var host: String = ""
 
     package init(
         id: Int64 = 0, path: String, app: String, stream: LogStream, instance: Int?,

@@ -66,6 +66,8 @@ package struct RecordQuery: Sendable {
     package var until: Int64?
     package var minimumLevel: LogLevel?
     package var apps: Set<String>?
+    /// Only records of these hosts (`host=`); nil: every host.
+    package var hosts: Set<String>?
     /// Only records whose span id is this one (for trace queries filtered by span).
     package var span: IDKey?
     package var limit: Int
@@ -204,6 +206,9 @@ package struct PruneReport: Sendable, Equatable {
     package var blocksDeleted: Int
     package var recordsDeleted: Int64
     package var bytesFreed: Int64
+    /// Records deleted before a fleet store acknowledged them: only when the byte budget left no
+    /// other choice (age alone never deletes an unshipped block).
+    package var unshippedRecordsDropped: Int64 = 0
 
     package init(partitionsDropped: Int = 0, blocksDeleted: Int = 0, recordsDeleted: Int64 = 0, bytesFreed: Int64 = 0) {
         self.partitionsDropped = partitionsDropped
@@ -218,6 +223,8 @@ package struct TraceListQuery: Sendable, Equatable {
     package var since: Int64?
     package var until: Int64?
     package var apps: Set<String>?
+    /// Only traces with records on these hosts; nil: every host.
+    package var hosts: Set<String>?
     /// Only traces with at least one record at error level or above.
     package var errorsOnly: Bool
     package var limit: Int
@@ -252,14 +259,17 @@ package struct TraceSummary: Sendable, Equatable {
     /// Records at error level or above.
     package var errors: Int
     package var apps: [String]
+    /// The hosts its records came from, sorted.
+    package var hosts: [String]
 
-    package init(trace: IDKey, firstTime: Int64, lastTime: Int64, records: Int, errors: Int, apps: [String]) {
+    package init(trace: IDKey, firstTime: Int64, lastTime: Int64, records: Int, errors: Int, apps: [String], hosts: [String] = []) {
         self.trace = trace
         self.firstTime = firstTime
         self.lastTime = lastTime
         self.records = records
         self.errors = errors
         self.apps = apps
+        self.hosts = hosts
     }
 }
 

@@ -73,7 +73,7 @@ struct WorkflowCommand: AsyncParsableCommand {
     func run() async throws {
         let id = try CLIError.wrapping { try RequestedID(kind: .workflow, text: workflowID) }
         let context = try await CorrelationContext(common, correlate)
-        defer { try? context.reader.store.close() }
+        defer { context.reader.close() }
         let answer = try await CLIError.wrapping { try await context.correlation.workflow(id) }
         var out = Output()
         defer { out.flush() }
@@ -115,7 +115,7 @@ struct TaskCommand: AsyncParsableCommand {
     func run() async throws {
         let id = try CLIError.wrapping { try RequestedID(kind: .task, text: taskID) }
         let context = try await CorrelationContext(common, correlate)
-        defer { try? context.reader.store.close() }
+        defer { context.reader.close() }
         let answer = try await CLIError.wrapping { try await context.correlation.task(id) }
         var out = Output()
         defer { out.flush() }
@@ -157,7 +157,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let id = try CLIError.wrapping { try RequestedID(kind: .workflow, text: workflow) }
         let expected = try expectTrace.map { text in try CLIError.wrapping { try RequestedID(kind: .trace, text: text) } }
         let context = try await CorrelationContext(common, correlate)
-        defer { try? context.reader.store.close() }
+        defer { context.reader.close() }
         let answer = try await CLIError.wrapping { try await context.correlation.workflow(id) }
         var problems: [String] = []
         if case .unreachable = answer.database { problems.append("database \(answer.database.text)") }

@@ -29,7 +29,7 @@ struct CoverageCommand: AsyncParsableCommand {
         for app in app { pairs.append(("app", app)) }
         let request = try CLIError.wrapping { try CoverageRequest(parameters: QueryParameters(pairs: pairs, repeatable: ["app"])) }
         let reader = try await Reader(common)
-        defer { try? reader.store.close() }
+        defer { reader.close() }
         let coverage = try await reader.store.coverage(request.query)
         var out = Output()
         defer { out.flush() }

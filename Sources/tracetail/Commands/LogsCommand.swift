@@ -18,6 +18,9 @@ struct LogsCommand: AsyncParsableCommand {
     @Option(help: "Only these apps (repeat, or comma-separate).")
     var app: [String] = []
 
+    @Option(help: "Only records of these hosts (repeat, or comma-separate); over a fleet store.")
+    var host: [String] = []
+
     @Option(help: "From this time on: RFC 3339 or epoch milliseconds.")
     var since: String?
 
@@ -53,15 +56,16 @@ struct LogsCommand: AsyncParsableCommand {
         var pairs: [(String, String)] = [("limit", String(limit))]
         if let level { pairs.append(("level", level)) }
         for app in app { pairs.append(("app", app)) }
+        for host in host { pairs.append(("host", host)) }
         if let since { pairs.append(("since", since)) }
         if let until { pairs.append(("until", until)) }
         if let spanID { pairs.append(("span_id", spanID)) }
         if let grep { pairs.append(("q", grep)) }
         if let cursor { pairs.append(("cursor", cursor)) }
         if reverse { pairs.append(("order", "desc")) }
-        let request = try CLIError.wrapping { try LogsRequest(id: requested, parameters: QueryParameters(pairs: pairs, repeatable: ["app"])) }
+        let request = try CLIError.wrapping { try LogsRequest(id: requested, parameters: QueryParameters(pairs: pairs, repeatable: ["app", "host"])) }
         let reader = try await Reader(common)
-        defer { try? reader.store.close() }
+        defer { reader.close() }
         let page = try await CLIError.wrapping { try await request.read(from: reader.store, presenter: reader.presenter) }
         var out = Output()
         defer { out.flush() }

@@ -8,6 +8,7 @@ import ServiceLifecycle
 import TraceTailAppDatabase
 import TraceTailCore
 import TraceTailHTTP
+import TraceTailPostgres
 import TraceTailStore
 import TraceTailTailer
 
@@ -20,17 +21,28 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (http.listen).")
     var listen: String?
 
+    @Option(name: .customLong("ship-to"), help: "Ship every record to this fleet store, postgres://USER@HOST:PORT/DB (ship.url).")
+    var shipTo: String?
+
+    @Option(name: .customLong("host-name"), help: "The name this host's records carry (ship.host_name; default: the machine's).")
+    var hostName: String?
+
     @OptionGroup var correlate: CorrelateOption
 
     func run() async throws {
         var extra = correlate.overrides
         if let listen { extra["http.listen"] = listen }
+        if let shipTo { extra["ship.url"] = shipTo }
+        if let hostName { extra["ship.host_name"] = hostName }
         let settings = try await common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[TraceTailAPI.latencyHistogram.label] = TraceTailAPI.latencyHistogram.buckets
         MetricsSystem.bootstrap(factory)
+        if let url = settings.fleetStoreURL {
+            return try await QueryNode(settings: settings, url: url, registry: registry, logger: logger).run()
+        }
         let files: [String]
         do {
             files = try DirectoryTailer.logFiles(settings.tailer)
@@ -43,10 +55,14 @@ struct Serve: AsyncParsableCommand {
         let status = TailerStatus()
         let tailer = TailerService(configuration: settings.tailer, store: store, logger: logger, status: status)
         let pruner = PrunerService(store: store, policy: settings.retention, intervalMillis: settings.pruneInterval, logger: logger)
+        let shipping = try settings.shipURL.map { url in
+            try ShippingService(url: url, hostName: settings.hostName, source: store, logger: logger)
+        }
         let dependencies = APIDependencies(
             store: store, parser: settings.parser,
             readiness: { status.readiness },
-            tailerStats: { [("followed_files", Int64(status.followedFiles))] },
+            tailerStats: { [("followed_files", Int64(status.followedFiles))] + (shipping?.figures ?? []) },
+            textStats: { [("host", settings.hostName)] + (shipping?.texts ?? []) },
             metricsText: {
                 var buffer = [UInt8]()
                 registry.emit(into: &buffer)
@@ -66,6 +82,8 @@ struct Serve: AsyncParsableCommand {
                     "store": "\(settings.databasePath)",
                     "logs": "\(settings.logsDirectory)",
                     "files": "\(files.count)",
+                    "host": "\(settings.hostName)",
+                    "ship_to": "\(settings.shipURL.map(FleetDatabase.redacted) ?? "-")",
                     "max_connections": "\(server.connectionLimit)",
                     "correlate": "\(settings.correlateURL.map { (try? ConnectionURL($0))?.description ?? "?" } ?? "not configured")",
                 ])
@@ -76,7 +94,7 @@ struct Serve: AsyncParsableCommand {
         // say) cancels the others and ends the process; the store closes once all have stopped.
         let group = ServiceGroup(
             configuration: .init(
-                services: [tailer, pruner, app],
+                services: [tailer, pruner] + (shipping.map { [$0] } ?? []) + [app],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {
@@ -100,6 +118,7 @@ struct PrunerService: Service {
     func run() async throws {
         let runs = Counter(label: "tracetail_prune_runs_total")
         let deleted = Counter(label: "tracetail_pruned_records_total")
+        let unshipped = Counter(label: "tracetail_pruned_unshipped_records_total")
         var failing = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -108,6 +127,12 @@ struct PrunerService: Service {
                 failing = false
                 runs.increment()
                 deleted.increment(by: report.recordsDeleted)
+                if report.unshippedRecordsDropped > 0 {
+                    unshipped.increment(by: report.unshippedRecordsDropped)
+                    logger.warning("pruned records the fleet store had not acknowledged, to fit retention.max_bytes", metadata: [
+                        "records": "\(report.unshippedRecordsDropped)",
+                    ])
+                }
                 if report.recordsDeleted > 0 {
                     logger.info("pruned", metadata: [
                         "records": "\(report.recordsDeleted)", "partitions": "\(report.partitionsDropped)",

@@ -1,7 +1,9 @@
 import ArgumentParser
 import TraceTailAppDatabase
 import Foundation
+import Logging
 import TraceTailCore
+import TraceTailPostgres
 
 struct Stats: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Shows what the store holds, and each file's position and counters.")
@@ -14,10 +16,15 @@ struct Stats: AsyncParsableCommand {
     func run() async throws {
         let settings = try await common.settings()
         let logger = Bootstrap.logging(level: settings.logLevel)
+        if settings.fleetStoreURL != nil {
+            guard !check else { throw CLIError("--check checks a SQLite store; a fleet store is checked by PostgreSQL") }
+            return try await fleet(settings, logger: logger)
+        }
         let store = try Bootstrap.openStore(settings, access: .read, logger: logger)
         let stats = try await store.statistics()
         let files = try await store.files()
         let problems = check ? try await store.check() : []
+        let backlog = try await store.shippingBacklog()
         try store.close()
 
         print("store:        \(settings.databasePath)")
@@ -28,6 +35,7 @@ struct Stats: AsyncParsableCommand {
         print("time range:   \(stats.oldestTime.map(Timestamp.rfc3339) ?? "-") .. \(stats.newestTime.map(Timestamp.rfc3339) ?? "-")")
         print("partitions:   \(stats.partitions)")
         print("files:        \(stats.files)")
+        print("not shipped:  \(backlog.records) records in \(backlog.blocks) blocks (\(backlog.bytes) bytes) not acknowledged by a fleet store\(backlog.oldestStoredAt.map { ", oldest stored " + Timestamp.rfc3339($0) } ?? "")")
         for file in files {
             let c = file.counters
             print("  \(file.path) [\(file.status.rawValue)] offset \(file.offset), \(c.records) records, \(c.bytesRead) bytes read, \(c.truncations) truncations, \(c.rotations) rotations, \(c.bytesSkipped) bytes skipped, \(c.linesTruncated) lines truncated")
@@ -36,6 +44,28 @@ struct Stats: AsyncParsableCommand {
             print(problems.isEmpty ? "check:        ok" : "check:        \(problems.count) problems")
             for problem in problems { print("  \(problem)") }
             if !problems.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+extension Stats {
+    /// The fleet store's totals and each host's shipping.
+    private func fleet(_ settings: Settings, logger: Logger) async throws {
+        guard case .fleet(let store) = try await OpenedStore.open(settings, logger: logger) else { return }
+        defer { store.close() }
+        let stats = try await store.statistics()
+        let hosts = try await store.hosts()
+        print("store:        \(FleetDatabase.redacted(settings.databasePath))")
+        print("records:      \(stats.records)")
+        print("raw bytes:    \(stats.rawBytes)")
+        print("stored bytes: \(stats.storedBytes) in \(stats.blocks) blocks")
+        print("tables:       \(stats.fileBytes) bytes (with indexes and TOAST)")
+        print("time range:   \(stats.oldestTime.map(Timestamp.rfc3339) ?? "-") .. \(stats.newestTime.map(Timestamp.rfc3339) ?? "-")")
+        print("days:         \(stats.partitions)")
+        print("files:        \(stats.files)")
+        print("hosts:        \(hosts.count)")
+        for host in hosts {
+            print("  \(host.name): \(host.records) records in \(host.blocks) block writes, \(host.bytes) bytes, last shipped \(host.lastShippedAt.map(Timestamp.rfc3339) ?? "never")")
         }
     }
 }

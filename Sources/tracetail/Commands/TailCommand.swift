@@ -26,7 +26,7 @@ struct TailCommand: AsyncParsableCommand {
     func run() async throws {
         let requested = try id.requested()
         let reader = try await Reader(common)
-        defer { try? reader.store.close() }
+        defer { reader.close() }
         let store = reader.store
         let renderer = reader.renderer
         let interval = interval

@@ -26,7 +26,7 @@ struct TraceCommand: AsyncParsableCommand {
     func run() async throws {
         let id = try CLIError.wrapping { try RequestedID(kind: .trace, text: traceID) }
         let reader = try await Reader(common)
-        defer { try? reader.store.close() }
+        defer { reader.close() }
         let overview = try await CLIError.wrapping { try await TraceOverviewReader(store: reader.store).overview(of: id) }
         var out = Output()
         defer { out.flush() }

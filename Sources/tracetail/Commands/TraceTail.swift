@@ -15,7 +15,7 @@ struct TraceTail: AsyncParsableCommand {
         subcommands: [
             Serve.self, Ingest.self, TraceCommand.self, WorkflowCommand.self, TaskCommand.self, VerifyCommand.self, LogsCommand.self, TailCommand.self,
             CoverageCommand.self, Stats.self, Prune.self,
-            ShowConfig.self,
+            Pg.self, ShowConfig.self,
         ],
         defaultSubcommand: Serve.self
     )
@@ -32,6 +32,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite database file (store.path).")
     var db: String?
 
+    @Option(name: .long, help: "The store to read: a SQLite file, or a fleet store's postgres:// URL (store.path).")
+    var store: String?
+
     @Option(name: .long, help: "Log level of tracetail itself (log.level).")
     var logLevel: String?
 
@@ -39,6 +42,7 @@ struct CommonOptions: ParsableArguments {
         var overrides = extra
         if let logs { overrides["logs.directory"] = logs }
         if let db { overrides["store.path"] = db }
+        if let store { overrides["store.path"] = store }
         if let logLevel { overrides["log.level"] = logLevel }
         do {
             return try await Settings.resolve(configPath: config, overrides: overrides, environment: ProcessInfo.processInfo.environment)

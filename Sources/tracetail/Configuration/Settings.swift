@@ -36,6 +36,10 @@ struct Settings {
     var pruneInterval: Int64
     var logLevel: String
     var ids: IDFieldOptions
+    /// The fleet store to ship to (`ship.url`), if any.
+    var shipURL: String?
+    /// The name this host's records carry, here and in the fleet store (`ship.host_name`).
+    var hostName: String
     /// The application's database for correlation (`correlate.url`); nil: answers from the logs alone.
     var correlateURL: String?
     var correlateTimeout: Int64
@@ -51,7 +55,7 @@ struct Settings {
         ("logs.group_idle", "300ms", "a record whose continuation lines may still come is closed after this"),
         ("logs.max_record_bytes", "1MiB", "longest record kept; longer ones are cut and flagged truncated"),
         ("logs.timezone", "local", "zone of times written without one (PM2 --time prefixes): local, UTC or +HH:MM"),
-        ("store.path", "data/tracetail.sqlite", "the SQLite database file"),
+        ("store.path", "data/tracetail.sqlite", "the SQLite database file, or a fleet store's postgres:// URL to read (a query node)"),
         ("store.flush_interval", "250ms", "records are committed at least this often"),
         ("store.flush_bytes", "1536KiB", "... or as soon as this much text is waiting"),
         ("store.block_bytes", "128KiB", "raw text per compressed block"),
@@ -64,6 +68,8 @@ struct Settings {
         ("retention.max_age", "7d", "records older than this are deleted (0 keeps them)"),
         ("retention.max_bytes", "2GiB", "the store is cut back to this size, oldest first (0 sets no bound)"),
         ("retention.interval", "5m", "how often the daemon prunes"),
+        ("ship.url", "", "a fleet store (postgres://USER@HOST:PORT/DB) every record is shipped to, exactly once"),
+        ("ship.host_name", "", "the name this host's records carry (default: the machine's host name; also TRACETAIL_HOST_NAME)"),
         ("log.level", "info", "the daemon's own log level: trace, debug, info, notice, warning, error"),
         ("correlate.url", "", "the application's PostgreSQL, read-only (postgres://user@host:port/db): Workflow and AgentTask rows for /workflows/{id}, /tasks/{id} and tracetail workflow/task/verify"),
         ("correlate.timeout", "5s", "statement timeout, and bound on connecting and on each read of the application's database"),
@@ -114,14 +120,19 @@ struct Settings {
     }
 
     /// Environment variables that are not settings but start with `TRACETAIL_`.
-    static let otherEnvironment: Set<String> = ["TRACETAIL_CONFIG"]
+    static let otherEnvironment: Set<String> = ["TRACETAIL_CONFIG", "TRACETAIL_HOST_NAME"]
 
     /// Reads every key through swift-configuration: a `ConfigReader` over the flags (an in-memory
     /// provider), the `TRACETAIL_` environment and the YAML file, in that order of precedence, with
     /// the built-in default last. Typos are refused before that: a key in the file or a
     /// `TRACETAIL_` variable that names no setting. Each value's source is the first provider that
     /// has it, for `tracetail config`.
-    static func resolve(configPath: String?, overrides: [String: String], environment: [String: String]) async throws -> Settings {
+    static func resolve(configPath: String?, overrides: [String: String], environment given: [String: String]) async throws -> Settings {
+        var environment = given
+        // TRACETAIL_HOST_NAME is the short name of ship.host_name's variable.
+        if let host = environment.removeValue(forKey: "TRACETAIL_HOST_NAME"), environment["TRACETAIL_SHIP_HOST_NAME"] == nil {
+            environment["TRACETAIL_SHIP_HOST_NAME"] = host
+        }
         let path = configPath ?? environment["TRACETAIL_CONFIG"] ?? (FileManager.default.fileExists(atPath: "Config/tracetail.yaml") ? "Config/tracetail.yaml" : nil)
         let known = Set(keys.map(\.key))
         var fileHasValues = false
@@ -207,6 +218,13 @@ struct Settings {
             throw ConfigError("log.level: '\(value("log.level"))' is not one of \(Self.logLevels.joined(separator: ", "))")
         }
         ids = try Self.idOptions(value)
+        let ship = value("ship.url")
+        shipURL = ship.isEmpty ? nil : ship
+        if let shipURL, !shipURL.hasPrefix("postgres://"), !shipURL.hasPrefix("postgresql://") {
+            throw ConfigError("ship.url: '\(shipURL)' is not a postgres:// URL")
+        }
+        let host = value("ship.host_name")
+        hostName = host.isEmpty ? ProcessInfo.processInfo.hostName : host
         let url = value("correlate.url")
         correlateURL = url.isEmpty ? nil : url
         correlateTimeout = try Self.duration(value("correlate.timeout"), key: "correlate.timeout", allowZero: false)
@@ -232,7 +250,13 @@ struct Settings {
     }
 
     var store: StoreOptions {
-        StoreOptions(blockBytes: blockBytes, compressionLevel: compressionLevel)
+        StoreOptions(
+            blockBytes: blockBytes, compressionLevel: compressionLevel, hostName: hostName, keepUnshipped: shipURL != nil)
+    }
+
+    /// The fleet store to read instead of a SQLite file: `store.path` given as a postgres:// URL.
+    var fleetStoreURL: String? {
+        databasePath.hasPrefix("postgres://") || databasePath.hasPrefix("postgresql://") ? databasePath : nil
     }
 
     var retention: RetentionPolicy {

@@ -1,0 +1,166 @@
+import Logging
+import PostgresNIO
+import TraceTailCore
+
+/// The fleet store's tables, in versioned migrations (`tracetail_schema` records each one applied).
+/// The query node (or `tracetail pg init`) applies them; shippers wait until they are there.
+///
+/// - `tracetail_hosts`: one row per shipping host, with what it shipped (the central ledger).
+/// - `tracetail_files`: the hosts' log files; `id` is the fleet-wide file id answers use.
+/// - `tracetail_blocks`: the hosts' compressed blocks as they store them, keyed by
+///   `(day, host_id, part, block)`; partitioned by `day` (UTC day of storing on the host), data
+///   and filter `STORAGE EXTERNAL` (already compressed: PostgreSQL does not compress them again).
+/// - `tracetail_postings`: `(key, day, host_id, part, block)`, which blocks hold a trace id's
+///   first 64 bits; partitioned by `day` like the blocks.
+/// - `tracetail_traces`: one row per 128-bit trace id and host (`trace_id uuid`), with apps, time
+///   range, records and errors, for joins with the application's own tables.
+package enum FleetSchema {
+    /// The version this build reads and writes.
+    package static let version = 1
+
+    static let migrations: [(version: Int, sql: [String])] = [
+        (1, [
+            """
+            CREATE TABLE tracetail_hosts (
+                id serial PRIMARY KEY,
+                name text NOT NULL UNIQUE,
+                blocks bigint NOT NULL DEFAULT 0,
+                records bigint NOT NULL DEFAULT 0,
+                bytes bigint NOT NULL DEFAULT 0,
+                last_shipped_at timestamptz
+            )
+            """,
+            """
+            CREATE TABLE tracetail_files (
+                id bigserial PRIMARY KEY,
+                host_id int NOT NULL REFERENCES tracetail_hosts (id),
+                local_id bigint NOT NULL,
+                path text NOT NULL,
+                app text NOT NULL,
+                stream text NOT NULL,
+                instance int,
+                UNIQUE (host_id, local_id)
+            )
+            """,
+            """
+            CREATE TABLE tracetail_days (
+                day int PRIMARY KEY,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            """
+            CREATE TABLE tracetail_blocks (
+                day int NOT NULL,
+                host_id int NOT NULL,
+                part bigint NOT NULL,
+                block bigint NOT NULL,
+                file_id bigint NOT NULL,
+                first_offset bigint NOT NULL,
+                end_offset bigint NOT NULL,
+                min_time bigint NOT NULL,
+                max_time bigint NOT NULL,
+                records int NOT NULL,
+                raw_bytes int NOT NULL,
+                payload_bytes int NOT NULL,
+                filter bytea NOT NULL,
+                data bytea NOT NULL,
+                PRIMARY KEY (day, host_id, part, block)
+            ) PARTITION BY RANGE (day)
+            """,
+            "ALTER TABLE tracetail_blocks ALTER COLUMN data SET STORAGE EXTERNAL, ALTER COLUMN filter SET STORAGE EXTERNAL",
+            """
+            CREATE TABLE tracetail_postings (
+                key bigint NOT NULL,
+                day int NOT NULL,
+                host_id int NOT NULL,
+                part bigint NOT NULL,
+                block bigint NOT NULL,
+                PRIMARY KEY (key, day, host_id, part, block)
+            ) PARTITION BY RANGE (day)
+            """,
+            """
+            CREATE TABLE tracetail_traces (
+                trace_id uuid NOT NULL,
+                host text NOT NULL,
+                apps text[] NOT NULL,
+                first_time timestamptz NOT NULL,
+                last_time timestamptz NOT NULL,
+                records bigint NOT NULL,
+                errors bigint NOT NULL,
+                PRIMARY KEY (trace_id, host)
+            )
+            """,
+            "CREATE INDEX tracetail_traces_last ON tracetail_traces (last_time DESC)",
+        ]),
+    ]
+
+    /// Applies the migrations not yet applied, each in its own transaction, under an advisory
+    /// lock so that two query nodes starting together do not race. Returns the versions applied.
+    @discardableResult
+    package static func migrate(_ database: FleetDatabase) async throws -> [Int] {
+        let logger = database.logger
+        return try await database.client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(743301)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS tracetail_schema (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                logger: logger)
+            var current = 0
+            for try await version in try await connection.query(
+                "SELECT coalesce(max(version), 0)::int8 FROM tracetail_schema", logger: logger
+            ).decode(Int64.self) {
+                current = Int(version)
+            }
+            guard current <= version else {
+                throw FleetError("the fleet schema is version \(current), newer than this build's \(version): upgrade tracetail")
+            }
+            var applied: [Int] = []
+            for migration in migrations where migration.version > current {
+                for statement in migration.sql {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO tracetail_schema (version) VALUES (\(migration.version))", logger: logger)
+                applied.append(migration.version)
+            }
+            return applied
+        }
+    }
+
+    /// The schema version the database has (0: none).
+    package static func installedVersion(_ database: FleetDatabase) async throws -> Int {
+        let rows = try await database.client.query("""
+            SELECT CASE WHEN to_regclass('tracetail_schema') IS NULL THEN 0
+                        ELSE (SELECT coalesce(max(version), 0) FROM tracetail_schema) END::int8
+            """, logger: database.logger)
+        for try await version in rows.decode(Int64.self) { return Int(version) }
+        return 0
+    }
+
+    static func blocksTable(_ day: Int64) -> String { "tracetail_blocks_d\(day)" }
+    static func postingsTable(_ day: Int64) -> String { "tracetail_postings_d\(day)" }
+
+    /// Creates a day's partitions if they are missing (under an advisory lock: shippers of several
+    /// hosts meet at midnight).
+    static func ensureDay(_ day: Int64, _ database: FleetDatabase) async throws {
+        let logger = database.logger
+        try await database.client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(743302)", logger: logger)
+            var exists = false
+            for try await _ in try await connection.query("SELECT 1 FROM tracetail_days WHERE day = \(day)", logger: logger) {
+                exists = true
+            }
+            guard !exists else { return }
+            let blocks = blocksTable(day)
+            let postings = postingsTable(day)
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                CREATE TABLE IF NOT EXISTS \(blocks) PARTITION OF tracetail_blocks FOR VALUES FROM (\(day)) TO (\(day + 1))
+                """), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                ALTER TABLE \(blocks) ALTER COLUMN data SET STORAGE EXTERNAL, ALTER COLUMN filter SET STORAGE EXTERNAL
+                """), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                CREATE TABLE IF NOT EXISTS \(postings) PARTITION OF tracetail_postings FOR VALUES FROM (\(day)) TO (\(day + 1))
+                """), logger: logger)
+            try await connection.query("INSERT INTO tracetail_days (day) VALUES (\(day)) ON CONFLICT DO NOTHING", logger: logger)
+        }
+    }
+}

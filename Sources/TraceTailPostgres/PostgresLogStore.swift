@@ -1,0 +1,334 @@
+import Logging
+import PostgresNIO
+import TraceTailCore
+
+/// The fleet store: every host's blocks in one PostgreSQL database, read through the same
+/// `LogStore` interface as a host's SQLite store, so the HTTP API and the CLI answer over the whole
+/// fleet unchanged. Records name their host (`FileState.host`). It is written by shippers only
+/// (`Shipper`); `register` and `append` are refused.
+package final class PostgresLogStore: LogStore {
+    package let database: FleetDatabase
+    let logger: Logger
+
+    package init(database: FleetDatabase, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    package func close() {
+        database.close()
+    }
+
+    // MARK: - Writing (shippers write, not the store)
+
+    package func register(_ file: FileState) async throws -> FileState {
+        throw FleetError("the fleet store is written by shippers (tracetail serve --ship-to), not by a tailer")
+    }
+
+    package func append(_ batch: IngestBatch) async throws {
+        throw FleetError("the fleet store is written by shippers (tracetail serve --ship-to), not by a tailer")
+    }
+
+    // MARK: - Files
+
+    package func files() async throws -> [FileState] {
+        try await files(ids: nil)
+    }
+
+    private func files(ids: [Int64]?) async throws -> [FileState] {
+        let rows = try await database.client.query("""
+            SELECT f.id, h.name, f.path, f.app, f.stream, f.instance
+            FROM tracetail_files f JOIN tracetail_hosts h ON h.id = f.host_id
+            WHERE \(ids == nil) OR f.id = ANY (\(ids ?? [])::int8[])
+            ORDER BY f.id
+            """, logger: logger)
+        var files: [FileState] = []
+        for try await (id, host, path, app, stream, instance) in rows.decode((Int64, String, String, String, String, Int32?).self) {
+            var file = FileState(
+                id: id, path: path, app: app, stream: LogStream(rawValue: stream) ?? .out,
+                instance: instance.map(Int.init), device: 0, inode: 0)
+            file.host = host
+            file.status = .live
+            files.append(file)
+        }
+        return files
+    }
+
+    // MARK: - Records
+
+    package func records(_ query: RecordQuery) async throws -> RecordPage {
+        var candidates: [(fileID: Int64, records: [IndexedRecord])] = []
+        var unreadable = 0
+        for block in try await blocks(holding: query) {
+            do {
+                let payload = try Zlib.inflate(block.data, expectedSize: block.payloadBytes)
+                candidates.append((block.fileID, try BlockCodec.decode(payload, matching: query.key)))
+            } catch {
+                unreadable += 1
+                logger.error("fleet block cannot be decoded; skipped", metadata: [
+                    "day": "\(block.day)", "host_id": "\(block.hostID)", "part": "\(block.part)",
+                    "block": "\(block.block)", "error": "\(error)",
+                ])
+            }
+        }
+        let fileIDs = Array(Set(candidates.map(\.fileID))).sorted()
+        var files: [Int64: FileState] = [:]
+        if !fileIDs.isEmpty {
+            for file in try await self.files(ids: fileIDs) { files[file.id] = file }
+        }
+        var matched: [StoredRecord] = []
+        for (fileID, records) in candidates {
+            guard let file = files[fileID] else { continue }
+            for record in records where record.matches(query.key) && Self.passes(record, file: file, query) {
+                matched.append(StoredRecord(record: record, file: file))
+            }
+        }
+        return Self.page(matched, query, unreadable: unreadable)
+    }
+
+    struct FetchedBlock {
+        var day: Int32
+        var hostID: Int32
+        var part: Int64
+        var block: Int64
+        var fileID: Int64
+        var payloadBytes: Int
+        var data: [UInt8]
+    }
+
+    /// The blocks that may hold the id: by the trace index, or by each block's filter.
+    private func blocks(holding query: RecordQuery) async throws -> [FetchedBlock] {
+        let since = query.since
+        let until = query.until
+        let rows: PostgresRowSequence
+        switch query.key.kind {
+        case .trace, .traceOpaque:
+            rows = try await database.client.query("""
+                SELECT b.day, b.host_id, b.part, b.block, b.file_id, b.payload_bytes, b.data
+                FROM tracetail_postings p
+                JOIN tracetail_blocks b ON b.day = p.day AND b.host_id = p.host_id AND b.part = p.part AND b.block = p.block
+                WHERE p.key = \(query.key.indexValue)
+                  AND (\(since)::int8 IS NULL OR b.max_time >= \(since)::int8)
+                  AND (\(until)::int8 IS NULL OR b.min_time <= \(until)::int8)
+                """, logger: logger)
+        default:
+            // Span, workflow and task ids: every block's filter in the window is tested here, then
+            // only the blocks that may hold the id are read.
+            let filters = try await database.client.query("""
+                SELECT day, host_id, part, block, filter FROM tracetail_blocks
+                WHERE (\(since)::int8 IS NULL OR max_time >= \(since)::int8)
+                  AND (\(until)::int8 IS NULL OR min_time <= \(until)::int8)
+                """, logger: logger)
+            var days: [Int32] = []
+            var hosts: [Int32] = []
+            var parts: [Int64] = []
+            var ids: [Int64] = []
+            for try await (day, host, part, block, filter) in filters.decode((Int32, Int32, Int64, Int64, ByteBuffer).self) {
+                guard BlockFilter(bits: Array(buffer: filter)).mayContain(query.key) else { continue }
+                days.append(day)
+                hosts.append(host)
+                parts.append(part)
+                ids.append(block)
+            }
+            guard !ids.isEmpty else { return [] }
+            rows = try await database.client.query("""
+                SELECT b.day, b.host_id, b.part, b.block, b.file_id, b.payload_bytes, b.data
+                FROM unnest(\(days)::int4[], \(hosts)::int4[], \(parts)::int8[], \(ids)::int8[]) AS w (day, host_id, part, block)
+                JOIN tracetail_blocks b ON b.day = w.day AND b.host_id = w.host_id AND b.part = w.part AND b.block = w.block
+                """, logger: logger)
+        }
+        var blocks: [FetchedBlock] = []
+        for try await (day, host, part, block, file, payload, data) in rows.decode((Int32, Int32, Int64, Int64, Int64, Int32, ByteBuffer).self) {
+            blocks.append(FetchedBlock(
+                day: day, hostID: host, part: part, block: block, fileID: file, payloadBytes: Int(payload),
+                data: Array(buffer: data)))
+        }
+        return blocks
+    }
+
+    static func passes(_ record: IndexedRecord, file: FileState, _ query: RecordQuery) -> Bool {
+        if let since = query.since, record.time < since { return false }
+        if let until = query.until, record.time > until { return false }
+        if let apps = query.apps, !apps.contains(file.app) { return false }
+        if let hosts = query.hosts, !hosts.contains(file.host) { return false }
+        if let span = query.span, record.span != span { return false }
+        if let minimum = query.minimumLevel, LogLevel.effective(record.level, stream: file.stream) < minimum { return false }
+        if let predicate = query.predicate, !predicate(record, file) { return false }
+        return true
+    }
+
+    /// Sorted (time, then the fleet-wide file id, then offset), after the cursor, cut at the limit:
+    /// as the SQLite store pages, so that cursors work the same.
+    static func page(_ records: [StoredRecord], _ query: RecordQuery, unreadable: Int) -> RecordPage {
+        var matched = records
+        let ascending = query.order == .ascending
+        matched.sort { ascending ? $0.cursor < $1.cursor : $1.cursor < $0.cursor }
+        if let after = query.after {
+            matched.removeAll { ascending ? !(after < $0.cursor) : !($0.cursor < after) }
+        }
+        let limit = max(0, query.limit)
+        guard matched.count > limit else { return RecordPage(records: matched, next: nil, unreadableBlocks: unreadable) }
+        let page = Array(matched.prefix(limit))
+        return RecordPage(records: page, next: page.last?.cursor, unreadableBlocks: unreadable)
+    }
+
+    // MARK: - Traces
+
+    /// From the trace summary table (128-bit trace ids): the most recent traces by their last
+    /// record, with totals over every host.
+    package func traces(_ query: TraceListQuery) async throws -> TraceList {
+        let limit = max(0, query.limit)
+        guard limit > 0 else { return TraceList(traces: []) }
+        let apps = query.apps.map { Array($0).sorted() }
+        let hosts = query.hosts.map { Array($0).sorted() }
+        let rows = try await database.client.query("""
+            SELECT t.trace_id::text,
+                   (extract(epoch FROM min(t.first_time)) * 1000)::int8,
+                   (extract(epoch FROM max(t.last_time)) * 1000)::int8,
+                   sum(t.records)::int8, sum(t.errors)::int8,
+                   (SELECT array_agg(DISTINCT a ORDER BY a) FROM tracetail_traces u, unnest(u.apps) a WHERE u.trace_id = t.trace_id),
+                   array_agg(t.host ORDER BY t.host)
+            FROM tracetail_traces t
+            WHERE (\(query.since)::int8 IS NULL OR t.last_time >= timestamptz 'epoch' + \(query.since)::int8 * interval '1 millisecond')
+              AND (\(query.until)::int8 IS NULL OR t.first_time <= timestamptz 'epoch' + \(query.until)::int8 * interval '1 millisecond')
+              AND (\(apps == nil) OR t.apps && \(apps ?? [])::text[])
+              AND (\(hosts == nil) OR t.host = ANY (\(hosts ?? [])::text[]))
+            GROUP BY t.trace_id
+            HAVING NOT \(query.errorsOnly) OR sum(t.errors) > 0
+            ORDER BY max(t.last_time) DESC, t.trace_id
+            LIMIT \(Int64(limit))
+            """, logger: logger)
+        var traces: [TraceSummary] = []
+        for try await (id, first, last, records, errors, apps, hosts) in rows.decode((String, Int64, Int64, Int64, Int64, [String], [String]).self) {
+            guard let trace = TraceID(id) else { continue }
+            traces.append(TraceSummary(
+                trace: trace.key, firstTime: first, lastTime: last, records: Int(records), errors: Int(errors),
+                apps: apps, hosts: hosts))
+        }
+        return TraceList(traces: traces)
+    }
+
+    // MARK: - Statistics and coverage
+
+    package func statistics() async throws -> StoreStatistics {
+        let rows = try await database.client.query("""
+            SELECT count(*)::int8, coalesce(sum(records), 0)::int8, coalesce(sum(raw_bytes), 0)::int8,
+                   coalesce(sum(length(data)), 0)::int8, min(min_time), max(max_time), count(DISTINCT day)::int8,
+                   (SELECT count(*) FROM tracetail_files)::int8,
+                   (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 FROM pg_class c
+                    WHERE c.relkind = 'r' AND c.relname LIKE 'tracetail\\_%')
+            FROM tracetail_blocks
+            """, logger: logger)
+        for try await (blocks, records, raw, stored, oldest, newest, days, files, size) in rows.decode(
+            (Int64, Int64, Int64, Int64, Int64?, Int64?, Int64, Int64, Int64).self
+        ) {
+            return StoreStatistics(
+                records: records, blocks: blocks, rawBytes: raw, storedBytes: stored, fileBytes: size,
+                oldestTime: oldest, newestTime: newest, files: files, partitions: days)
+        }
+        return StoreStatistics()
+    }
+
+    /// Per host: what it shipped and when it last did, for `/stats` and `tracetail stats`.
+    package func hosts() async throws -> [(name: String, blocks: Int64, records: Int64, bytes: Int64, lastShippedAt: Int64?)] {
+        let rows = try await database.client.query("""
+            SELECT name, blocks, records, bytes, (extract(epoch FROM last_shipped_at) * 1000)::int8
+            FROM tracetail_hosts ORDER BY name
+            """, logger: logger)
+        var hosts: [(name: String, blocks: Int64, records: Int64, bytes: Int64, lastShippedAt: Int64?)] = []
+        for try await (name, blocks, records, bytes, last) in rows.decode((String, Int64, Int64, Int64, Int64?).self) {
+            hosts.append((name, blocks, records, bytes, last))
+        }
+        return hosts
+    }
+
+    package func coverage(_ query: CoverageQuery) async throws -> Coverage {
+        let fileList = try await files()
+        var files: [Int64: FileState] = [:]
+        for file in fileList { files[file.id] = file }
+        let rows = try await database.client.query("""
+            SELECT file_id, payload_bytes, data FROM tracetail_blocks
+            WHERE (\(query.since)::int8 IS NULL OR max_time >= \(query.since)::int8)
+              AND (\(query.until)::int8 IS NULL OR min_time <= \(query.until)::int8)
+            """, logger: logger)
+        var counted: [String: Coverage.Row] = [:]
+        var unreadable = 0
+        for try await (fileID, payload, data) in rows.decode((Int64, Int32, ByteBuffer).self) {
+            guard let file = files[fileID] else { continue }
+            if let apps = query.apps, !apps.contains(file.app) { continue }
+            let records: [IndexedRecord]
+            do {
+                records = try BlockCodec.decode(try Zlib.inflate(Array(buffer: data), expectedSize: Int(payload)), texts: false)
+            } catch {
+                unreadable += 1
+                continue
+            }
+            let key = file.app + "\u{0}" + file.stream.rawValue
+            var row = counted[key] ?? Coverage.Row(app: file.app, stream: file.stream)
+            for record in records {
+                if let since = query.since, record.time < since { continue }
+                if let until = query.until, record.time > until { continue }
+                Coverage.count(record, into: &row)
+            }
+            if row.records > 0 { counted[key] = row }
+        }
+        let sorted = counted.values.sorted { ($0.app, $0.stream.rawValue) < ($1.app, $1.stream.rawValue) }
+        return Coverage(rows: sorted, unreadableBlocks: unreadable)
+    }
+
+    // MARK: - Retention
+
+    /// Drops whole days (both tables of a day): those created longer ago than the age allows,
+    /// then the oldest until the fleet store fits its byte budget (the newest day always stays).
+    /// Trace summaries whose last record is older than the oldest day kept go with them.
+    package func prune(_ policy: RetentionPolicy, now: Int64) async throws -> PruneReport {
+        var report = PruneReport()
+        let rows = try await database.client.query("""
+            SELECT d.day::int8,
+                   coalesce(pg_total_relation_size(to_regclass('tracetail_blocks_d' || d.day)), 0)::int8
+                 + coalesce(pg_total_relation_size(to_regclass('tracetail_postings_d' || d.day)), 0)::int8
+            FROM tracetail_days d ORDER BY d.day
+            """, logger: logger)
+        var days: [(day: Int64, bytes: Int64)] = []
+        for try await (day, bytes) in rows.decode((Int64, Int64).self) { days.append((day, bytes)) }
+        var doomed: [Int64] = []
+        if let maxAge = policy.maxAge {
+            // A day goes once all of it is older than the cut-off.
+            let cutoff = now - maxAge
+            while let first = days.first, days.count > 0, (first.day + 1) * 86_400_000 <= cutoff {
+                doomed.append(first.day)
+                days.removeFirst()
+            }
+        }
+        if let maxBytes = policy.maxBytes {
+            var total = days.reduce(Int64(0)) { $0 + $1.bytes }
+            while total > maxBytes, days.count > 1 {
+                let first = days.removeFirst()
+                total -= first.bytes
+                doomed.append(first.day)
+            }
+        }
+        for day in doomed {
+            let counted = try await database.client.query(
+                "SELECT count(*)::int8, coalesce(sum(records), 0)::int8 FROM tracetail_blocks WHERE day = \(Int32(day))",
+                logger: logger)
+            for try await (blocks, records) in counted.decode((Int64, Int64).self) {
+                report.blocksDeleted += Int(blocks)
+                report.recordsDeleted += records
+            }
+            try await database.client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(743302)", logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(FleetSchema.blocksTable(day))"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(FleetSchema.postingsTable(day))"), logger: logger)
+                try await connection.query("DELETE FROM tracetail_days WHERE day = \(Int32(day))", logger: logger)
+            }
+            report.partitionsDropped += 1
+        }
+        if !doomed.isEmpty, let oldest = days.first?.day {
+            try await database.client.query("""
+                DELETE FROM tracetail_traces WHERE last_time < timestamptz 'epoch' + \(oldest * 86_400_000)::int8 * interval '1 millisecond'
+                """, logger: logger)
+        }
+        return report
+    }
+}

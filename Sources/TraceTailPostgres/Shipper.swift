@@ -1,0 +1,353 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import PostgresNIO
+import Synchronization
+import TraceTailCore
+
+/// Copies a host's blocks into the fleet store, exactly once.
+///
+/// Exactly once rests on two facts: a block's records only grow, and the fleet store's row of a
+/// block says how many it holds. Each block is shipped in a transaction that locks that row,
+/// skips the block when the row already holds as many records, and otherwise writes the block,
+/// the index rows and the trace summaries of the records beyond those it held, and the host's
+/// totals; the host's own ledger (`ShipSource.acknowledge`) is written only after the commit.
+/// Killed before the commit: nothing happened, the block ships again. Killed after it: the block
+/// ships again and is found complete. The local tailer never waits: the shipper reads committed
+/// blocks from the store's snapshots.
+package final class Shipper: Sendable {
+    package struct Options: Sendable {
+        package var hostName: String
+        /// How often the store is asked for new blocks when the last round found none.
+        package var pollMillis: Int64 = 250
+        /// Blocks per transaction, and about this much compressed data.
+        package var batchBlocks: Int = 64
+        package var batchBytes: Int = 4 << 20
+        /// Waits after a failure: doubled from the first up to the last.
+        package var firstBackoffMillis: Int64 = 250
+        package var maximumBackoffMillis: Int64 = 8_000
+        /// A round that takes longer fails (and is tried again): postgres-nio's pool waits for a
+        /// connection for as long as the server is away, without an error of its own.
+        package var roundTimeoutMillis: Int64 = 15_000
+
+        package init(hostName: String) {
+            self.hostName = hostName
+        }
+    }
+
+    /// What the shipper has done and where it stands, for `/stats` and `/metrics`.
+    package struct Status: Sendable, Equatable {
+        package var shippedBlocks: Int64 = 0
+        package var shippedRecords: Int64 = 0
+        package var shippedBytes: Int64 = 0
+        /// Blocks found already complete in the fleet store (shipped before a crash).
+        package var alreadyShipped: Int64 = 0
+        package var failures: Int64 = 0
+        package var lastError: String?
+        package var lastShippedAt: Int64?
+        package var connected = false
+        package var waitingForSchema = false
+
+        package init() {}
+    }
+
+    let source: any ShipSource
+    let database: FleetDatabase
+    let options: Options
+    let logger: Logger
+    let state = Mutex(Status())
+    /// Fleet-wide ids: this host's, and its files' by local id.
+    private let ids = Mutex<(host: Int32?, files: [Int64: Int64], days: Set<Int64>)>((nil, [:], []))
+
+    package init(source: any ShipSource, database: FleetDatabase, options: Options, logger: Logger) {
+        self.source = source
+        self.database = database
+        self.options = options
+        self.logger = logger
+    }
+
+    package var status: Status { state.withLock { $0 } }
+
+    /// Ships until cancelled: waits for the schema, then ships what the store holds, then what it
+    /// gets, backing off while the fleet store cannot be reached.
+    package func run() async {
+        var backoff = options.firstBackoffMillis
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                let shipped = try await withTimeout(options.roundTimeoutMillis) {
+                    try await self.prepare()
+                    return try await self.shipOnce()
+                }
+                if failing {
+                    logger.notice("shipping works again", metadata: ["fleet": "\(database.url)"])
+                }
+                failing = false
+                backoff = options.firstBackoffMillis
+                state.withLock { $0.connected = true; $0.lastError = nil }
+                if shipped == 0 { try await Task.sleep(for: .milliseconds(options.pollMillis)) }
+            } catch is CancellationError {
+                break
+            } catch {
+                let text = error.fleetDescription
+                state.withLock {
+                    $0.failures += 1
+                    $0.lastError = text
+                    $0.connected = false
+                }
+                if !failing {
+                    logger.error("shipping failed; trying again with backoff", metadata: [
+                        "fleet": "\(database.url)", "error": "\(text)",
+                    ])
+                }
+                failing = true
+                // The connection may be gone (a server restart): forget what it told us of days.
+                ids.withLock { $0.days = [] }
+                try? await Task.sleep(for: .milliseconds(backoff))
+                backoff = min(options.maximumBackoffMillis, backoff * 2)
+            }
+        }
+    }
+
+    /// Waits until the fleet schema is there, then registers the host (once).
+    package func prepare() async throws {
+        guard ids.withLock({ $0.host }) == nil else { return }
+        while true {
+            let version = try await FleetSchema.installedVersion(database)
+            if version == FleetSchema.version { break }
+            if version > FleetSchema.version {
+                throw FleetError("the fleet schema is version \(version), newer than this build's \(FleetSchema.version): upgrade tracetail")
+            }
+            let first = state.withLock { status in
+                defer { status.waitingForSchema = true }
+                return !status.waitingForSchema
+            }
+            if first {
+                logger.notice("waiting for the fleet schema (a query node creates it, or `tracetail pg init`)", metadata: [
+                    "fleet": "\(database.url)",
+                ])
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+        state.withLock { $0.waitingForSchema = false }
+        let name = options.hostName
+        let rows = try await database.client.query("""
+            INSERT INTO tracetail_hosts (name) VALUES (\(name))
+            ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(Int32.self) {
+            ids.withLock { $0.host = id }
+        }
+        logger.info("shipping to the fleet store", metadata: ["fleet": "\(database.url)", "host": "\(name)"])
+    }
+
+    /// Ships one batch of what the store has not had acknowledged; returns how many blocks it
+    /// looked at (0: nothing to do).
+    @discardableResult
+    package func shipOnce() async throws -> Int {
+        let blocks = try await source.unshippedBlocks(limit: options.batchBlocks, maxBytes: options.batchBytes)
+        guard !blocks.isEmpty else { return 0 }
+        guard let hostID = ids.withLock({ $0.host }) else { throw FleetError("no host id yet") }
+        for day in Set(blocks.map(\.day)) where !ids.withLock({ $0.days.contains(day) }) {
+            try await FleetSchema.ensureDay(day, database)
+            _ = ids.withLock { $0.days.insert(day) }
+        }
+        // Decoding happens before the transaction: it holds no lock while inflating.
+        var decoded: [[IndexedRecord]] = []
+        for block in blocks {
+            decoded.append(try block.decode())
+        }
+        let host = options.hostName
+        let logger = self.logger
+        let known = ids.withLock { $0.files }
+        let outcome = try await database.client.withTransaction(logger: logger) { connection in
+            var files = known
+            var result = (acks: [ShipmentAcknowledgement](), records: Int64(0), bytes: Int64(0), blocks: Int64(0), complete: Int64(0))
+            for (index, block) in blocks.enumerated() {
+                let fileID = try await Self.fileID(block.file, hostID: hostID, files: &files, connection, logger)
+                let held = try await Self.heldRecords(block, hostID: hostID, fileID: fileID, connection, logger)
+                if held >= block.records {
+                    result.complete += 1
+                } else {
+                    try await Self.write(block, records: decoded[index], held: held, hostID: hostID, host: host, fileID: fileID, connection, logger)
+                    result.records += Int64(block.records - held)
+                    result.bytes += Int64(block.data.count)
+                    result.blocks += 1
+                }
+                result.acks.append(ShipmentAcknowledgement(partition: block.partition, block: block.block, records: block.records))
+            }
+            if result.records > 0 {
+                try await connection.query("""
+                    UPDATE tracetail_hosts SET blocks = blocks + \(result.blocks), records = records + \(result.records),
+                        bytes = bytes + \(result.bytes), last_shipped_at = now()
+                    WHERE id = \(hostID)
+                    """, logger: logger)
+            }
+            return (result, files)
+        }
+        ids.withLock { $0.files = outcome.1 }
+        // The fleet store committed: the host's ledger learns it. A crash before this line ships
+        // the blocks again, and the fleet store finds them complete.
+        try await source.acknowledge(outcome.0.acks)
+        let now = Self.nowMillis()
+        state.withLock {
+            $0.shippedBlocks += outcome.0.blocks
+            $0.shippedRecords += outcome.0.records
+            $0.shippedBytes += outcome.0.bytes
+            $0.alreadyShipped += outcome.0.complete
+            $0.lastShippedAt = now
+        }
+        return blocks.count
+    }
+
+    private static func fileID(
+        _ file: FileState, hostID: Int32, files: inout [Int64: Int64], _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Int64 {
+        if let id = files[file.id] { return id }
+        let stream = file.stream.rawValue
+        let instance = file.instance.map(Int32.init)
+        let rows = try await connection.query("""
+            INSERT INTO tracetail_files (host_id, local_id, path, app, stream, instance)
+            VALUES (\(hostID), \(file.id), \(file.path), \(file.app), \(stream), \(instance)::int4)
+            ON CONFLICT (host_id, local_id) DO UPDATE SET path = excluded.path
+            RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) {
+            files[file.id] = id
+            return id
+        }
+        throw FleetError("no file id for \(file.path)")
+    }
+
+    /// How many records of the block the fleet store holds, with its row locked until the commit.
+    /// A row of another file or start (the host reused a block id after deleting a block) holds
+    /// none of this block.
+    private static func heldRecords(
+        _ block: ShipmentBlock, hostID: Int32, fileID: Int64, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Int {
+        let rows = try await connection.query("""
+            SELECT records::int8, file_id, first_offset FROM tracetail_blocks
+            WHERE day = \(Int32(block.day)) AND host_id = \(hostID) AND part = \(block.partition) AND block = \(block.block)
+            FOR UPDATE
+            """, logger: logger)
+        for try await (records, file, first) in rows.decode((Int64, Int64, Int64).self) {
+            return file == fileID && first == block.firstOffset ? Int(records) : 0
+        }
+        return 0
+    }
+
+    private static func write(
+        _ block: ShipmentBlock, records: [IndexedRecord], held: Int, hostID: Int32, host: String, fileID: Int64,
+        _ connection: PostgresConnection, _ logger: Logger
+    ) async throws {
+        let day = Int32(block.day)
+        let filter = ByteBuffer(bytes: block.filter)
+        let data = ByteBuffer(bytes: block.data)
+        try await connection.query("""
+            INSERT INTO tracetail_blocks (day, host_id, part, block, file_id, first_offset, end_offset, min_time,
+                max_time, records, raw_bytes, payload_bytes, filter, data)
+            VALUES (\(day), \(hostID), \(block.partition), \(block.block), \(fileID), \(block.firstOffset),
+                \(block.endOffset), \(block.minTime), \(block.maxTime), \(Int32(block.records)), \(Int32(block.rawBytes)),
+                \(Int32(block.payloadBytes)), \(filter), \(data))
+            ON CONFLICT (day, host_id, part, block) DO UPDATE SET file_id = excluded.file_id,
+                first_offset = excluded.first_offset, end_offset = excluded.end_offset, min_time = excluded.min_time,
+                max_time = excluded.max_time, records = excluded.records, raw_bytes = excluded.raw_bytes,
+                payload_bytes = excluded.payload_bytes, filter = excluded.filter, data = excluded.data
+            """, logger: logger)
+        // Only the records beyond those held: their trace ids and summaries.
+        let fresh = records.count > held ? records[held...] : []
+        var keys = Set<Int64>()
+        var summaries: [TraceID: (first: Int64, last: Int64, records: Int64, errors: Int64)] = [:]
+        for record in fresh {
+            // A record is found by its other trace ids too (an x-trace-id beside its context's).
+            for other in record.otherTraces { keys.insert(other.indexValue) }
+            guard let trace = record.trace else { continue }
+            keys.insert(trace.indexValue)
+            guard let id = TraceID(key: trace), case .bits = id else { continue }
+            let error = LogLevel.effective(record.level, stream: block.file.stream) >= .error ? Int64(1) : 0
+            if var summary = summaries[id] {
+                summary.first = min(summary.first, record.time)
+                summary.last = max(summary.last, record.time)
+                summary.records += 1
+                summary.errors += error
+                summaries[id] = summary
+            } else {
+                summaries[id] = (record.time, record.time, 1, error)
+            }
+        }
+        if !keys.isEmpty {
+            let list = keys.sorted()
+            try await connection.query("""
+                INSERT INTO tracetail_postings (key, day, host_id, part, block)
+                SELECT key, \(day), \(hostID), \(block.partition), \(block.block) FROM unnest(\(list)::int8[]) AS key
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+        if !summaries.isEmpty {
+            let entries = summaries.sorted { $0.key.canonical < $1.key.canonical }
+            let traces = entries.map { $0.key.uuidText }
+            let firsts = entries.map(\.value.first)
+            let lasts = entries.map(\.value.last)
+            let counts = entries.map(\.value.records)
+            let errors = entries.map(\.value.errors)
+            let app = block.file.app
+            try await connection.query("""
+                INSERT INTO tracetail_traces AS t (trace_id, host, apps, first_time, last_time, records, errors)
+                SELECT trace::uuid, \(host), ARRAY[\(app)::text],
+                       timestamptz 'epoch' + first * interval '1 millisecond',
+                       timestamptz 'epoch' + last * interval '1 millisecond', n, e
+                FROM unnest(\(traces)::text[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
+                    AS s (trace, first, last, n, e)
+                ON CONFLICT (trace_id, host) DO UPDATE SET
+                    apps = CASE WHEN excluded.apps[1] = ANY (t.apps) THEN t.apps ELSE t.apps || excluded.apps END,
+                    first_time = least(t.first_time, excluded.first_time),
+                    last_time = greatest(t.last_time, excluded.last_time),
+                    records = t.records + excluded.records, errors = t.errors + excluded.errors
+                """, logger: logger)
+        }
+    }
+}
+
+/// Runs `body`, or throws when it takes longer than `millis` (the body is cancelled).
+func withTimeout<T: Sendable>(_ millis: Int64, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .milliseconds(millis))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw FleetError("no answer from the fleet store within \(millis / 1000) s")
+        }
+        return value
+    }
+}
+
+extension Shipper {
+    static func nowMillis() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+extension TraceID {
+    /// The id as a UUID's text (8-4-4-4-12 hex digits), whatever spelling it was written in.
+    var uuidText: String {
+        let hex = Array(canonical.filter { $0 != "-" })
+        guard hex.count == 32 else { return canonical }
+        let cuts = [8, 12, 16, 20]
+        var text = ""
+        for (index, character) in hex.enumerated() {
+            if cuts.contains(index) { text.append("-") }
+            text.append(character)
+        }
+        return text
+    }
+}
