@@ -35,17 +35,6 @@ struct CorrelationContext {
         logger.logLevel = Logger.Level(rawValue: reader.settings.logLevel) ?? .info
         correlation = CorrelationReader(store: reader.store, rows: try Bootstrap.applicationRows(reader.settings, logger: logger))
     }
-
-    /// The records after the findings: the trace's, else the id's own.
-    func records(_ key: IDKey, limit: Int, into out: inout Output) async throws {
-        guard limit > 0 else { return }
-        let page = try await reader.store.records(RecordQuery(key: key, limit: limit))
-        out.line("")
-        for stored in page.records {
-            for line in reader.renderer.lines(stored, stack: true) { out.line(line) }
-        }
-        if let next = page.next { out.line("... more records: add --cursor \(next.token) to tracetail logs") }
-    }
 }
 
 struct WorkflowCommand: AsyncParsableCommand {
@@ -63,30 +52,18 @@ struct WorkflowCommand: AsyncParsableCommand {
     @Flag(help: "Print the API's JSON (GET /workflows/{id}) instead of text.")
     var json = false
 
-    @Option(help: "Print at most this many records after the tree (0: none).")
-    var limit = 1_000
-
-    func validate() throws {
-        guard limit >= 0, limit <= LogsRequest.maximumLimit else { throw ValidationError("--limit must be from 0 to \(LogsRequest.maximumLimit)") }
-    }
+    @OptionGroup var records: SummaryRecordsOption
 
     func run() async throws {
         let id = try CLIError.wrapping { try RequestedID(kind: .workflow, text: workflowID) }
         let context = try await CorrelationContext(common, correlate)
         defer { context.reader.close() }
         let answer = try await CLIError.wrapping { try await context.correlation.workflow(id) }
-        var out = Output()
-        defer { out.flush() }
-        if json {
-            out.line(bytes: CorrelationJSON.encode(answer))
-            return
-        }
-        for line in context.reader.renderer.workflow(answer) { out.line(line) }
-        if let trace = answer.trace {
-            for line in context.reader.renderer.overview(trace) { out.line(line) }
-        }
-        let key = answer.trace.flatMap { TraceID($0.traceID)?.key } ?? id.key
-        try await context.records(key, limit: limit, into: &out)
+        // The records after the findings: the trace's, else the workflow id's own.
+        try await context.reader.printSummary(
+            json: json, encoded: { CorrelationJSON.encode(answer) }, summary: context.reader.renderer.workflow(answer),
+            trace: answer.trace, records: answer.trace.flatMap { TraceID($0.traceID)?.key } ?? id.key, limit: records.limit,
+            more: { "... more records: add --cursor \($0.token) to tracetail logs" })
     }
 }
 
@@ -105,29 +82,17 @@ struct TaskCommand: AsyncParsableCommand {
     @Flag(help: "Print the API's JSON (GET /tasks/{id}) instead of text.")
     var json = false
 
-    @Option(help: "Print at most this many records after the tree (0: none).")
-    var limit = 1_000
-
-    func validate() throws {
-        guard limit >= 0, limit <= LogsRequest.maximumLimit else { throw ValidationError("--limit must be from 0 to \(LogsRequest.maximumLimit)") }
-    }
+    @OptionGroup var records: SummaryRecordsOption
 
     func run() async throws {
         let id = try CLIError.wrapping { try RequestedID(kind: .task, text: taskID) }
         let context = try await CorrelationContext(common, correlate)
         defer { context.reader.close() }
         let answer = try await CLIError.wrapping { try await context.correlation.task(id) }
-        var out = Output()
-        defer { out.flush() }
-        if json {
-            out.line(bytes: CorrelationJSON.encode(answer))
-            return
-        }
-        for line in context.reader.renderer.task(answer) { out.line(line) }
-        if let trace = answer.trace {
-            for line in context.reader.renderer.overview(trace) { out.line(line) }
-        }
-        try await context.records(id.key, limit: limit, into: &out)
+        try await context.reader.printSummary(
+            json: json, encoded: { CorrelationJSON.encode(answer) }, summary: context.reader.renderer.task(answer),
+            trace: answer.trace, records: id.key, limit: records.limit,
+            more: { "... more records: add --cursor \($0.token) to tracetail logs" })
     }
 }
 

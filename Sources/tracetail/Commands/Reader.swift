@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import TraceTailCore
@@ -27,6 +28,44 @@ struct Reader {
 
     func close() {
         opened.close()
+    }
+
+    /// Prints a summary's lines (the JSON answer instead with `json`), a trace's span tree, then
+    /// up to `limit` records of `key`, saying how to go on when the limit cut them: what `trace`,
+    /// `workflow` and `task` print.
+    func printSummary(
+        json: Bool, encoded: () -> [UInt8], summary: [String], trace: TraceOverview?, records key: IDKey, limit: Int,
+        more: (RecordCursor) -> String
+    ) async throws {
+        var out = Output()
+        defer { out.flush() }
+        if json {
+            out.line(bytes: encoded())
+            return
+        }
+        for line in summary { out.line(line) }
+        if let trace {
+            for line in renderer.overview(trace) { out.line(line) }
+        }
+        guard limit > 0 else { return }
+        let page = try await store.records(RecordQuery(key: key, limit: limit))
+        out.line("")
+        for stored in page.records {
+            for line in renderer.lines(stored, stack: true) { out.line(line) }
+        }
+        if let next = page.next { out.line(more(next)) }
+    }
+}
+
+/// `--limit` of the commands that print a summary, then records.
+struct SummaryRecordsOption: ParsableArguments {
+    @Option(help: "Print at most this many records after the tree (0: none).")
+    var limit = 1_000
+
+    func validate() throws {
+        guard limit >= 0, limit <= LogsRequest.maximumLimit else {
+            throw ValidationError("--limit must be from 0 to \(LogsRequest.maximumLimit)")
+        }
     }
 }
 
