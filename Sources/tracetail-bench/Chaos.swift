@@ -33,6 +33,7 @@ struct Chaos: ParsableCommand {
         try FileManager.default.createDirectory(atPath: work + "/logs", withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: work + "/empty.yaml", contents: Data())
         var scenario = ChaosScenario(tracetail: tracetail, work: work, rate: rate, seed: seed)
+        scenario.keepLogs = keep
         let result = try scenario.run(kills: kills)
         print(result.summary)
         if let resultFile { try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: resultFile)) }

@@ -22,6 +22,8 @@ struct ChaosScenario {
         }
     }
 
+    /// Keep each daemon's log in the working directory (`--keep`).
+    var keepLogs = false
     var logs: String { work + "/logs" }
     var database: String { work + "/store.sqlite" }
     var environment: [String: String] {
@@ -32,7 +34,7 @@ struct ChaosScenario {
     mutating func start() throws {
         daemon = try Daemon(
             executable: tracetail, arguments: ["serve", "--logs", logs, "--db", database, "--listen", "127.0.0.1:0", "--log-level", "info"],
-            environment: environment)
+            environment: environment, logFile: keepLogs ? work + "/daemon-\(result.kills).log" : nil)
     }
 
     mutating func kill() throws {

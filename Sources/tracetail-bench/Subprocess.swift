@@ -58,10 +58,14 @@ enum Subprocess {
 final class Daemon {
     let process = Process()
     let logFile: String
+    /// Whether the log is kept when the daemon stops (`chaos --keep`: each run's daemon logs stay
+    /// beside its store, to be read when a run fails).
+    let keepsLog: Bool
     private(set) var port = 0
 
-    init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("bench-daemon-\(UUID().uuidString).log").path
+    init(executable: String, arguments: [String], environment: [String: String] = [:], logFile kept: String? = nil) throws {
+        logFile = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("bench-daemon-\(UUID().uuidString).log").path
+        keepsLog = kept != nil
         guard FileManager.default.createFile(atPath: logFile, contents: nil) else { throw BenchError("cannot create \(logFile)") }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -91,7 +95,7 @@ final class Daemon {
             process.terminate()
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(atPath: logFile)
+        if !keepsLog { try? FileManager.default.removeItem(atPath: logFile) }
         return process.terminationStatus
     }
 
@@ -101,7 +105,7 @@ final class Daemon {
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(atPath: logFile)
+        if !keepsLog { try? FileManager.default.removeItem(atPath: logFile) }
     }
 
     deinit { if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) } }
