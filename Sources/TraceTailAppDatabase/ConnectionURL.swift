@@ -55,7 +55,8 @@ package struct ConnectionURL: Sendable, CustomStringConvertible {
         database = path.isEmpty ? nil : try Self.decoded(path)
         sslmode = "disable"
         for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
+            // `omittingEmptySubsequences: false`: a pair that is only `=` has an empty name, not none.
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(parts[0])
             let value = parts.count > 1 ? try Self.decoded(parts[1]) : ""
             switch name {

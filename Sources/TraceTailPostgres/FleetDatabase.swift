@@ -48,7 +48,8 @@ package final class FleetDatabase: Sendable {
         var parameters: [String: String] = [:]
         if let question = rest.firstIndex(of: "?") {
             for pair in rest[rest.index(after: question)...].split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
+                // A pair that is only `=` has an empty name, not none (no trap on `?=`).
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 parameters[String(parts[0])] = parts.count > 1 ? percentDecoded(parts[1]) : ""
             }
             rest = rest[..<question]

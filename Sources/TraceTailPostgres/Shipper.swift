@@ -47,6 +47,8 @@ package final class Shipper: Sendable {
         package var shippedBytes: Int64 = 0
         /// Blocks found already complete in the fleet store (shipped before a crash).
         package var alreadyShipped: Int64 = 0
+        /// Blocks shipped without their trace index because they could not be decoded here.
+        package var undecodableBlocks: Int64 = 0
         package var failures: Int64 = 0
         package var lastError: String?
         package var lastShippedAt: Int64?
@@ -158,9 +160,20 @@ package final class Shipper: Sendable {
             _ = ids.withLock { $0.days.insert(day) }
         }
         // Decoding happens before the transaction: it holds no lock while inflating.
+        // A block that cannot be decoded (damaged on the host's disk) is shipped as it is, with no
+        // index rows or trace summaries: the fleet keeps what the host keeps, and one bad block
+        // never stops the host's shipping (it would come back first in every round).
         var decoded: [[IndexedRecord]] = []
         for block in blocks {
-            decoded.append(try block.decode())
+            do {
+                decoded.append(try block.decode())
+            } catch {
+                logger.error("a block to ship cannot be decoded; shipped without its trace index", metadata: [
+                    "partition": "\(block.partition)", "block": "\(block.block)", "error": "\(error)",
+                ])
+                state.withLock { $0.undecodableBlocks += 1 }
+                decoded.append([])
+            }
         }
         let host = options.hostName
         let logger = self.logger

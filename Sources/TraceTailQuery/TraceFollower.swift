@@ -6,6 +6,13 @@ import TraceTailCore
 /// clock a little behind), which a strict cursor would skip for ever.
 package struct TraceFollower: Sendable {
     package static let lookbackMillis: Int64 = 5_000
+
+    /// `time` minus the look-back, never below `Int64.min`: a cursor comes from a client
+    /// (`Last-Event-ID`, `?cursor=`), and its time may be anything a 64-bit integer holds.
+    static func lookback(from time: Int64) -> Int64 {
+        let (earlier, overflow) = time.subtractingReportingOverflow(lookbackMillis)
+        return overflow ? Int64.min : earlier
+    }
     package static let pageLimit = 100_000
 
     private struct Seen: Hashable {
@@ -41,8 +48,8 @@ package struct TraceFollower: Sendable {
     package var query: RecordQuery {
         var query = RecordQuery(key: key, limit: Self.pageLimit)
         if let newest {
-            query.since = newest.time - Self.lookbackMillis
-            query.after = RecordCursor(time: newest.time - Self.lookbackMillis, fileID: -1, offset: -1)
+            query.since = Self.lookback(from: newest.time)
+            query.after = RecordCursor(time: Self.lookback(from: newest.time), fileID: -1, offset: -1)
         }
         return query
     }
@@ -58,7 +65,7 @@ package struct TraceFollower: Sendable {
             if newest.map({ $0 < cursor }) ?? true { newest = cursor }
         }
         if let newest, !fresh.isEmpty {
-            let horizon = newest.time - Self.lookbackMillis
+            let horizon = Self.lookback(from: newest.time)
             seen = seen.filter { $0.time >= horizon }
         }
         return fresh

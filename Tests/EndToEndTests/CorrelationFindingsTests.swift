@@ -86,7 +86,8 @@ struct CorrelationFindingsTests {
         #expect(url.description == "postgres://reader@db.internal:5433/app")
         #expect(ConnectionURL.redacted("postgres://reader:secret@db:5433/app") == "postgres://reader:***@db:5433/app")
         #expect(try ConnectionURL("postgres://readonly@db/app").port == 5432)
-        for bad in ["mysql://x@db/app", "postgres://x@db:99999/app", "postgres://x@db/app?sslmode=maybe", "postgres://x@db/app?bogus=1"] {
+        for bad in ["mysql://x@db/app", "postgres://x@db:99999/app", "postgres://x@db/app?sslmode=maybe", "postgres://x@db/app?bogus=1",
+                    "postgres://x@db/app?="] {
             #expect(throws: AppDatabaseError.self, "\(bad)") { try ConnectionURL(bad) }
         }
     }

@@ -129,6 +129,18 @@ struct TraceStreamTests {
             try await fourth.read { $0.count("caught_up") == 1 }
             #expect(Self.messages(fourth.records) == ["api step 6", "api step 7", "api step 8", "api step 9"])
             fourth.close()
+
+            // A cursor at the very bottom of Int64 (a hostile or broken client): the look-back
+            // before it does not overflow; the stream resumes after it, that is from the start.
+            let bottom = "\(Int64.min).0.0"
+            for headers in [[], ["Last-Event-ID: \(bottom)"]] {
+                let extreme = try EventStreamClient(port: port, path: path + (headers.isEmpty ? "?cursor=\(bottom)" : ""), headers: headers)
+                try await extreme.read { $0.count("caught_up") == 1 }
+                #expect(extreme.status == 200)
+                #expect(extreme.records.count == 10)
+                extreme.close()
+            }
+            #expect(try await RawHTTP(port: port).send("GET /healthz HTTP/1.1").status == 200, "still serving")
         }
     }
 
