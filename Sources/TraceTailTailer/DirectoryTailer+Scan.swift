@@ -128,6 +128,18 @@ extension DirectoryTailer {
                     : try FileSystem.hash(fd, offset: offset - Int64(tailLength), length: tailLength, path: name) ?? FileFingerprint.emptyHash
             }
         }
+        if source != nil {
+            // The new file is saved at once as holding the old one's bytes from `offset` on, and
+            // `offset` counts records read but perhaps not stored yet: store them first. Killed
+            // between the two, the daemon would read the truncated file from 0 and the copy from
+            // `offset`, and those records would be in neither (tracetail-bench chaos --seed 3).
+            do {
+                try await commit(now: now)
+            } catch {
+                FileSystem.close(fd)
+                throw error
+            }
+        }
         state = try await store.register(state)
         tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
         tracked[state.id]!.lastData = now
