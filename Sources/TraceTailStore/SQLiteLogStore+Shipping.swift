@@ -8,14 +8,14 @@ extension SQLiteLogStore: ShipSource {
     package func unshippedBlocks(limit: Int, maxBytes: Int) async throws -> [ShipmentBlock] {
         let partitionMillis = options.partitionMillis
         return try await pool.read { db in
-            let pending = try Row.fetchAll(
-                db,
-                sql: "SELECT partition, block, shipped FROM shipping WHERE records > shipped ORDER BY partition, block LIMIT ?",
-                arguments: [max(1, limit)])
+            // A cursor, not a LIMIT: ledger rows whose block is gone (pruned) are passed over and
+            // must not use up the batch, or a run of them would stall shipping for good.
+            let pending = try Row.fetchCursor(
+                db, sql: "SELECT partition, block, shipped FROM shipping WHERE records > shipped ORDER BY partition, block")
             var blocks: [ShipmentBlock] = []
             var files: [Int64: FileState] = [:]
             var bytes = 0
-            for entry in pending {
+            while blocks.count < max(1, limit), let entry = try pending.next() {
                 let partition: Int64 = entry["partition"]
                 let id: Int64 = entry["block"]
                 guard try db.tableExists(Self.blocksTable(partition)),

@@ -205,3 +205,40 @@ struct StorePagingTests {
         try store.close()
     }
 }
+
+/// The store as a shipper's source.
+@Suite("Shipping ledger")
+struct ShippingLedgerTests {
+    @Test("Ledger rows whose block is gone do not use up a batch: the blocks after them still ship")
+    func orphansDoNotStall() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("db.sqlite")
+        var store = try SQLiteLogStore(path: path, options: StoreOptions(blockBytes: 16))
+        var files = try await Sample.register(store, ["a-out.log"])
+        for i in 0..<3 {
+            try await Sample.append(store, &files[0], [
+                Sample.record("record \(i) " + String(repeating: "z", count: 20), time: Sample.base + Int64(i), offset: Int64(i) * 100, trace: Sample.traceA),
+            ])
+        }
+        try store.close()
+        // More ledger rows than a batch holds, for blocks that do not exist, sorted before the
+        // real ones (as rows left by blocks deleted to free space would be).
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            let partition = try #require(try Int64.fetchOne(db, sql: "SELECT id FROM partitions"))
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM shipping WHERE records > shipped") == 3)
+            for block in 1...100 {
+                try db.execute(
+                    sql: "INSERT INTO shipping (partition, block, records, shipped, bytes, since) VALUES (?, ?, 1, 0, 10, 0)",
+                    arguments: [partition, -block])
+            }
+        }
+        try queue.close()
+        store = try SQLiteLogStore(path: path)
+        let blocks = try await store.unshippedBlocks(limit: 64, maxBytes: 4 << 20)
+        #expect(blocks.count == 3)
+        #expect(blocks.map(\.records) == [1, 1, 1])
+        try store.close()
+    }
+}
