@@ -23,6 +23,10 @@ package struct PostgresApplicationRows: ApplicationRows {
     private let configuration: PostgresConnection.Configuration
     private let logger: Logger
     private let health = Health()
+    /// At most this many connections to the application's database at once, however many
+    /// requests ask: it is the team's production database, and tracetail a guest there.
+    package let maximumConnections: Int
+    private let gate: ConnectionGate
 
     /// The bound on a whole read (connecting, the statement, the rows): by default twice the
     /// timeout and a second, so that the server's own statement timeout is what normally answers.
@@ -30,8 +34,10 @@ package struct PostgresApplicationRows: ApplicationRows {
 
     package init(
         url: String, schema: ApplicationSchema = ApplicationSchema(), timeoutMillis: Int64 = 5_000, connectTimeoutMillis: Int64? = nil,
-        readBoundMillis: Int64? = nil, logger: Logger
+        readBoundMillis: Int64? = nil, maximumConnections: Int = 4, logger: Logger
     ) throws {
+        self.maximumConnections = max(1, maximumConnections)
+        self.gate = ConnectionGate(limit: max(1, maximumConnections))
         self.url = try ConnectionURL(url)
         self.schema = schema
         self.timeoutMillis = timeoutMillis
@@ -97,12 +103,14 @@ package struct PostgresApplicationRows: ApplicationRows {
         binds.append(parameter)
         let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         do {
-            let rows = try await withTimeout { connection in
-                var rows: [Columns] = []
-                for try await row in try await connection.query(query, logger: logger) {
-                    rows.append(row.map { (name: $0.columnName, value: Self.value(of: $0)) })
+            let rows = try await gate.withPermit {
+                try await withTimeout { connection in
+                    var rows: [Columns] = []
+                    for try await row in try await connection.query(query, logger: logger) {
+                        rows.append(row.map { (name: $0.columnName, value: Self.value(of: $0)) })
+                    }
+                    return rows
                 }
-                return rows
             }
             if health.recovered() { logger.notice("application database answers again", metadata: ["url": "\(url)"]) }
             return rows
@@ -242,4 +250,44 @@ private final class Health: Sendable {
 
     /// True when this success ends one.
     func recovered() -> Bool { failing.exchange(false, ordering: .relaxed) }
+}
+
+/// A counting semaphore for connections: callers past the limit wait, first come first served.
+private actor ConnectionGate {
+    private let limit: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let result = try await body()
+            release()
+            return result
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        if inUse < limit {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the permit to the longest waiting caller, or gives it back.
+    private func release() {
+        if waiting.isEmpty {
+            inUse -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }
