@@ -145,7 +145,7 @@ final class PostgresCluster: Sendable {
         // it before the server binds it; then start again with another.
         var lastError: (any Error)?
         for _ in 0 ..< 5 {
-            let cluster = PostgresCluster(directory: directory, port: try freePort(), binaries: binaries, runAs: runAs)
+            let cluster = PostgresCluster(directory: directory, port: try FreePort.pick(), binaries: binaries, runAs: runAs)
             do {
                 try cluster.start()
                 return cluster
@@ -204,24 +204,6 @@ final class PostgresCluster: Sendable {
         for _ in 0 ..< 100 where kill(pid, 0) == 0 {
             usleep(50_000)
         }
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ClusterError("socket: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw ClusterError("bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Runs a program to its end, as `user` when given (through `runuser`); throws with its
