@@ -251,29 +251,17 @@ package final class PostgresLogStore: LogStore {
             WHERE (\(query.since)::int8 IS NULL OR max_time >= \(query.since)::int8)
               AND (\(query.until)::int8 IS NULL OR min_time <= \(query.until)::int8)
             """, logger: logger)
-        var counted: [String: Coverage.Row] = [:]
-        var unreadable = 0
+        var tally = Coverage.Tally(query)
         for try await (fileID, payload, data) in rows.decode((Int64, Int32, ByteBuffer).self) {
-            guard let file = files[fileID] else { continue }
-            if let apps = query.apps, !apps.contains(file.app) { continue }
-            let records: [IndexedRecord]
+            guard let file = files[fileID], tally.wants(app: file.app) else { continue }
             do {
-                records = try BlockCodec.decode(try Zlib.inflate(Array(buffer: data), expectedSize: Int(payload)), texts: false)
+                let records = try BlockCodec.decode(try Zlib.inflate(Array(buffer: data), expectedSize: Int(payload)), texts: false)
+                tally.add(records, app: file.app, stream: file.stream)
             } catch {
-                unreadable += 1
-                continue
+                tally.addUnreadable()
             }
-            let key = file.app + "\u{0}" + file.stream.rawValue
-            var row = counted[key] ?? Coverage.Row(app: file.app, stream: file.stream)
-            for record in records {
-                if let since = query.since, record.time < since { continue }
-                if let until = query.until, record.time > until { continue }
-                Coverage.count(record, into: &row)
-            }
-            if row.records > 0 { counted[key] = row }
         }
-        let sorted = counted.values.sorted { ($0.app, $0.stream.rawValue) < ($1.app, $1.stream.rawValue) }
-        return Coverage(rows: sorted, unreadableBlocks: unreadable)
+        return tally.coverage
     }
 
     // MARK: - Retention

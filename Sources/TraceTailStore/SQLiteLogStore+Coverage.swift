@@ -11,8 +11,7 @@ extension SQLiteLogStore {
             for row in try Row.fetchAll(db, sql: "SELECT id, app, stream FROM files") {
                 files[row["id"]] = (row["app"], LogStream(rawValue: row["stream"]) ?? .out)
             }
-            var rows: [String: Coverage.Row] = [:]
-            var unreadable = 0
+            var tally = Coverage.Tally(query)
             for partition in try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY id") {
                 var conditions: [String] = []
                 var arguments: [any DatabaseValueConvertible] = []
@@ -22,24 +21,15 @@ extension SQLiteLogStore {
                 let blocks = try Row.fetchCursor(
                     db, sql: "SELECT * FROM \(Self.blocksTable(partition)) \(whereClause)", arguments: StatementArguments(arguments))
                 while let block = try blocks.next() {
-                    guard let file = files[block["file_id"]] else { continue }
-                    if let apps = query.apps, !apps.contains(file.app) { continue }
+                    guard let file = files[block["file_id"]], tally.wants(app: file.app) else { continue }
                     guard let records = readableBlock(block, partition: partition, texts: false) else {
-                        unreadable += 1
+                        tally.addUnreadable()
                         continue
                     }
-                    let key = file.app + "\u{0}" + file.stream.rawValue
-                    var row = rows[key] ?? Coverage.Row(app: file.app, stream: file.stream)
-                    for record in records {
-                        if let since = query.since, record.time < since { continue }
-                        if let until = query.until, record.time > until { continue }
-                        Coverage.count(record, into: &row)
-                    }
-                    if row.records > 0 { rows[key] = row }
+                    tally.add(records, app: file.app, stream: file.stream)
                 }
             }
-            let sorted = rows.values.sorted { ($0.app, $0.stream.rawValue) < ($1.app, $1.stream.rawValue) }
-            return Coverage(rows: sorted, unreadableBlocks: unreadable)
+            return tally.coverage
         }
     }
 }

@@ -334,4 +334,42 @@ package struct Coverage: Sendable, Equatable {
             row.untracedWithBusinessID += 1
         }
     }
+
+    /// Adds up a window's blocks, whichever store reads them: each store lists the blocks whose
+    /// time range meets the window and hands over their records (or that one could not be read).
+    package struct Tally: Sendable {
+        private let query: CoverageQuery
+        private var rows: [String: Row] = [:]
+        private var unreadable = 0
+
+        package init(_ query: CoverageQuery) {
+            self.query = query
+        }
+
+        /// Whether a block of this app is counted at all (the `app` filter).
+        package func wants(app: String) -> Bool {
+            query.apps.map { $0.contains(app) } ?? true
+        }
+
+        /// The records of one block of a file of `app` and `stream`, those in the window counted.
+        package mutating func add(_ records: [IndexedRecord], app: String, stream: LogStream) {
+            let key = app + "\u{0}" + stream.rawValue
+            var row = rows[key] ?? Row(app: app, stream: stream)
+            for record in records {
+                if let since = query.since, record.time < since { continue }
+                if let until = query.until, record.time > until { continue }
+                Coverage.count(record, into: &row)
+            }
+            if row.records > 0 { rows[key] = row }
+        }
+
+        /// A block that could not be decoded: the answer says it is partial.
+        package mutating func addUnreadable() {
+            unreadable += 1
+        }
+
+        package var coverage: Coverage {
+            Coverage(rows: rows.values.sorted { ($0.app, $0.stream.rawValue) < ($1.app, $1.stream.rawValue) }, unreadableBlocks: unreadable)
+        }
+    }
 }

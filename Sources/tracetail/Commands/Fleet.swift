@@ -135,21 +135,13 @@ struct QueryNode {
                 return String(decoding: buffer, as: UTF8.self)
             },
             token: settings.token)
-        let server = TraceTailAPI.server(settings.httpServer, logger: logger)
         let settings = self.settings
         let logger = self.logger
-        let app = Application(
-            router: TraceTailAPI.router(dependencies),
-            server: server.builder,
-            configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "tracetail"),
-            onServerRunning: { channel in
-                logger.notice("tracetail query node serving", metadata: [
-                    "address": "\(settings.listenHost):\(channel.localAddress?.port ?? settings.listenPort)",
-                    "fleet": "\(database.url)",
-                    "max_connections": "\(server.connectionLimit)",
-                ])
-            },
-            logger: logger)
+        let app = Bootstrap.httpApplication(dependencies, settings: settings, logger: logger) { address, connectionLimit in
+            logger.notice("tracetail query node serving", metadata: [
+                "address": "\(address)", "fleet": "\(database.url)", "max_connections": "\(connectionLimit)",
+            ])
+        }
         let group = ServiceGroup(
             configuration: .init(services: [pruner, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -70,25 +70,19 @@ struct Serve: AsyncParsableCommand {
             },
             token: settings.token,
             rows: try Bootstrap.applicationRows(settings, logger: logger))
-        let server = TraceTailAPI.server(settings.httpServer, logger: logger)
-        let app = Application(
-            router: TraceTailAPI.router(dependencies),
-            server: server.builder,
-            configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "tracetail"),
-            onServerRunning: { channel in
-                // One line that says where everything is.
-                logger.notice("tracetail serving", metadata: [
-                    "address": "\(settings.listenHost):\(channel.localAddress?.port ?? settings.listenPort)",
-                    "store": "\(settings.databasePath)",
-                    "logs": "\(settings.logsDirectory)",
-                    "files": "\(files.count)",
-                    "host": "\(settings.hostName)",
-                    "ship_to": "\(settings.shipURL.map(FleetDatabase.redacted) ?? "-")",
-                    "max_connections": "\(server.connectionLimit)",
-                    "correlate": "\(settings.correlateURL.map { (try? ConnectionURL($0))?.description ?? "?" } ?? "not configured")",
-                ])
-            },
-            logger: logger)
+        let app = Bootstrap.httpApplication(dependencies, settings: settings, logger: logger) { address, connectionLimit in
+            // One line that says where everything is.
+            logger.notice("tracetail serving", metadata: [
+                "address": "\(address)",
+                "store": "\(settings.databasePath)",
+                "logs": "\(settings.logsDirectory)",
+                "files": "\(files.count)",
+                "host": "\(settings.hostName)",
+                "ship_to": "\(settings.shipURL.map(FleetDatabase.redacted) ?? "-")",
+                "max_connections": "\(connectionLimit)",
+                "correlate": "\(settings.correlateURL.map { (try? ConnectionURL($0))?.description ?? "?" } ?? "not configured")",
+            ])
+        }
         // Services stop in reverse order: the HTTP server first, then the pruner, then the tailer
         // (which commits what it has read). Any service that fails (the HTTP server cannot bind,
         // say) cancels the others and ends the process; the store closes once all have stopped.
