@@ -38,7 +38,7 @@ extension SQLiteLogStore {
             blocks.removeAll { ascending ? $0.maxTime < after.time : $0.minTime > after.time }
         }
         blocks.sort { ascending ? ($0.minTime, $0.id) < ($1.minTime, $1.id) : ($0.maxTime, $0.id) > ($1.maxTime, $1.id) }
-        let files = try self.files(Set(blocks.map(\.fileID)), db)
+        let files = try self.files(db, ids: Set(blocks.map(\.fileID)))
 
         // Before `a` in the answer's order.
         func precedes(_ a: TraceTailCore.RecordCursor, _ b: TraceTailCore.RecordCursor) -> Bool { ascending ? a < b : b < a }
@@ -114,16 +114,31 @@ extension SQLiteLogStore {
         return out
     }
 
-    /// The files of these ids, by id.
-    private func files(_ ids: Set<Int64>, _ db: Database) throws -> [Int64: FileState] {
-        guard !ids.isEmpty else { return [:] }
+    /// The files of these ids (every file when nil), by id.
+    func files(_ db: Database, ids: Set<Int64>? = nil) throws -> [Int64: FileState] {
+        if ids?.isEmpty == true { return [:] }
+        let records = try ids.map { try FileRecord.fetchAll(db, keys: $0) } ?? FileRecord.fetchAll(db)
         var files: [Int64: FileState] = [:]
-        let list = ids.map(String.init).joined(separator: ",")
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE id IN (\(list))") {
-            let file = self.fileState(row)
+        for record in records {
+            let file = record.state(host: options.hostName)
             files[file.id] = file
         }
         return files
+    }
+
+    /// The blocks of a partition whose time range meets since/until, data included, read one at a
+    /// time; the newest first when asked (by the time of their last record).
+    func blocks(
+        of partition: Int64, since: Int64?, until: Int64?, newestFirst: Bool = false, _ db: Database
+    ) throws -> RowCursor {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let since { conditions.append("max_time >= ?"); arguments.append(since) }
+        if let until { conditions.append("min_time <= ?"); arguments.append(until) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try Row.fetchCursor(
+            db, sql: "SELECT * FROM \(Self.blocksTable(partition)) \(whereClause)\(newestFirst ? " ORDER BY max_time DESC" : "")",
+            arguments: StatementArguments(arguments))
     }
 
     /// A block's records, or nil (logged once per block) when it cannot be decoded.

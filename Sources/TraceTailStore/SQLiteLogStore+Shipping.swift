@@ -24,8 +24,7 @@ extension SQLiteLogStore: ShipSource {
                 else { continue }
                 let fileID: Int64 = row["file_id"]
                 if files[fileID] == nil {
-                    files[fileID] = try Row.fetchOne(db, sql: "SELECT * FROM files WHERE id = ?", arguments: [fileID])
-                        .map(self.fileState)
+                    files[fileID] = try FileRecord.fetchOne(db, key: fileID)?.state(host: options.hostName)
                 }
                 guard let file = files[fileID] else { continue }
                 let data = Array(row["data"] as Data)

@@ -3,7 +3,7 @@ import TraceTailCore
 
 extension SQLiteLogStore {
     /// Walks blocks from the newest back, collecting the traces whose records fall in the window,
-    /// until `limit` traces are found; then totals each of them over all its records.
+    /// until enough traces are found; then totals all of them together over all their records.
     /// Blocks that cannot be decoded are skipped and counted in the answer, which is then partial.
     package func traces(_ query: TraceListQuery) async throws -> TraceList {
         let limit = max(0, query.limit)
@@ -13,55 +13,99 @@ extension SQLiteLogStore {
 
     private func traces(_ query: TraceListQuery, limit: Int, _ db: Database) throws -> TraceList {
         var unreadable = Set<BlockAddress>()
-        let candidates: [IDKey] = try {
-            var found: [IDKey] = []
-            var seen = Set<IDKey>()
-            // Partitions are days of storing: the one with the newest records first.
-            let partitions = try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY max_time DESC, id DESC")
-            let files = try Row.fetchAll(db, sql: "SELECT id, app FROM files")
-            var appOf: [Int64: String] = [:]
-            for row in files { appOf[row["id"]] = row["app"] }
-            for partition in partitions {
-                var conditions: [String] = []
-                var arguments: [any DatabaseValueConvertible] = []
-                if let since = query.since { conditions.append("max_time >= ?"); arguments.append(since) }
-                if let until = query.until { conditions.append("min_time <= ?"); arguments.append(until) }
-                let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT * FROM \(Self.blocksTable(partition)) \(whereClause) ORDER BY max_time DESC",
-                    arguments: StatementArguments(arguments))
-                while let row = try rows.next() {
-                    let fileID: Int64 = row["file_id"]
-                    if let apps = query.apps, !apps.contains(appOf[fileID] ?? "") { continue }
-                    guard let records = readableBlock(row, partition: partition, texts: false) else {
-                        unreadable.insert(BlockAddress(partition: partition, block: row["id"]))
-                        continue
+        let files = try self.files(db)
+        let candidates = try recentTraces(query, limit: limit, files: files, unreadable: &unreadable, db)
+        var totals = try tally(candidates, apps: query.apps, files: files, unreadable: &unreadable, db)
+        if query.errorsOnly { totals.removeAll { $0.errors == 0 } }
+        totals.sort { a, b in (a.lastTime, b.trace) > (b.lastTime, a.trace) }
+        return TraceList(traces: Array(totals.prefix(limit)), unreadableBlocks: unreadable.count)
+    }
+
+    /// The traces of the newest records in the window (of the apps asked for), newest first: a few
+    /// more than `limit`, since blocks of different files overlap in time and the totals sort them.
+    private func recentTraces(
+        _ query: TraceListQuery, limit: Int, files: [Int64: FileState], unreadable: inout Set<BlockAddress>,
+        _ db: Database
+    ) throws -> [IDKey] {
+        var found: [IDKey] = []
+        var seen = Set<IDKey>()
+        // Partitions are days of storing: the one with the newest records first.
+        let partitions = try Int64.fetchAll(
+            db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY max_time DESC, id DESC")
+        for partition in partitions {
+            let rows = try blocks(of: partition, since: query.since, until: query.until, newestFirst: true, db)
+            while let row = try rows.next() {
+                if let apps = query.apps, !apps.contains(files[row["file_id"]]?.app ?? "") { continue }
+                guard let records = readableBlock(row, partition: partition, texts: false) else {
+                    unreadable.insert(BlockAddress(partition: partition, block: row["id"]))
+                    continue
+                }
+                for record in records.reversed() {
+                    guard let trace = record.trace, !seen.contains(trace) else { continue }
+                    if let since = query.since, record.time < since { continue }
+                    if let until = query.until, record.time > until { continue }
+                    seen.insert(trace)
+                    found.append(trace)
+                }
+                if found.count >= limit * 2 + 16 { return found }
+            }
+        }
+        return found
+    }
+
+    /// Each trace's totals over all its records (of the apps asked for): the blocks that hold any of
+    /// them are found in one index query per partition and each decoded once, however many of the
+    /// traces it holds. A record counts for every trace it carries, as a lookup finds it.
+    private func tally(
+        _ traces: [IDKey], apps: Set<String>?, files: [Int64: FileState], unreadable: inout Set<BlockAddress>,
+        _ db: Database
+    ) throws -> [TraceSummary] {
+        guard !traces.isEmpty else { return [] }
+        let wanted = Set(traces)
+        var totals: [IDKey: Totals] = [:]
+        let keys = Set(traces.map(\.indexValue)).map(String.init).joined(separator: ",")
+        for partition in try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0") {
+            let blocks = try Row.fetchCursor(db, sql: """
+                SELECT * FROM \(Self.blocksTable(partition))
+                WHERE id IN (SELECT DISTINCT block FROM \(Self.postingsTable(partition)) WHERE key IN (\(keys)))
+                """)
+            while let row = try blocks.next() {
+                guard let file = files[row["file_id"]], apps?.contains(file.app) ?? true else { continue }
+                guard let records = readableBlock(row, partition: partition, texts: false) else {
+                    unreadable.insert(BlockAddress(partition: partition, block: row["id"]))
+                    continue
+                }
+                for record in records {
+                    if let trace = record.trace, wanted.contains(trace) {
+                        totals[trace, default: Totals()].add(record, file: file)
                     }
-                    for record in records.reversed() {
-                        guard let trace = record.trace, !seen.contains(trace) else { continue }
-                        if let since = query.since, record.time < since { continue }
-                        if let until = query.until, record.time > until { continue }
-                        seen.insert(trace)
-                        found.append(trace)
+                    for other in record.otherTraces where other != record.trace && wanted.contains(other) {
+                        totals[other, default: Totals()].add(record, file: file)
                     }
-                    // Blocks overlap in time across files: read a few more than needed, then sort.
-                    if found.count >= limit * 2 + 16 { return found }
                 }
             }
-            return found
-        }()
-        var summaries: [TraceSummary] = []
-        for trace in candidates {
-            let (page, skipped) = try lookup(RecordQuery(key: trace, apps: query.apps, limit: 100_000), db)
-            unreadable.formUnion(skipped)
-            guard let first = page.records.first, let last = page.records.last else { continue }
-            let errors = page.records.filter(\.isError).count
-            if query.errorsOnly && errors == 0 { continue }
-            summaries.append(TraceSummary(
-                trace: trace, firstTime: first.record.time, lastTime: last.record.time, records: page.records.count,
-                errors: errors, apps: Array(Set(page.records.map(\.file.app))).sorted(), hosts: [options.hostName]))
         }
-        summaries.sort { $0.lastTime != $1.lastTime ? $0.lastTime > $1.lastTime : $0.trace < $1.trace }
-        return TraceList(traces: Array(summaries.prefix(limit)), unreadableBlocks: unreadable.count)
+        return totals.map { trace, total in
+            TraceSummary(
+                trace: trace, firstTime: total.first, lastTime: total.last, records: total.records,
+                errors: total.errors, apps: total.apps.sorted(), hosts: [options.hostName])
+        }
+    }
+
+    /// One trace's running totals.
+    private struct Totals {
+        var first = Int64.max
+        var last = Int64.min
+        var records = 0
+        var errors = 0
+        var apps: Set<String> = []
+
+        mutating func add(_ record: IndexedRecord, file: FileState) {
+            first = min(first, record.time)
+            last = max(last, record.time)
+            records += 1
+            if StoredRecord(record: record, file: file).isError { errors += 1 }
+            apps.insert(file.app)
+        }
     }
 }

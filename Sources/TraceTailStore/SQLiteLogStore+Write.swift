@@ -7,25 +7,16 @@ import TraceTailCore
 extension SQLiteLogStore {
     package func files() async throws -> [FileState] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM files ORDER BY id").map(self.fileState)
+            try FileRecord.order(Column("id")).fetchAll(db).map { $0.state(host: self.options.hostName) }
         }
     }
 
     package func register(_ file: FileState) async throws -> FileState {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO files (path, app, stream, instance, device, inode, head_length, head_hash, offset,
-                                       tail_hash, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    file.path, file.app, file.stream.rawValue, file.instance, Int64(bitPattern: file.device),
-                    Int64(bitPattern: file.inode), file.headLength, Int64(bitPattern: file.headHash), file.offset,
-                    Int64(bitPattern: file.tailHash), file.status.rawValue,
-                ])
+            var record = FileRecord(file, new: true)
+            try record.insert(db)
             var registered = file
-            registered.id = db.lastInsertedRowID
+            registered.id = record.id!
             return registered
         }
     }
@@ -102,20 +93,7 @@ extension SQLiteLogStore {
                 .execute(arguments: [key, block])
         }
         for file in batch.files {
-            try db.execute(
-                sql: """
-                    UPDATE files SET path = ?, device = ?, inode = ?, head_length = ?, head_hash = ?, offset = ?,
-                        tail_hash = ?, status = ?, bytes_read = ?, records = ?, truncations = ?, rotations = ?,
-                        bytes_skipped = ?, lines_truncated = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    file.path, Int64(bitPattern: file.device), Int64(bitPattern: file.inode), file.headLength,
-                    Int64(bitPattern: file.headHash), file.offset, Int64(bitPattern: file.tailHash),
-                    file.status.rawValue, file.counters.bytesRead, file.counters.records,
-                    file.counters.truncations, file.counters.rotations, file.counters.bytesSkipped,
-                    file.counters.linesTruncated, file.id,
-                ])
+            try FileRecord(file).update(db)
         }
     }
 
@@ -272,29 +250,5 @@ extension SQLiteLogStore {
             let id: Int64 = row["id"]
             throw StoreError(.corruptBlock, path: path, detail: "block \(id) cannot be decoded", underlying: error)
         }
-    }
-
-    /// A file row as the store's readers see it: with the store's host name.
-    func fileState(_ row: Row) -> FileState {
-        var file = Self.fileState(row)
-        file.host = options.hostName
-        return file
-    }
-
-    static func fileState(_ row: Row) -> FileState {
-        var counters = FileCounters()
-        counters.bytesRead = row["bytes_read"]
-        counters.records = row["records"]
-        counters.truncations = row["truncations"]
-        counters.rotations = row["rotations"]
-        counters.bytesSkipped = row["bytes_skipped"]
-        counters.linesTruncated = row["lines_truncated"]
-        return FileState(
-            id: row["id"], path: row["path"], app: row["app"], stream: LogStream(rawValue: row["stream"]) ?? .out,
-            instance: row["instance"], device: UInt64(bitPattern: row["device"]),
-            inode: UInt64(bitPattern: row["inode"]), headLength: row["head_length"],
-            headHash: UInt64(bitPattern: row["head_hash"]), offset: row["offset"],
-            tailHash: UInt64(bitPattern: row["tail_hash"]),
-            status: FileState.Status(rawValue: row["status"]) ?? .live, counters: counters)
     }
 }

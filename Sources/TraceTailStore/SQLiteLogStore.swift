@@ -20,7 +20,9 @@ import TraceTailCore
 package final class SQLiteLogStore: LogStore {
     package let path: String
     package let options: StoreOptions
-    let pool: DatabasePool
+    /// The database: a `DatabasePool` on the store's file (WAL: readers never wait for the writer),
+    /// or whatever `init(database:)` was given.
+    let pool: any DatabaseWriter
     let logger: Logger
     /// The blocks each file is filling. Touched only inside `pool.write`, which GRDB serialises.
     let writer = WriterState()
@@ -68,7 +70,8 @@ package final class SQLiteLogStore: LogStore {
             }
             configuration.readonly = true
             do {
-                pool = try DatabasePool(path: path, configuration: configuration)
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                self.pool = pool
                 let known = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
                 guard known else {
                     try? pool.close()
@@ -107,7 +110,8 @@ package final class SQLiteLogStore: LogStore {
                     if tables == 0 { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM") }
                 }
                 try setup.close()
-                pool = try DatabasePool(path: path, configuration: configuration)
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                self.pool = pool
                 try Self.migrator.migrate(pool)
                 // The writer's connection: a page cache that holds the hot part of the trace index, and
                 // checkpoints every 16 MB of log rather than every 4 (each one ends with an fsync).
@@ -122,6 +126,21 @@ package final class SQLiteLogStore: LogStore {
                     underlying: error)
             }
         }
+    }
+
+    /// A store on a database the caller opened, as GRDB's `AppDatabase` pattern has it: an in-memory
+    /// `DatabaseQueue` in a test, say. The database is migrated here. No writer lock is taken (the
+    /// caller owns the connection and must not hand it to two stores); `path` is the database's own.
+    package init(
+        database: any DatabaseWriter, options: StoreOptions = StoreOptions(),
+        logger: Logger = Logger(label: "tracetail.store")
+    ) throws {
+        self.path = database.path
+        self.options = options
+        self.logger = logger
+        self.lock = nil
+        self.pool = database
+        try Self.migrator.migrate(database)
     }
 
     /// Closes the database; pending work is already committed by `append`. The write-ahead log is
