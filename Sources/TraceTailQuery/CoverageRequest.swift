@@ -8,19 +8,14 @@ package struct CoverageRequest: Sendable {
     package static let parameterNames = ["since", "until", "app"]
 
     package init(parameters: QueryParameters) throws {
-        var apps = Set<String>()
+        var scope = ScopeParameters(hosts: false)
         for (name, value) in parameters.items {
-            switch name {
-            case "since": query.since = try QueryParameters.time(value, parameter: name)
-            case "until": query.until = try QueryParameters.time(value, parameter: name)
-            case "app": QueryParameters.apps(value, into: &apps)
-            default: throw QueryParameters.unknown(name)
-            }
+            guard try scope.take(name, value) else { throw QueryParameters.unknown(name) }
         }
-        if let since = query.since, let until = query.until, since > until {
-            throw QueryError.badRequest("parameter 'since' is after 'until'")
-        }
-        if !apps.isEmpty { query.apps = apps }
+        try scope.validate()
+        query.since = scope.since
+        query.until = scope.until
+        query.apps = scope.apps
     }
 }
 

@@ -23,28 +23,20 @@ package struct LogsRequest: Sendable {
     package init(id: RequestedID, parameters: QueryParameters) throws {
         self.id = id
         query = RecordQuery(key: id.key, limit: Self.defaultLimit)
-        var apps = Set<String>()
-        var hosts = Set<String>()
+        var scope = ScopeParameters()
         for (name, value) in parameters.items {
+            if try scope.take(name, value) { continue }
             switch name {
             case "span_id":
                 guard let span = SpanID(value) else {
                     throw QueryError.badRequest("parameter 'span_id': malformed span id '\(QueryParameters.clip(value))'")
                 }
                 query.span = span.key
-            case "app":
-                QueryParameters.apps(value, into: &apps)
-            case "host":
-                QueryParameters.apps(value, into: &hosts)
             case "level":
                 guard let level = LogLevel(name: value) else {
                     throw QueryError.badRequest("parameter 'level': '\(QueryParameters.clip(value))' is not one of trace, debug, info, warn, error, fatal or 10, 20, ... 60")
                 }
                 query.minimumLevel = level
-            case "since":
-                query.since = try QueryParameters.time(value, parameter: name)
-            case "until":
-                query.until = try QueryParameters.time(value, parameter: name)
             case "q":
                 guard !value.isEmpty else { throw QueryError.badRequest("parameter 'q' is empty") }
                 messageFilter = value
@@ -74,11 +66,11 @@ package struct LogsRequest: Sendable {
                 throw QueryParameters.unknown(name)
             }
         }
-        if let since = query.since, let until = query.until, since > until {
-            throw QueryError.badRequest("parameter 'since' is after 'until'")
-        }
-        if !apps.isEmpty { query.apps = apps }
-        if !hosts.isEmpty { query.hosts = hosts }
+        try scope.validate()
+        query.since = scope.since
+        query.until = scope.until
+        query.apps = scope.apps
+        query.hosts = scope.hosts
     }
 
     /// The store query, with the message filter as a predicate (the message is parsed again from

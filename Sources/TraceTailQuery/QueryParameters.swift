@@ -68,3 +68,42 @@ package struct QueryParameters: Sendable {
         return text.unicodeScalars.count > 80 ? printable + "..." : printable
     }
 }
+
+/// The parameters the logs, trace-list and coverage requests share: the time window, and the apps
+/// and hosts that narrow it. One parser, so the three accept and refuse them alike.
+package struct ScopeParameters: Sendable {
+    package var since: Int64?
+    package var until: Int64?
+    /// The apps asked for (`app=`, repeated or comma-separated); nil when none were.
+    package var apps: Set<String>? { appNames.isEmpty ? nil : appNames }
+    /// The hosts asked for (`host=`); nil when none were.
+    package var hosts: Set<String>? { hostNames.isEmpty ? nil : hostNames }
+
+    private var appNames = Set<String>()
+    private var hostNames = Set<String>()
+    private let takesHosts: Bool
+
+    /// `hosts: false` for a request that has no `host` parameter.
+    package init(hosts: Bool = true) {
+        takesHosts = hosts
+    }
+
+    /// Reads the parameter if it is one of the scope's; false when it is not.
+    package mutating func take(_ name: String, _ value: String) throws -> Bool {
+        switch name {
+        case "since": since = try QueryParameters.time(value, parameter: name)
+        case "until": until = try QueryParameters.time(value, parameter: name)
+        case "app": QueryParameters.apps(value, into: &appNames)
+        case "host" where takesHosts: QueryParameters.apps(value, into: &hostNames)
+        default: return false
+        }
+        return true
+    }
+
+    /// Checks what can only be checked once every parameter is read.
+    package func validate() throws {
+        if let since, let until, since > until {
+            throw QueryError.badRequest("parameter 'since' is after 'until'")
+        }
+    }
+}

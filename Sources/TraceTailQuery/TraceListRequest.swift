@@ -10,18 +10,10 @@ package struct TraceListRequest: Sendable {
     package static let parameterNames = ["since", "until", "app", "host", "errors", "limit"]
 
     package init(parameters: QueryParameters) throws {
-        var apps = Set<String>()
-        var hosts = Set<String>()
+        var scope = ScopeParameters()
         for (name, value) in parameters.items {
+            if try scope.take(name, value) { continue }
             switch name {
-            case "since":
-                query.since = try QueryParameters.time(value, parameter: name)
-            case "until":
-                query.until = try QueryParameters.time(value, parameter: name)
-            case "app":
-                QueryParameters.apps(value, into: &apps)
-            case "host":
-                QueryParameters.apps(value, into: &hosts)
             case "errors":
                 switch value {
                 case "true", "1": query.errorsOnly = true
@@ -34,10 +26,10 @@ package struct TraceListRequest: Sendable {
                 throw QueryParameters.unknown(name)
             }
         }
-        if let since = query.since, let until = query.until, since > until {
-            throw QueryError.badRequest("parameter 'since' is after 'until'")
-        }
-        if !apps.isEmpty { query.apps = apps }
-        if !hosts.isEmpty { query.hosts = hosts }
+        try scope.validate()
+        query.since = scope.since
+        query.until = scope.until
+        query.apps = scope.apps
+        query.hosts = scope.hosts
     }
 }

@@ -49,6 +49,17 @@ extension Array where Element == UInt8 {
     @inline(__always)
     mutating func put(decimal value: Int) { put(decimal: Int64(value)) }
 
+    /// An extra field's value: a number as it is, a text between `quote`s (none when nil).
+    mutating func put(_ value: ExtraValue, quote: UInt8?) {
+        switch value {
+        case .int(let n): put(decimal: n)
+        case .text(let text):
+            if let quote { put(byte: quote) }
+            put(text)
+            if let quote { put(byte: quote) }
+        }
+    }
+
     /// A number with leading zeros to `width` digits.
     @inline(__always)
     mutating func put(padded value: Int, width: Int) {

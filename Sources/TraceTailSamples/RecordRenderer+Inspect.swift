@@ -48,13 +48,7 @@ extension RecordRenderer {
         for extra in f.extras where !minimal || (f.task < 0 && ends.count < 2) {
             scratch.put(extra.key)
             scratch.put(": ")
-            switch extra.value {
-            case .int(let n): scratch.put(decimal: n)
-            case .text(let text):
-                scratch.put(byte: UInt8(ascii: "'"))
-                scratch.put(text)
-                scratch.put(byte: UInt8(ascii: "'"))
-            }
+            scratch.put(extra.value, quote: UInt8(ascii: "'"))
             ends.append(scratch.count)
         }
 

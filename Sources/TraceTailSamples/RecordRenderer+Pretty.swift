@@ -43,13 +43,7 @@ extension RecordRenderer {
             out.put("    ")
             out.put(extra.key)
             out.put(": ")
-            switch extra.value {
-            case .int(let n): out.put(decimal: n)
-            case .text(let text):
-                out.put(byte: UInt8(ascii: "\""))
-                out.put(text)
-                out.put(byte: UInt8(ascii: "\""))
-            }
+            out.put(extra.value, quote: UInt8(ascii: "\""))
             out.put(byte: UInt8(ascii: "\n"))
         }
         if f.failure >= 0 {
@@ -102,10 +96,7 @@ extension RecordRenderer {
             out.put(byte: UInt8(ascii: " "))
             out.put(extra.key)
             out.put(byte: UInt8(ascii: "="))
-            switch extra.value {
-            case .int(let n): out.put(decimal: n)
-            case .text(let text): out.put(text)
-            }
+            out.put(extra.value, quote: nil)
         }
         out.put(" msg=\"")
         out.put(f.message)

@@ -98,13 +98,7 @@ struct RecordRenderer: Sendable {
             out.put(byte: UInt8(ascii: "\""))
             out.put(extra.key)
             out.put("\":")
-            switch extra.value {
-            case .int(let n): out.put(decimal: n)
-            case .text(let text):
-                out.put(byte: UInt8(ascii: "\""))
-                out.put(text)
-                out.put(byte: UInt8(ascii: "\""))
-            }
+            out.put(extra.value, quote: UInt8(ascii: "\""))
             out.put(byte: UInt8(ascii: ","))
         }
         if f.failure >= 0 {
