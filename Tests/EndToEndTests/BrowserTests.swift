@@ -51,21 +51,8 @@ struct BrowserTests {
             .appendingPathComponent("samples/pm2-logs").path
         try FileManager.default.copyItem(atPath: samples, toPath: logs)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let daemon = try DaemonProcess(arguments: ["serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0"])
-        defer { daemon.kill() }
-        try await daemon.waitUntilListening()
-        let deadline = ContinuousClock.now + .seconds(120)
-        while try await daemon.get("/readyz").0 != 200 {
-            guard ContinuousClock.now < deadline else { throw DaemonError("not ready: \(daemon.log)") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let browser = try await WebDriver()
-        do {
+        try await Self.withDaemonAndBrowser(logs: logs) { browser, daemon in
             try await exercise(browser, daemon: daemon, logs: logs)
-            await browser.quit()
-        } catch {
-            await browser.quit()
-            throw error
         }
     }
 

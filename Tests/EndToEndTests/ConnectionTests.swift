@@ -167,20 +167,10 @@ struct ConnectionTests {
 
     @Test("a client that reads nothing of a streamed answer is disconnected by the idle timeout")
     func stalledReader() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-stalled-reader-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
         // About 20 MB of ndjson: far more than the socket buffers of both ends can hold.
-        let padding = String(repeating: "p", count: 1000)
-        let text = (0..<10_000).map { F.line(Int64($0), "record \($0) \(padding)", span: F.spanA) }.joined()
-        try text.write(toFile: root + "/logs/orchestrator-out.log", atomically: true, encoding: .utf8)
-        let store = try SQLiteLogStore(path: root + "/db.sqlite")
+        let (store, root) = try await F.largeTraceStore(records: 10_000, padding: 1000)
+        defer { try? FileManager.default.removeItem(atPath: root) }
         defer { try? store.close() }
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let tailer = DirectoryTailer(configuration: TailerConfiguration(directory: root + "/logs", useInotify: false), store: store, logger: logger)
-        try await tailer.start()
-        _ = try await tailer.drain(now: { F.base + 100_000 })
 
         // One connection at most: the stalled one holds the only place until the server drops it.
         let configuration = HTTPServerConfiguration(maxConnections: 1, idleTimeout: .milliseconds(300))

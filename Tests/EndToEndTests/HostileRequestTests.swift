@@ -124,19 +124,11 @@ struct HostileRequestTests {
 
     @Test("clients that stop reading a large answer do not hold the store: others are still answered")
     func stalledClients() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-stall-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+        let (store, root) = try await F.largeTraceStore(records: 10_000, padding: 400)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let padding = String(repeating: "p", count: 400)
-        let text = (0..<10_000).map { F.line(Int64($0), "record \($0) \(padding)", span: F.spanA) }.joined()
-        try text.write(toFile: root + "/logs/orchestrator-out.log", atomically: true, encoding: .utf8)
-        let store = try SQLiteLogStore(path: root + "/db.sqlite")
         defer { try? store.close() }
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let tailer = DirectoryTailer(configuration: TailerConfiguration(directory: root + "/logs", useInotify: false), store: store, logger: logger)
-        try await tailer.start()
-        _ = try await tailer.drain(now: { F.base + 100_000 })
 
         // The test client's connection waits while the stalled answers are prepared: no idle timeout.
         try await LiveClient.test(

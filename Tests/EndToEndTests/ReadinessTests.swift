@@ -97,12 +97,9 @@ final class LogCollector: LogHandler, @unchecked Sendable {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    func log(event: LogEvent) {
         lock.lock()
-        stored.append(message.description)
+        stored.append(event.message.description)
         lock.unlock()
     }
 }

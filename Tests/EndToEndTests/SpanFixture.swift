@@ -98,3 +98,24 @@ extension LiveClient.Response {
 
     var text: String { String(buffer: body) }
 }
+
+extension SpanFixture {
+    /// A store in a new temporary folder `root` (remove it afterwards) holding one trace of
+    /// `records` records in span A, each padded with `padding` bytes, read in full by the real
+    /// tailer: an answer far larger than the socket buffers of both ends.
+    static func largeTraceStore(records: Int, padding: Int) async throws -> (store: SQLiteLogStore, root: String) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-large-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+        let pad = String(repeating: "p", count: padding)
+        let text = (0..<records).map { line(Int64($0), "record \($0) \(pad)", span: spanA) }.joined()
+        try text.write(toFile: root + "/logs/orchestrator-out.log", atomically: true, encoding: .utf8)
+        let store = try SQLiteLogStore(path: root + "/db.sqlite")
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let tailer = DirectoryTailer(
+            configuration: TailerConfiguration(directory: root + "/logs", useInotify: false), store: store, logger: logger)
+        try await tailer.start()
+        _ = try await tailer.drain(now: { base + 100_000 })
+        return (store, root)
+    }
+}
