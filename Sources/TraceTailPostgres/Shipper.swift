@@ -277,20 +277,21 @@ package final class Shipper: Sendable {
         var keys = Set<Int64>()
         var summaries: [TraceID: (first: Int64, last: Int64, records: Int64, errors: Int64)] = [:]
         for record in fresh {
-            // A record is found by its other trace ids too (an x-trace-id beside its context's).
-            for other in record.otherTraces { keys.insert(other.indexValue) }
-            guard let trace = record.trace else { continue }
-            keys.insert(trace.indexValue)
-            guard let id = TraceID(key: trace), case .bits = id else { continue }
             let error = LogLevel.effective(record.level, stream: block.file.stream) >= .error ? Int64(1) : 0
-            if var summary = summaries[id] {
-                summary.first = min(summary.first, record.time)
-                summary.last = max(summary.last, record.time)
-                summary.records += 1
-                summary.errors += error
-                summaries[id] = summary
-            } else {
-                summaries[id] = (record.time, record.time, 1, error)
+            // A record is found by its other trace ids too (an x-trace-id beside its context's),
+            // and counts in each of those traces' totals, as in the host's own trace list.
+            for trace in record.allTraces {
+                keys.insert(trace.indexValue)
+                guard let id = TraceID(key: trace), case .bits = id else { continue }
+                if var summary = summaries[id] {
+                    summary.first = min(summary.first, record.time)
+                    summary.last = max(summary.last, record.time)
+                    summary.records += 1
+                    summary.errors += error
+                    summaries[id] = summary
+                } else {
+                    summaries[id] = (record.time, record.time, 1, error)
+                }
             }
         }
         if !keys.isEmpty {

@@ -2,8 +2,9 @@ import GRDB
 import TraceTailCore
 
 extension SQLiteLogStore {
-    /// Walks blocks from the newest back, collecting the traces whose records fall in the window,
-    /// until enough traces are found; then totals all of them together over all their records.
+    /// Walks blocks from the newest back, collecting the traces with records in the window (of the
+    /// apps asked for), until enough traces are found; then totals all of them together over all
+    /// their records, of every app (the list shows whole traces; `app=` only picks them).
     /// Blocks that cannot be decoded are skipped and counted in the answer, which is then partial.
     package func traces(_ query: TraceListQuery) async throws -> TraceList {
         let limit = max(0, query.limit)
@@ -15,7 +16,7 @@ extension SQLiteLogStore {
         var unreadable = Set<BlockAddress>()
         let files = try self.files(db)
         let candidates = try recentTraces(query, limit: limit, files: files, unreadable: &unreadable, db)
-        var totals = try tally(candidates, apps: query.apps, files: files, unreadable: &unreadable, db)
+        var totals = try tally(candidates, files: files, unreadable: &unreadable, db)
         if query.errorsOnly { totals.removeAll { $0.errors == 0 } }
         totals.sort { a, b in (a.lastTime, b.trace) > (b.lastTime, a.trace) }
         return TraceList(traces: Array(totals.prefix(limit)), unreadableBlocks: unreadable.count)
@@ -53,11 +54,11 @@ extension SQLiteLogStore {
         return found
     }
 
-    /// Each trace's totals over all its records (of the apps asked for): the blocks that hold any of
+    /// Each trace's totals over all its records: the blocks that hold any of
     /// them are found in one index query per partition and each decoded once, however many of the
     /// traces it holds. A record counts for every trace it carries, as a lookup finds it.
     private func tally(
-        _ traces: [IDKey], apps: Set<String>?, files: [Int64: FileState], unreadable: inout Set<BlockAddress>,
+        _ traces: [IDKey], files: [Int64: FileState], unreadable: inout Set<BlockAddress>,
         _ db: Database
     ) throws -> [TraceSummary] {
         guard !traces.isEmpty else { return [] }
@@ -70,17 +71,14 @@ extension SQLiteLogStore {
                 WHERE id IN (SELECT DISTINCT block FROM \(Self.postingsTable(partition)) WHERE key IN (\(keys)))
                 """)
             while let row = try blocks.next() {
-                guard let file = files[row["file_id"]], apps?.contains(file.app) ?? true else { continue }
+                guard let file = files[row["file_id"]] else { continue }
                 guard let records = readableBlock(row, partition: partition, texts: false) else {
                     unreadable.insert(BlockAddress(partition: partition, block: row["id"]))
                     continue
                 }
                 for record in records {
-                    if let trace = record.trace, wanted.contains(trace) {
+                    for trace in record.allTraces where wanted.contains(trace) {
                         totals[trace, default: Totals()].add(record, file: file)
-                    }
-                    for other in record.otherTraces where other != record.trace && wanted.contains(other) {
-                        totals[other, default: Totals()].add(record, file: file)
                     }
                 }
             }

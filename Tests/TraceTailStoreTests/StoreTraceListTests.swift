@@ -69,10 +69,10 @@ struct StoreTraceListTests {
         #expect(Set(early.traces.map(\.trace)) == [Sample.traceA.key, Sample.traceB.key])
         #expect(early.traces.first { $0.trace == Sample.traceA.key }?.records == 13)
 
-        // Of the api's app only A; counted over the api's records alone.
+        // Of the api's app only A, with the totals of the whole trace (the app only picks it).
         let api = try await store.traces(TraceListQuery(apps: ["api"]))
         #expect(api.traces.map(\.trace) == [Sample.traceA.key])
-        #expect(api.traces.first?.records == 1)
+        #expect(api.traces.first?.records == 13)
 
         let failing = try await store.traces(TraceListQuery(errorsOnly: true))
         #expect(failing.traces.map(\.trace) == [Sample.traceA.key])

@@ -64,6 +64,13 @@ package struct IndexedRecord: Sendable, Equatable {
         )
     }
 
+    /// Every trace id the record is found by: its own, then the others it carries. It counts in
+    /// each of those traces' totals.
+    package var allTraces: [IDKey] {
+        guard let trace else { return otherTraces }
+        return otherTraces.isEmpty ? [trace] : [trace] + otherTraces.filter { $0 != trace }
+    }
+
     /// Whether the record is found by `key`.
     package func matches(_ key: IDKey) -> Bool {
         switch key.kind {
