@@ -47,4 +47,42 @@ struct AuthTests {
             }
         }
     }
+
+    @Test("a browser signs in with ?token= once: a 303 without it, an HttpOnly SameSite=Strict cookie that opens every path")
+    func browserSignIn() async throws {
+        try await F.withAPI(token: Self.token) { client, _ in
+            try await client.execute(uri: "/traces?limit=5&token=\(Self.token)&app=api", method: .get) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/traces?limit=5&app=api")
+                let cookie = response.headers[.setCookie] ?? ""
+                #expect(cookie.hasPrefix("tracetail_token="), "\(cookie)")
+                #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "\(cookie)")
+                #expect(!cookie.contains(Self.token), "the cookie holds the token in hex")
+            }
+            let value = Self.token.utf8.map { String(format: "%02x", $0) }.joined()
+            for path in ["/", "/traces", "/traces/\(F.trace)", "/traces/\(F.trace)/logs", "/stats"] {
+                try await client.execute(uri: path, method: .get, headers: [.cookie: "other=1; tracetail_token=\(value)"]) { response in
+                    #expect(response.status == .ok, "\(path)")
+                }
+            }
+            // A wrong token, a wrong cookie, or a wrong header beside a right cookie: refused.
+            try await client.execute(uri: "/?token=wrong", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.setCookie] == nil)
+            }
+            try await client.execute(uri: "/traces", method: .get, headers: [.cookie: "tracetail_token=\(value)00"]) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(
+                uri: "/traces", method: .get, headers: [.cookie: "tracetail_token=\(value)", .authorization: "Bearer wrong"]
+            ) { response in
+                #expect(response.status == .unauthorized)
+            }
+            // The redirect stays on this server whatever the path.
+            try await client.execute(uri: "//evil.example/?token=\(Self.token)", method: .get) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/")
+            }
+        }
+    }
 }

@@ -222,10 +222,14 @@ struct BrowserTests {
 }
 
 extension BrowserTests {
-    /// A daemon on `logs`, ready (its first pass stored), and a browser; both ended afterwards.
-    static func withDaemonAndBrowser(logs: String, _ body: (WebDriver, DaemonProcess) async throws -> Void) async throws {
+    /// A daemon on `logs` (with `http.token` when given), ready (its first pass stored), and a
+    /// browser; both ended afterwards.
+    static func withDaemonAndBrowser(
+        logs: String, token: String? = nil, _ body: (WebDriver, DaemonProcess) async throws -> Void
+    ) async throws {
         let root = (logs as NSString).deletingLastPathComponent
-        let daemon = try DaemonProcess(arguments: ["serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0"])
+        let daemon = try DaemonProcess(
+            arguments: ["serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0"], token: token)
         defer { daemon.kill() }
         try await daemon.waitUntilListening()
         let deadline = ContinuousClock.now + .seconds(120)
@@ -288,5 +292,44 @@ extension ISO8601DateFormatter {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter
+    }
+}
+
+extension BrowserTests {
+    @Test("with http.token set, a browser opens /?token= once and the page works, live stream included", .timeLimit(.minutes(5)))
+    func pageWithToken() async throws {
+        try WebDriver.requireInstalled()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-browser-token-\(UUID().uuidString)").path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("samples/pm2-logs").path
+        try FileManager.default.copyItem(atPath: samples, toPath: logs)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let token = "browser token; with \"quotes\" and ü"
+        try await Self.withDaemonAndBrowser(logs: logs, token: token) { browser, daemon in
+            let base = "http://127.0.0.1:\(daemon.port)/"
+            // Without the token the page is refused, and says how to get in.
+            try await browser.open(base)
+            let refused = try await browser.run("return document.body.textContent") as? String ?? ""
+            #expect(refused.contains("/?token="), "\(refused)")
+            #expect(try await browser.run("return document.body.dataset.state || ''") as? String == "")
+
+            // Once with the token: sent back to the page without it, which then loads.
+            let encoded = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            try await browser.open(base + "?token=" + encoded)
+            try await browser.wait(for: "the recent traces", "return document.body.dataset.state === 'ready'")
+            #expect(try await browser.run("return location.search") as? String == "")
+            #expect(try await browser.run("return document.cookie") as? String == "", "the cookie is HttpOnly")
+            let rows = try await browser.run("return document.querySelectorAll('table.traces tbody tr').length") as? Int ?? 0
+            #expect(rows > 0)
+
+            // A trace page: its summary by fetch, its records by EventSource, both with the cookie.
+            try await browser.open(base + "#/traces/\(Self.canonical)")
+            try await browser.wait(for: "the live trace page", "return document.body.dataset.state === 'live'")
+            let records = try await browser.run("return document.querySelectorAll('.all-records [data-record]').length") as? Int ?? 0
+            let overview = try await daemon.get("/traces/\(Self.trace)").1
+            #expect(records == overview["records"] as? Int)
+        }
     }
 }

@@ -21,13 +21,19 @@ final class DaemonProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    init(arguments: [String]) throws {
+    /// The bearer token `get` sends (the daemon's `http.token`), if any.
+    let token: String?
+
+    /// `token` is given to the daemon as `TRACETAIL_HTTP_TOKEN`.
+    init(arguments: [String], token: String? = nil) throws {
+        self.token = token
         process.executableURL = Self.executable
         process.arguments = arguments
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         var environment = ProcessInfo.processInfo.environment
         environment["TRACETAIL_CONFIG"] = nil
+        environment["TRACETAIL_HTTP_TOKEN"] = token
         process.environment = environment
         stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
@@ -60,8 +66,9 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     func get(_ path: String) async throws -> (Int, [String: Any]) {
-        let url = URL(string: "http://127.0.0.1:\(port)\(path)")!
-        let (data, response) = try await URLSession.shared.data(from: url)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        if let token { request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as! HTTPURLResponse).statusCode
         let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         return (status, body)
