@@ -79,7 +79,7 @@ package final class PostgresLogStore: LogStore {
         var matched: [StoredRecord] = []
         for (fileID, records) in candidates {
             guard let file = files[fileID] else { continue }
-            for record in records where record.matches(query.key) && Self.passes(record, file: file, query) {
+            for record in records where query.admits(record, file: file) {
                 matched.append(StoredRecord(record: record, file: file))
             }
         }
@@ -144,17 +144,6 @@ package final class PostgresLogStore: LogStore {
                 data: Array(buffer: data)))
         }
         return blocks
-    }
-
-    static func passes(_ record: IndexedRecord, file: FileState, _ query: RecordQuery) -> Bool {
-        if let since = query.since, record.time < since { return false }
-        if let until = query.until, record.time > until { return false }
-        if let apps = query.apps, !apps.contains(file.app) { return false }
-        if let hosts = query.hosts, !hosts.contains(file.host) { return false }
-        if let span = query.span, record.span != span { return false }
-        if let minimum = query.minimumLevel, LogLevel.effective(record.level, stream: file.stream) < minimum { return false }
-        if let predicate = query.predicate, !predicate(record, file) { return false }
-        return true
     }
 
     /// Sorted (time, then the fleet-wide file id, then offset), after the cursor, cut at the limit:

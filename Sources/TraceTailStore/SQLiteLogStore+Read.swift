@@ -61,7 +61,7 @@ extension SQLiteLogStore {
                 continue
             }
             var added = false
-            for record in records where record.matches(query.key) && Self.passes(record, file: file, query) {
+            for record in records where query.admits(record, file: file) {
                 let stored = StoredRecord(record: record, file: file)
                 if let after = query.after, !precedes(after, stored.cursor) { continue }
                 matched.append(stored)
@@ -186,21 +186,6 @@ extension SQLiteLogStore {
             if let until = query.until, entry.minTime > until { return nil }
             return entry.filter.mayContain(query.key) ? entry.id : nil
         }
-    }
-
-    private static func passes(_ record: IndexedRecord, file: FileState, _ query: RecordQuery) -> Bool {
-        if let since = query.since, record.time < since { return false }
-        if let until = query.until, record.time > until { return false }
-        if let apps = query.apps, !apps.contains(file.app) { return false }
-        if let hosts = query.hosts, !hosts.contains(file.host) { return false }
-        if let span = query.span, record.span != span { return false }
-        if let minimum = query.minimumLevel {
-            // A record with no level of its own counts as an error on stderr, as info on stdout.
-            let level = LogLevel.effective(record.level, stream: file.stream)
-            if level < minimum { return false }
-        }
-        if let predicate = query.predicate, !predicate(record, file) { return false }
-        return true
     }
 
     package func statistics() async throws -> StoreStatistics {

@@ -93,6 +93,23 @@ package struct RecordQuery: Sendable {
     }
 }
 
+extension RecordQuery {
+    /// Whether a record of `file` is in the answer: found by the key, and through every filter
+    /// (the rule both stores apply, before the limit).
+    package func admits(_ record: IndexedRecord, file: FileState) -> Bool {
+        guard record.matches(key) else { return false }
+        if let since, record.time < since { return false }
+        if let until, record.time > until { return false }
+        if let apps, !apps.contains(file.app) { return false }
+        if let hosts, !hosts.contains(file.host) { return false }
+        if let span, record.span != span { return false }
+        // A record with no level of its own counts as an error on stderr, as info on stdout.
+        if let minimumLevel, LogLevel.effective(record.level, stream: file.stream) < minimumLevel { return false }
+        if let predicate, !predicate(record, file) { return false }
+        return true
+    }
+}
+
 /// A position in a time-ordered list of records: the sort key of the last record returned.
 package struct RecordCursor: Sendable, Hashable, Comparable {
     package var time: Int64
