@@ -15,42 +15,27 @@ extension SQLiteLogStore {
     }
 
     /// A block that may hold the id: where it is and the time range of its records.
-    private struct CandidateBlock {
+    private struct CandidateBlock: TimeRangedBlock {
         var partition: Int64
         var id: Int64
         var fileID: Int64
         var minTime: Int64
         var maxTime: Int64
+        var order: Int64 { id }
     }
 
     /// A page of records, and the blocks that could not be decoded.
     ///
-    /// Paged in the store: the blocks that may hold the id are listed with their time ranges (no
-    /// data read), those wholly before the cursor (or outside since/until) dropped, and the rest
-    /// decoded in time order, first record first (last first for `desc`). Decoding stops as soon
-    /// as every block left starts after the page's last record: a page of a 10,000-record trace
-    /// decodes the blocks of its page and the one after, not the whole trace.
+    /// Paged in the store (`PageCollector`): the blocks that may hold the id are listed with their
+    /// time ranges (no data read) and decoded in the answer's order until no block left can change
+    /// the page.
     func lookup(_ query: RecordQuery, _ db: Database) throws -> (page: RecordPage, unreadable: Set<BlockAddress>) {
-        let ascending = query.order == .ascending
-        let limit = max(0, query.limit)
-        var blocks = try candidateBlocks(for: query, db)
-        if let after = query.after {
-            blocks.removeAll { ascending ? $0.maxTime < after.time : $0.minTime > after.time }
-        }
-        blocks.sort { ascending ? ($0.minTime, $0.id) < ($1.minTime, $1.id) : ($0.maxTime, $0.id) > ($1.maxTime, $1.id) }
+        var collector = PageCollector(query)
+        let blocks = collector.arrange(try candidateBlocks(for: query, db))
         let files = try self.files(db, ids: Set(blocks.map(\.fileID)))
-
-        // Before `a` in the answer's order.
-        func precedes(_ a: TraceTailCore.RecordCursor, _ b: TraceTailCore.RecordCursor) -> Bool { ascending ? a < b : b < a }
-        var matched: [StoredRecord] = []
         var unreadable = Set<BlockAddress>()
         for block in blocks {
-            // With more than a page in hand, a block whose every record comes after the last of
-            // them cannot change the page (equal times may still sort before: decode those).
-            if matched.count > limit {
-                let last = matched[limit].record.time
-                if ascending ? block.minTime > last : block.maxTime < last { break }
-            }
+            guard collector.wants(block) else { break }
             guard let file = files[block.fileID],
                   let row = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM \(Self.blocksTable(block.partition)) WHERE id = ?"),
@@ -60,23 +45,9 @@ extension SQLiteLogStore {
                 unreadable.insert(BlockAddress(partition: block.partition, block: block.id))
                 continue
             }
-            var added = false
-            for record in records where query.admits(record, file: file) {
-                let stored = StoredRecord(record: record, file: file)
-                if let after = query.after, !precedes(after, stored.cursor) { continue }
-                matched.append(stored)
-                added = true
-            }
-            if added {
-                matched.sort { precedes($0.cursor, $1.cursor) }
-                if matched.count > limit + 1 { matched.removeLast(matched.count - limit - 1) }
-            }
+            collector.add(records, file: file)
         }
-        guard matched.count > limit else {
-            return (RecordPage(records: matched, next: nil, unreadableBlocks: unreadable.count), unreadable)
-        }
-        let page = Array(matched.prefix(limit))
-        return (RecordPage(records: page, next: page.last?.cursor, unreadableBlocks: unreadable.count), unreadable)
+        return (collector.page(unreadableBlocks: unreadable.count), unreadable)
     }
 
     /// The blocks that may hold the id, in partitions and with time ranges that meet since/until:
