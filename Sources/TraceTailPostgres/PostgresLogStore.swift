@@ -56,109 +56,117 @@ package final class PostgresLogStore: LogStore {
 
     // MARK: - Records
 
+    /// Paged as the SQLite store pages (`PageCollector`): the blocks that may hold the id are
+    /// listed with their time ranges (no data), then read in the answer's order, a few per round
+    /// trip, until no block left can change the page.
     package func records(_ query: RecordQuery) async throws -> RecordPage {
-        var candidates: [(fileID: Int64, records: [IndexedRecord])] = []
-        var unreadable = 0
-        for block in try await blocks(holding: query) {
-            do {
-                let payload = try Zlib.inflate(block.data, expectedSize: block.payloadBytes)
-                candidates.append((block.fileID, try BlockCodec.decode(payload, matching: query.key)))
-            } catch {
-                unreadable += 1
-                logger.error("fleet block cannot be decoded; skipped", metadata: [
-                    "day": "\(block.day)", "host_id": "\(block.hostID)", "part": "\(block.part)",
-                    "block": "\(block.block)", "error": "\(error)",
-                ])
-            }
-        }
-        let fileIDs = Array(Set(candidates.map(\.fileID))).sorted()
+        var collector = PageCollector(query)
+        let candidates = collector.arrange(try await candidateBlocks(for: query))
         var files: [Int64: FileState] = [:]
+        let fileIDs = Array(Set(candidates.map(\.fileID))).sorted()
         if !fileIDs.isEmpty {
             for file in try await self.files(ids: fileIDs) { files[file.id] = file }
         }
-        var matched: [StoredRecord] = []
-        for (fileID, records) in candidates {
-            guard let file = files[fileID] else { continue }
-            for record in records where query.admits(record, file: file) {
-                matched.append(StoredRecord(record: record, file: file))
+        var unreadable = 0
+        var next = 0
+        reading: while next < candidates.count, collector.wants(candidates[next]) {
+            let batch = Array(candidates[next..<min(next + Self.blocksPerRead, candidates.count)])
+            next += batch.count
+            let data = try await blockData(batch)
+            for block in batch {
+                guard collector.wants(block) else { break reading }
+                guard let file = files[block.fileID], let (payloadBytes, bytes) = data[block.address] else { continue }
+                do {
+                    let payload = try Zlib.inflate(bytes, expectedSize: payloadBytes)
+                    collector.add(try BlockCodec.decode(payload, matching: query.key), file: file)
+                } catch {
+                    unreadable += 1
+                    logger.error("fleet block cannot be decoded; skipped", metadata: [
+                        "day": "\(block.address.day)", "host_id": "\(block.address.hostID)", "part": "\(block.address.part)",
+                        "block": "\(block.address.block)", "error": "\(error)",
+                    ])
+                }
             }
         }
-        return Self.page(matched, query, unreadable: unreadable)
+        return collector.page(unreadableBlocks: unreadable)
     }
 
-    struct FetchedBlock {
+    /// Blocks read per round trip: a trace's blocks usually come in one (a block is at most
+    /// about 128 KiB of text, some 20 KiB stored).
+    static let blocksPerRead = 16
+
+    /// Where a block is in the fleet store.
+    struct BlockAddress: Hashable {
         var day: Int32
         var hostID: Int32
         var part: Int64
         var block: Int64
-        var fileID: Int64
-        var payloadBytes: Int
-        var data: [UInt8]
     }
 
-    /// The blocks that may hold the id: by the trace index, or by each block's filter.
-    private func blocks(holding query: RecordQuery) async throws -> [FetchedBlock] {
+    /// A block that may hold the id, with the time range of its records.
+    struct CandidateBlock: TimeRangedBlock {
+        var address: BlockAddress
+        var fileID: Int64
+        var minTime: Int64
+        var maxTime: Int64
+        var order: Int64 { Int64(address.hostID) << 48 ^ address.part << 32 ^ address.block }
+    }
+
+    /// The blocks that may hold the id, in the window: by the trace index, or by each block's filter.
+    private func candidateBlocks(for query: RecordQuery) async throws -> [CandidateBlock] {
         let since = query.since
         let until = query.until
-        let rows: PostgresRowSequence
+        var blocks: [CandidateBlock] = []
         switch query.key.kind {
         case .trace, .traceOpaque:
-            rows = try await database.client.query("""
-                SELECT b.day, b.host_id, b.part, b.block, b.file_id, b.payload_bytes, b.data
+            let rows = try await database.client.query("""
+                SELECT b.day, b.host_id, b.part, b.block, b.file_id, b.min_time, b.max_time
                 FROM tracetail_postings p
                 JOIN tracetail_blocks b ON b.day = p.day AND b.host_id = p.host_id AND b.part = p.part AND b.block = p.block
                 WHERE p.key = \(query.key.indexValue)
                   AND (\(since)::int8 IS NULL OR b.max_time >= \(since)::int8)
                   AND (\(until)::int8 IS NULL OR b.min_time <= \(until)::int8)
                 """, logger: logger)
+            for try await (day, host, part, block, file, minTime, maxTime) in rows.decode((Int32, Int32, Int64, Int64, Int64, Int64, Int64).self) {
+                blocks.append(CandidateBlock(
+                    address: BlockAddress(day: day, hostID: host, part: part, block: block), fileID: file,
+                    minTime: minTime, maxTime: maxTime))
+            }
         default:
-            // Span, workflow and task ids: every block's filter in the window is tested here, then
-            // only the blocks that may hold the id are read.
-            let filters = try await database.client.query("""
-                SELECT day, host_id, part, block, filter FROM tracetail_blocks
+            // Span, workflow and task ids: every block's filter in the window is tested here.
+            let rows = try await database.client.query("""
+                SELECT day, host_id, part, block, file_id, min_time, max_time, filter FROM tracetail_blocks
                 WHERE (\(since)::int8 IS NULL OR max_time >= \(since)::int8)
                   AND (\(until)::int8 IS NULL OR min_time <= \(until)::int8)
                 """, logger: logger)
-            var days: [Int32] = []
-            var hosts: [Int32] = []
-            var parts: [Int64] = []
-            var ids: [Int64] = []
-            for try await (day, host, part, block, filter) in filters.decode((Int32, Int32, Int64, Int64, ByteBuffer).self) {
+            for try await (day, host, part, block, file, minTime, maxTime, filter)
+                in rows.decode((Int32, Int32, Int64, Int64, Int64, Int64, Int64, ByteBuffer).self)
+            {
                 guard BlockFilter(bits: Array(buffer: filter)).mayContain(query.key) else { continue }
-                days.append(day)
-                hosts.append(host)
-                parts.append(part)
-                ids.append(block)
+                blocks.append(CandidateBlock(
+                    address: BlockAddress(day: day, hostID: host, part: part, block: block), fileID: file,
+                    minTime: minTime, maxTime: maxTime))
             }
-            guard !ids.isEmpty else { return [] }
-            rows = try await database.client.query("""
-                SELECT b.day, b.host_id, b.part, b.block, b.file_id, b.payload_bytes, b.data
-                FROM unnest(\(days)::int4[], \(hosts)::int4[], \(parts)::int8[], \(ids)::int8[]) AS w (day, host_id, part, block)
-                JOIN tracetail_blocks b ON b.day = w.day AND b.host_id = w.host_id AND b.part = w.part AND b.block = w.block
-                """, logger: logger)
-        }
-        var blocks: [FetchedBlock] = []
-        for try await (day, host, part, block, file, payload, data) in rows.decode((Int32, Int32, Int64, Int64, Int64, Int32, ByteBuffer).self) {
-            blocks.append(FetchedBlock(
-                day: day, hostID: host, part: part, block: block, fileID: file, payloadBytes: Int(payload),
-                data: Array(buffer: data)))
         }
         return blocks
     }
 
-    /// Sorted (time, then the fleet-wide file id, then offset), after the cursor, cut at the limit:
-    /// as the SQLite store pages, so that cursors work the same.
-    static func page(_ records: [StoredRecord], _ query: RecordQuery, unreadable: Int) -> RecordPage {
-        var matched = records
-        let ascending = query.order == .ascending
-        matched.sort { ascending ? $0.cursor < $1.cursor : $1.cursor < $0.cursor }
-        if let after = query.after {
-            matched.removeAll { ascending ? !(after < $0.cursor) : !($0.cursor < after) }
+    /// The stored bytes of these blocks (and their payload sizes), in one round trip.
+    private func blockData(_ blocks: [CandidateBlock]) async throws -> [BlockAddress: (payloadBytes: Int, data: [UInt8])] {
+        let days = blocks.map(\.address.day)
+        let hosts = blocks.map(\.address.hostID)
+        let parts = blocks.map(\.address.part)
+        let ids = blocks.map(\.address.block)
+        let rows = try await database.client.query("""
+            SELECT b.day, b.host_id, b.part, b.block, b.payload_bytes, b.data
+            FROM unnest(\(days)::int4[], \(hosts)::int4[], \(parts)::int8[], \(ids)::int8[]) AS w (day, host_id, part, block)
+            JOIN tracetail_blocks b ON b.day = w.day AND b.host_id = w.host_id AND b.part = w.part AND b.block = w.block
+            """, logger: logger)
+        var out: [BlockAddress: (payloadBytes: Int, data: [UInt8])] = [:]
+        for try await (day, host, part, block, payload, data) in rows.decode((Int32, Int32, Int64, Int64, Int32, ByteBuffer).self) {
+            out[BlockAddress(day: day, hostID: host, part: part, block: block)] = (Int(payload), Array(buffer: data))
         }
-        let limit = max(0, query.limit)
-        guard matched.count > limit else { return RecordPage(records: matched, next: nil, unreadableBlocks: unreadable) }
-        let page = Array(matched.prefix(limit))
-        return RecordPage(records: page, next: page.last?.cursor, unreadableBlocks: unreadable)
+        return out
     }
 
     // MARK: - Traces
