@@ -47,31 +47,37 @@ package struct PostgresApplicationRows: ApplicationRows {
     }
 
     package func workflow(id: String) async throws -> WorkflowRow? {
-        let sql = schema.select(schema.workflowTable, where: schema.workflowID, caseInsensitive: isUUID(id, .workflow), limit: 1)
-        return try await rows(sql, id).first.map(workflowRow)
+        let lookup = ApplicationSchema.Lookup(
+            table: schema.workflowTable, column: schema.workflowID, text: id, bits: bits(id, .workflow), limit: 1)
+        return try await rows(lookup).first.map(workflowRow)
     }
 
     package func tasks(workflowID: String) async throws -> [TaskRow] {
-        let sql = schema.select(
-            schema.taskTable, where: schema.taskWorkflow, caseInsensitive: isUUID(workflowID, .workflow), orderBy: schema.taskID, limit: 1_000)
-        return try await rows(sql, workflowID).map(taskRow)
+        let lookup = ApplicationSchema.Lookup(
+            table: schema.taskTable, column: schema.taskWorkflow, text: workflowID, bits: bits(workflowID, .workflow),
+            orderBy: schema.taskID, limit: 1_000)
+        return try await rows(lookup).map(taskRow)
     }
 
     package func task(id: String) async throws -> TaskRow? {
-        let sql = schema.select(schema.taskTable, where: schema.taskID, caseInsensitive: isUUID(id, .task), limit: 1)
-        return try await rows(sql, id).first.map(taskRow)
+        let lookup = ApplicationSchema.Lookup(table: schema.taskTable, column: schema.taskID, text: id, bits: bits(id, .task), limit: 1)
+        return try await rows(lookup).first.map(taskRow)
     }
 
     package func rows(traceID: String) async throws -> TraceRows {
-        let hex: Bool
-        if case .bits = TraceID(traceID) { hex = true } else { hex = false }
-        let workflows = try await rows(schema.selectByTrace(schema.workflowTable, column: schema.workflowTrace, hex: hex, limit: 100), traceID)
-        let tasks = try await rows(schema.selectByTrace(schema.taskTable, column: schema.taskTrace, hex: hex, limit: 1_000), traceID)
+        var bits: (high: UInt64, low: UInt64)?
+        if let id = TraceID(traceID), case .bits = id { bits = (id.key.high, id.key.low) }
+        let workflows = try await rows(ApplicationSchema.Lookup(
+            table: schema.workflowTable, column: schema.workflowTrace, text: traceID, bits: bits, limit: 100))
+        let tasks = try await rows(ApplicationSchema.Lookup(
+            table: schema.taskTable, column: schema.taskTrace, text: traceID, bits: bits, limit: 1_000))
         return TraceRows(workflows: workflows.map(workflowRow), tasks: tasks.map(taskRow))
     }
 
-    private func isUUID(_ id: String, _ kind: BusinessID.Kind) -> Bool {
-        BusinessID(kind, id).map { !$0.key.kind.isOpaque } ?? false
+    /// The id's 128 bits when it is a UUID (or 32 hex characters); nil for an opaque id.
+    private func bits(_ id: String, _ kind: BusinessID.Kind) -> (high: UInt64, low: UInt64)? {
+        guard let key = BusinessID(kind, id)?.key, !key.kind.isOpaque else { return nil }
+        return (key.high, key.low)
     }
 
     // MARK: Rows to values
@@ -97,16 +103,27 @@ package struct PostgresApplicationRows: ApplicationRows {
 
     // MARK: Reading
 
-    /// Runs one `SELECT` with `$1` bound to `parameter`, on a connection of its own, within the timeout.
-    private func rows(_ sql: String, _ parameter: String) async throws -> [Columns] {
-        var binds = PostgresBindings(capacity: 1)
-        binds.append(parameter)
-        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+    /// Reads the rows of a lookup on a connection of its own, within the timeout: first the
+    /// column's type (so that the `SELECT` can use the column's index), then the rows.
+    private func rows(_ lookup: ApplicationSchema.Lookup) async throws -> [Columns] {
+        let schema = schema
+        let logger = logger
         do {
-            let rows = try await gate.withPermit {
-                try await withTimeout { connection in
+            let rows: [Columns] = try await gate.withPermit {
+                try await withTimeout { connection -> [Columns] in
+                    var typeBinds = PostgresBindings(capacity: 2)
+                    typeBinds.append(ApplicationSchema.quoted(lookup.table, qualified: true))
+                    typeBinds.append(lookup.column)
+                    var kind = ApplicationSchema.ColumnKind.other
+                    let types = try await connection.query(PostgresQuery(unsafeSQL: ApplicationSchema.columnTypeQuery, binds: typeBinds), logger: logger)
+                    for try await (name, category) in types.decode((String?, String?).self) {
+                        kind = ApplicationSchema.ColumnKind(typeName: name, category: category)
+                    }
+                    guard let (sql, values) = schema.statement(lookup, kind: kind) else { return [] }
+                    var binds = PostgresBindings(capacity: values.count)
+                    for value in values { binds.append(value) }
                     var rows: [Columns] = []
-                    for try await row in try await connection.query(query, logger: logger) {
+                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
                         rows.append(row.map { (name: $0.columnName, value: Self.value(of: $0)) })
                     }
                     return rows
