@@ -7,9 +7,10 @@ import TraceTailQuery
 /// and then each new one as it is stored, until the client goes or the daemon shuts down.
 ///
 /// Each record is one event whose `data` is the record as the logs endpoints write it (plus its
-/// own `cursor`) and whose `id` is the newest cursor sent so far on this stream. A client that
-/// reconnects with `Last-Event-ID` (or `?cursor=`) gets exactly the records after that cursor:
-/// none twice, none skipped. After the records stored when the stream opened (or resumed), one
+/// own `cursor`) and whose `id` says what the client has (`ResumePoint`: the newest cursor sent,
+/// then the furthest offset sent of each file within the look-back). A client that reconnects
+/// with `Last-Event-ID` gets exactly the records it does not have: none twice, none skipped, a
+/// record stored late with an earlier time included. `?cursor=` resumes after a bare cursor. After the records stored when the stream opened (or resumed), one
 /// `caught_up` event; a comment line every `heartbeat` of silence, which is also how a client that
 /// went away is noticed (the write fails). The store is polled through ``TraceFollower``, with
 /// its look-back for records stored late.
@@ -38,14 +39,14 @@ package struct TraceStreamHandler: Sendable {
 
     func answer(_ request: Request, _ context: BasicRequestContext) throws -> Response {
         let id = try RequestedID(kind: .trace, pathSegment: context.parameters.get("id") ?? "")
-        var resume: RecordCursor?
+        var resume: ResumePoint?
         for (name, value) in try QueryParameters(request).items {
             guard name == "cursor" else { throw QueryParameters.unknown(name) }
-            resume = try Self.cursor(value, from: "parameter 'cursor'")
+            resume = try Self.resumePoint(value, from: "parameter 'cursor'")
         }
         // The header an EventSource sends when it reconnects wins over the URL it was opened with.
         if let header = request.headers[Self.lastEventID], !header.isEmpty {
-            resume = try Self.cursor(header, from: "header 'Last-Event-ID'")
+            resume = try Self.resumePoint(header, from: "header 'Last-Event-ID'")
         }
         let headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8",
@@ -58,15 +59,18 @@ package struct TraceStreamHandler: Sendable {
         let after = resume
         let body = ResponseBody { writer in
             var follower = after.map { TraceFollower(key: id.key, resumingAfter: $0) } ?? TraceFollower(key: id.key)
+            // What the client has: each event's id, so that a reconnect resumes from it.
+            var point = after ?? ResumePoint()
+            var sentAny = after != nil
             var out: [UInt8] = Array("retry: 1000\n\n".utf8)
             var caughtUp = false
             var lastWrite = ContinuousClock.now
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                var newest = follower.newestShown
                 let fresh = follower.accept(try await store.records(follower.query))
                 for stored in fresh {
-                    if newest.map({ $0 < stored.cursor }) ?? true { newest = stored.cursor }
-                    Self.event(stored, id: newest!, presenter: presenter, into: &out)
+                    point.add(stored)
+                    sentAny = true
+                    Self.event(stored, id: point.token, presenter: presenter, into: &out)
                     if out.count >= 64 * 1024 {
                         try await writer.write(ByteBuffer(bytes: out))
                         out.removeAll(keepingCapacity: true)
@@ -75,7 +79,7 @@ package struct TraceStreamHandler: Sendable {
                 if !caughtUp {
                     caughtUp = true
                     out += Array("event: caught_up\n".utf8)
-                    if let newest { out += Array("id: \(newest.token)\n".utf8) }
+                    if sentAny { out += Array("id: \(point.token)\n".utf8) }
                     out += Array("data: {\"records\":\(fresh.count)}\n\n".utf8)
                 }
                 if out.isEmpty, lastWrite.duration(to: .now) >= timing.heartbeat { out = Array(": heartbeat\n\n".utf8) }
@@ -92,8 +96,8 @@ package struct TraceStreamHandler: Sendable {
     }
 
     /// One record as an event: `id`, then the JSON on one `data` line (JSON escapes newlines).
-    static func event(_ stored: StoredRecord, id: RecordCursor, presenter: RecordPresenter, into out: inout [UInt8]) {
-        out += Array("id: \(id.token)\ndata: ".utf8)
+    static func event(_ stored: StoredRecord, id: String, presenter: RecordPresenter, into out: inout [UInt8]) {
+        out += Array("id: \(id)\ndata: ".utf8)
         var writer = JSONWriter(capacity: 512)
         let fields = presenter.fields(of: stored)
         writer.object { line in
@@ -104,8 +108,8 @@ package struct TraceStreamHandler: Sendable {
         out += Array("\n\n".utf8)
     }
 
-    private static func cursor(_ value: String, from source: String) throws -> RecordCursor {
-        guard let cursor = RecordCursor(token: value) else {
+    private static func resumePoint(_ value: String, from source: String) throws -> ResumePoint {
+        guard let cursor = ResumePoint(token: value) else {
             throw QueryError.badRequest("\(source): '\(QueryParameters.clip(value))' is not a cursor from a previous answer or event")
         }
         return cursor

@@ -24,25 +24,23 @@ package struct TraceFollower: Sendable {
     package let key: IDKey
     private var newest: RecordCursor?
     private var seen = Set<Seen>()
-    /// A resumed follower shows nothing at or before this cursor (the client has it already).
-    private let floor: RecordCursor?
+    /// Where a resumed follower's client left off.
+    private let floor: ResumePoint?
 
     package init(key: IDKey) {
         self.key = key
         floor = nil
     }
 
-    /// A follower that resumes after `cursor` (the newest record a client was sent, the SSE
-    /// stream's `Last-Event-ID`): it shows the records after it, never one at or before it.
-    package init(key: IDKey, resumingAfter cursor: RecordCursor) {
+    /// A follower that resumes where a client left off (the SSE stream's `Last-Event-ID`): it shows
+    /// the records after the point's cursor, and those at or before it (within the look-back)
+    /// that the point's per-file marks say the client was not sent: records stored late with an
+    /// earlier time. Never one the client has.
+    package init(key: IDKey, resumingAfter point: ResumePoint) {
         self.key = key
-        newest = cursor
-        floor = cursor
+        newest = point.cursor
+        floor = point
     }
-
-    /// The newest record shown (or resumed after): the stream's event id, so that a reconnect
-    /// never gets a record twice.
-    package var newestShown: RecordCursor? { newest }
 
     /// The next poll's query: everything at first, then what follows the newest record shown.
     package var query: RecordQuery {
@@ -59,7 +57,7 @@ package struct TraceFollower: Sendable {
         var fresh: [StoredRecord] = []
         for stored in page.records {
             let cursor = stored.cursor
-            if let floor, cursor <= floor { continue }
+            if let floor, floor.wasSent(stored) { continue }
             guard seen.insert(Seen(time: cursor.time, fileID: cursor.fileID, offset: cursor.offset)).inserted else { continue }
             fresh.append(stored)
             if newest.map({ $0 < cursor }) ?? true { newest = cursor }
@@ -69,5 +67,89 @@ package struct TraceFollower: Sendable {
             seen = seen.filter { $0.time >= horizon }
         }
         return fresh
+    }
+}
+
+/// Where a client of a live stream left off: the newest record it was sent, and for each file
+/// with records sent within the look-back before it, the furthest offset sent. Written into
+/// every event's id, so that a reconnect (`Last-Event-ID`) resumes with neither a repeat nor a
+/// gap, even for a record stored late with an earlier time than the newest sent.
+///
+/// Why the marks suffice: a file's records are stored in the order of their offsets, and every
+/// poll asks for the look-back before the newest record. So when a record of a file was sent,
+/// every record of that file before it was stored already, and was sent too if it falls within
+/// the look-back; a record at or before the cursor is new to the client exactly when its file has
+/// no mark or its offset is past the mark.
+package struct ResumePoint: Sendable, Equatable {
+    package private(set) var cursor: RecordCursor
+    /// File id to the furthest offset sent of it and the time of that record.
+    package private(set) var marks: [Int64: Mark]
+    /// False for a point read from a bare cursor (`?cursor=`, an older client): then everything at
+    /// or before the cursor counts as sent.
+    package private(set) var knowsMarks: Bool
+
+    package struct Mark: Sendable, Equatable {
+        package var offset: Int64
+        package var time: Int64
+    }
+
+    /// A point after `cursor` alone (the cursor of an answer page).
+    package init(after cursor: RecordCursor) {
+        self.cursor = cursor
+        marks = [:]
+        knowsMarks = false
+    }
+
+    /// Before anything was sent.
+    package init() {
+        cursor = RecordCursor(time: Int64.min, fileID: -1, offset: -1)
+        marks = [:]
+        knowsMarks = true
+    }
+
+    /// The point after also sending `stored`.
+    package mutating func add(_ stored: StoredRecord) {
+        let sent = stored.cursor
+        if cursor < sent { cursor = sent }
+        let previous = marks[sent.fileID]
+        marks[sent.fileID] = Mark(
+            offset: max(previous?.offset ?? Int64.min, sent.offset), time: max(previous?.time ?? Int64.min, sent.time))
+        let horizon = TraceFollower.lookback(from: cursor.time)
+        if marks.count > 16 { marks = marks.filter { $0.value.time >= horizon } }
+    }
+
+    /// Whether the client has this record already.
+    func wasSent(_ stored: StoredRecord) -> Bool {
+        let record = stored.cursor
+        guard record <= cursor else { return false }
+        guard knowsMarks else { return true }
+        guard let mark = marks[record.fileID] else { return record.time < TraceFollower.lookback(from: cursor.time) }
+        return record.offset <= mark.offset
+    }
+
+    /// `time.file.offset`, then `~file.offset.time` for each mark within the look-back.
+    package var token: String {
+        let horizon = TraceFollower.lookback(from: cursor.time)
+        var token = cursor.token
+        for (file, mark) in marks.sorted(by: { $0.key < $1.key }) where mark.time >= horizon {
+            token += "~\(file).\(mark.offset).\(mark.time)"
+        }
+        return token
+    }
+
+    /// Reads a token: a bare cursor, or one with marks. Nil when it is neither.
+    package init?(token: some StringProtocol) {
+        let parts = token.split(separator: "~", omittingEmptySubsequences: false)
+        guard parts.count <= 1 + 1_024, let cursor = RecordCursor(token: parts[0]) else { return nil }
+        self.init(after: cursor)
+        guard parts.count > 1 else { return }
+        knowsMarks = true
+        for part in parts.dropFirst() {
+            let fields = part.split(separator: ".", omittingEmptySubsequences: false)
+            guard fields.count == 3, let file = Int64(fields[0]), let offset = Int64(fields[1]), let time = Int64(fields[2]) else {
+                return nil
+            }
+            marks[file] = Mark(offset: offset, time: time)
+        }
     }
 }
