@@ -44,12 +44,7 @@ struct BrowserTests {
     @Test("search, waterfall, span records with descendants, filters in the URL, raw text, live records, workflow and task pages, no console errors", .timeLimit(.minutes(5)))
     func page() async throws {
         try WebDriver.requireInstalled()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-browser-\(UUID().uuidString)").path
-        let logs = root + "/logs"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("samples/pm2-logs").path
-        try FileManager.default.copyItem(atPath: samples, toPath: logs)
+        let (root, logs) = try Self.sampleLogs()
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await Self.withDaemonAndBrowser(logs: logs) { browser, daemon in
             try await exercise(browser, daemon: daemon, logs: logs)
@@ -222,6 +217,16 @@ struct BrowserTests {
 }
 
 extension BrowserTests {
+    /// A copy of the bundled sample logs (`samples/pm2-logs`) in `root/logs`, a new temporary
+    /// folder (remove `root` afterwards).
+    static func sampleLogs() throws -> (root: String, logs: String) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-browser-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: SamplesTests.repository.appendingPathComponent("samples/pm2-logs").path, toPath: root + "/logs")
+        return (root, root + "/logs")
+    }
+
     /// A daemon on `logs` (with `http.token` when given), ready (its first pass stored), and a
     /// browser; both ended afterwards.
     static func withDaemonAndBrowser(
@@ -299,12 +304,7 @@ extension BrowserTests {
     @Test("with http.token set, a browser opens /?token= once and the page works, live stream included", .timeLimit(.minutes(5)))
     func pageWithToken() async throws {
         try WebDriver.requireInstalled()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-browser-token-\(UUID().uuidString)").path
-        let logs = root + "/logs"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("samples/pm2-logs").path
-        try FileManager.default.copyItem(atPath: samples, toPath: logs)
+        let (root, logs) = try Self.sampleLogs()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let token = "browser token; with \"quotes\" and ü"
         try await Self.withDaemonAndBrowser(logs: logs, token: token) { browser, daemon in
