@@ -133,7 +133,7 @@ extension BenchRun {
         let freshness = Atomic<[Double]>([])
         let backlog = Atomic<[Double]>([])
         let probeFile = logs + "/probe-out.log"
-        FileManager.default.createFile(atPath: probeFile, contents: nil)
+        guard FileManager.default.createFile(atPath: probeFile, contents: nil) else { throw BenchError("cannot create \(probeFile)") }
         let probe = Thread { [port = daemon.port] in
             let client = HTTPClient(port: port)
             let handle = FileHandle(forWritingAtPath: probeFile)!
