@@ -31,10 +31,13 @@ let package = Package(
     targets: [
         // The system zlib (libz), used directly for block compression and .gz rotated copies.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libdeflate: the same raw deflate streams as zlib, made and read two to three times
+        // faster and a tenth smaller; blocks go through it (zlib keeps the .gz copies).
+        .systemLibrary(name: "CLibDeflate", providers: [.apt(["libdeflate-dev"])]),
         // Pure values and logic: ids, records, parsers, grouping, block codec, tail decisions.
         .target(
             name: "TraceTailCore",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", "CLibDeflate"],
             swiftSettings: swiftSettings
         ),
         // SQLite through GRDB: schema, writer, reader, pruner. The only target that speaks SQL.
@@ -156,7 +159,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TraceTailCoreTests", dependencies: ["TraceTailCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TraceTailCoreTests", dependencies: ["TraceTailCore", "CZlib"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TraceTailSamplesTests",
             dependencies: ["TraceTailCore", "TraceTailSamples"],

@@ -165,6 +165,7 @@ package struct SampleGenerator: Sendable {
             fields.workflowLow = active[slot].workflowLow
         }
         describe(event, clientSpan: active[slot].clientSpan, requestID: active[slot].stats.ordinal)
+        if options.format == .orchestrator { nameEveryID(slot: slot) }
 
         let (stream, shape) = render(process: process, inspectAllowed: event.kind != .apiRequest && event.kind != .apiResponse, into: &out)
         let file = fileIndex(process: process, stream: stream, time: time)
@@ -181,6 +182,22 @@ package struct SampleGenerator: Sendable {
             active.removeLast()
         }
         return info
+    }
+
+    /// The orchestrator format: every traced record names its workflow, a task (the trace's
+    /// first one when the event has none) and a parent span (the client's for the root span),
+    /// plus the agent context such records carry, so records are about 395 bytes with five ids.
+    mutating func nameEveryID(slot: Int) {
+        fields.spelling = .uuid
+        fields.hasWorkflow = true
+        fields.workflowHigh = active[slot].workflowHigh
+        fields.workflowLow = active[slot].workflowLow
+        if fields.task < 0 { fields.task = active[slot].events.first { $0.task >= 0 }?.task ?? Int32(truncatingIfNeeded: active[slot].stats.ordinal) }
+        if fields.parentSpan == 0 { fields.parentSpan = active[slot].clientSpan }
+        fields.extras.append(("agent_type", .text(SampleText.agentQueues[fields.detail % SampleText.agentQueues.count])))
+        fields.extras.append(("model", .text("sonnet-4")))
+        fields.extras.append(("tokens_in", .int(Int64(200 + fields.detail * 37 % 4000))))
+        fields.extras.append(("tokens_out", .int(Int64(20 + fields.detail * 11 % 900))))
     }
 
     mutating func pickSpelling() -> IDSpelling {

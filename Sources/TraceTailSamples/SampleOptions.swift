@@ -11,6 +11,9 @@ package enum SampleFormat: String, Sendable, CaseIterable {
     case logfmt
     /// Only pino JSON under PM2 `--time` (`2026-07-02T10:00:00: {...}`).
     case pinoTime = "pino-time"
+    /// Pure pino JSON lines of about 395 bytes, each traced one naming all five ids (trace, span,
+    /// parent span, workflow, task): what an orchestrator and its agents log, for benchmarks.
+    case orchestrator
 
     /// The one style every app writes in, or nil for `mixed`.
     var uniformStyle: ProcessStyle? {
@@ -20,6 +23,7 @@ package enum SampleFormat: String, Sendable, CaseIterable {
         case .pretty: .pretty
         case .logfmt: .logfmt
         case .pinoTime: .timePrefixed
+        case .orchestrator: .pino(camelKeys: false)
         }
     }
 }

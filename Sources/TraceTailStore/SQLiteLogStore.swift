@@ -98,8 +98,11 @@ package final class SQLiteLogStore: LogStore {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             do {
-                // auto_vacuum can only be chosen before the first table exists, and with WAL it must be
-                // chosen before the journal mode is: do it on a plain connection first.
+                // auto_vacuum and the page size can only be chosen before the first table exists, and
+                // with WAL before the journal mode is: do it on a plain connection first. Pages of
+                // 2 KiB: a block's blob (about 11 KB) ends in a half-empty overflow page on average,
+                // and at 4 KiB that was 12 % of the blocks table (a store 7 % smaller on 200k
+                // orchestrator records; older stores keep their page size).
                 // A reader may already look at the file (`stats`, a test's probe): wait for it,
                 // as the pool does, rather than fail on SQLITE_BUSY.
                 var setupConfiguration = Configuration()
@@ -107,7 +110,7 @@ package final class SQLiteLogStore: LogStore {
                 let setup = try DatabaseQueue(path: path, configuration: setupConfiguration)
                 try setup.writeWithoutTransaction { db in
                     let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-                    if tables == 0 { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM") }
+                    if tables == 0 { try db.execute(sql: "PRAGMA page_size = 2048; PRAGMA auto_vacuum = INCREMENTAL; VACUUM") }
                 }
                 try setup.close()
                 let pool = try DatabasePool(path: path, configuration: configuration)

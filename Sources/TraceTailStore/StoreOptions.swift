@@ -15,7 +15,7 @@ package struct StoreOptions: Sendable, Equatable {
     package var keepUnshipped: Bool
 
     package init(
-        blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 4, partitionMillis: Int64 = 86_400_000,
+        blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 6, partitionMillis: Int64 = 86_400_000,
         hostName: String = "", keepUnshipped: Bool = false
     ) {
         self.blockBytes = blockBytes

@@ -30,8 +30,23 @@ struct Benchmark: ParsableCommand {
             tracetail-gen binaries beside it). Installs ripgrep with apt-get when it is missing.
             """)
 
-    @Option(help: "Records for the ingest, size and memory figures.")
-    var records = 10_000_000
+    @Option(help: "Records for the ingest, size, memory and load figures (default 10M; 100M with --scale).")
+    var records: Int?
+
+    @Flag(help: "The scale run: 100M records unless --records says otherwise (about 28 GB of logs, generated in the working directory and removed), with the ingest rate held to a 1M-record run's.")
+    var scale = false
+
+    @Option(help: "Records of the orchestrator-style data set (five ids per record) for its size and speed figures; 0 skips it.")
+    var orchestratorRecords = 1_000_000
+
+    @Option(help: "25-record traces looked up one at a time for the CPU-per-lookup figure.")
+    var cpuLookups = 2000
+
+    @Option(help: "Seconds of each wrk run (64 clients alone, then with the writer); 0 skips both.")
+    var loadSeconds = 20
+
+    @Option(help: "Records/s of the writer during the second wrk run.")
+    var writerRate = 100_000
 
     @Option(help: "Random traces looked up over HTTP.")
     var lookups = 500
@@ -62,7 +77,9 @@ struct Benchmark: ParsableCommand {
         defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }
 
         let run = BenchRun(tracetail: tracetail, generator: generator, work: work, report: report)
-        try run.all(records: records, lookups: lookups, freshness: freshnessSamples, pruneRecords: pruneRecords)
+        try run.all(BenchRun.Plan(
+            records: records ?? (scale ? 100_000_000 : 10_000_000), lookups: lookups, freshness: freshnessSamples, pruneRecords: pruneRecords,
+            orchestratorRecords: orchestratorRecords, cpuLookups: cpuLookups, loadSeconds: loadSeconds, writerRate: writerRate, scale: scale))
         report = run.report
         print(report.markdown)
         if !output.isEmpty {

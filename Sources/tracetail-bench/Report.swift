@@ -56,6 +56,7 @@ enum Tools {
     /// gzip is required; ripgrep is installed from Debian's packages when missing.
     static func ensure(_ report: inout Report) throws {
         guard Subprocess.which("gzip") != nil else { throw BenchError("gzip is required") }
+        guard Subprocess.which("wrk") != nil else { throw BenchError("wrk is required (Debian package wrk)") }
         if Subprocess.which("rg") == nil {
             print("ripgrep not found: installing it with apt-get (Debian package ripgrep)")
             let prefix = getuid() == 0 ? "" : "sudo "
@@ -65,7 +66,8 @@ enum Tools {
         }
         let gzip = (try? Subprocess.shell("gzip --version"))?.output.split(separator: "\n").first ?? ""
         let rg = (try? Subprocess.shell("rg --version"))?.output.split(separator: "\n").first ?? ""
-        report.note("baselines: \(gzip), \(rg)")
+        let wrk = (try? Subprocess.shell("wrk --version 2>&1"))?.output.split(separator: "\n").first ?? ""
+        report.note("baselines: \(gzip), \(rg); load: \(wrk)")
     }
 }
 

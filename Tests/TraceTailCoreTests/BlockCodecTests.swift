@@ -1,3 +1,4 @@
+import CZlib
 import Testing
 import TraceTailCore
 
@@ -42,6 +43,65 @@ struct BlockCodecTests {
         let matching = try BlockCodec.decode(inflated, matching: span)
         #expect(matching == records.filter { $0.span == span })
         #expect(try BlockCodec.decode(inflated, matching: SpanID("1111111111111111")!.key).isEmpty)
+    }
+
+    @Test("Blocks zlib compressed (every store before libdeflate) still decode, at every level", arguments: [1, 4, 6, 9] as [Int32])
+    func zlibBlocksStillDecode(level: Int32) throws {
+        let trace = TraceID("4bf92f3577b34da6a3ce929d0e0e4736")!.key
+        var records: [IndexedRecord] = []
+        var offset: Int64 = 0
+        for i in 0..<400 {
+            let raw = Array(#"{"level":30,"time":\#(1_782_986_400_000 + i),"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"step \#(i % 9)"}"#.utf8)
+            records.append(IndexedRecord(
+                time: 1_782_986_400_000 + Int64(i), level: .info, startOffset: offset, endOffset: offset + Int64(raw.count) + 1,
+                trace: i % 3 == 0 ? nil : trace, raw: raw))
+            offset += Int64(raw.count) + 1
+        }
+        let payload = BlockCodec.encode(records)
+        let written = try Self.zlibRawDeflate(payload, level: level)
+        #expect(try BlockCodec.decode(try Zlib.inflate(written, expectedSize: payload.count)) == records)
+        #expect(try BlockCodec.decode(try Zlib.inflate(written, expectedSize: payload.count), matching: trace) == records.filter { $0.trace == trace })
+        // And the other way: what the store writes now is a raw deflate stream zlib reads.
+        #expect(try Self.zlibRawInflate(try Zlib.deflate(payload, level: level), size: payload.count) == payload)
+    }
+
+    /// zlib's raw deflate, as `Zlib.deflate` made blocks before libdeflate.
+    static func zlibRawDeflate(_ input: [UInt8], level: Int32) throws -> [UInt8] {
+        var stream = z_stream()
+        #expect(deflateInit2_(&stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        defer { deflateEnd(&stream) }
+        var input = input
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))))
+        let written = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                #expect(CZlib.deflate(&stream, Z_FINISH) == Z_STREAM_END)
+                return outBuffer.count - Int(stream.avail_out)
+            }
+        }
+        return Array(output.prefix(written))
+    }
+
+    static func zlibRawInflate(_ input: [UInt8], size: Int) throws -> [UInt8] {
+        var stream = z_stream()
+        #expect(inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        defer { inflateEnd(&stream) }
+        var input = input
+        var output = [UInt8](repeating: 0, count: size)
+        let written = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                #expect(CZlib.inflate(&stream, Z_FINISH) == Z_STREAM_END)
+                return outBuffer.count - Int(stream.avail_out)
+            }
+        }
+        return Array(output.prefix(written))
     }
 
     @Test("Ids leave the text and come back in their exact spelling", arguments: [

@@ -37,6 +37,40 @@ struct StoreLookupTests {
         try store.close()
     }
 
+    @Test("A new store has 2 KiB pages; a store made with 4 KiB pages keeps them and its records")
+    func pageSize() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        func pageSize(_ path: String) throws -> Int {
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            return try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0 }
+        }
+        let fresh = dir.file("new.sqlite")
+        let store = try SQLiteLogStore(path: fresh)
+        try store.close()
+        #expect(try pageSize(fresh) == 2048)
+
+        // A store as made before: its records written, then the file rebuilt with 4 KiB pages.
+        let old = dir.file("old.sqlite")
+        var older = try SQLiteLogStore(path: old)
+        var files = try await Sample.register(older, ["a-out.log"])
+        try await Sample.append(older, &files[0], [
+            Sample.record("a0", time: Sample.base, offset: 0, trace: Sample.traceA),
+            Sample.record("a1", time: Sample.base + 1, offset: 3, trace: Sample.traceA),
+        ])
+        try older.close()
+        let queue = try DatabaseQueue(path: old)
+        try await queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM") }
+        try queue.close()
+        #expect(try pageSize(old) == 4096)
+        older = try SQLiteLogStore(path: old)
+        defer { try? older.close() }
+        #expect(try pageSize(old) == 4096)
+        let page = try await older.records(RecordQuery(key: Sample.traceA.key))
+        #expect(page.records.map { String(decoding: $0.record.raw, as: UTF8.self) } == ["a0", "a1"])
+    }
+
     @Test("Filters, descending order and cursor paging")
     func filtersAndPaging() async throws {
         let dir = try TemporaryDirectory()

@@ -75,26 +75,29 @@ package enum BlockCodec {
         var narrow: [UInt64] = []
         narrow.reserveCapacity(narrowCount)
         for _ in 0..<narrowCount { narrow.append(try reader.uint64()) }
+        // References resolve to positions in `keys` (-1: none); a record's ids are made into keys
+        // only when it is returned, so the records a lookup passes over cost a few integers each.
         var used = 0
-        func key(_ reference: Int) throws -> IDKey? {
+        func position(_ reference: Int) throws -> Int {
             switch reference {
-            case 0: return nil
+            case 0: return -1
             case 1:
                 guard used < keys.count else { throw ByteReader.Corrupt(offset: reader.position) }
                 used += 1
-                return keys[used - 1]
+                return used - 1
             default:
                 guard reference - 2 < used else { throw ByteReader.Corrupt(offset: reader.position) }
-                return keys[reference - 2]
+                return reference - 2
             }
         }
+        func key(_ position: Int) -> IDKey? { position < 0 ? nil : keys[position] }
         var records: [IndexedRecord] = []
-        records.reserveCapacity(count)
+        records.reserveCapacity(matching == nil ? count : 16)
         var lengths: [Int] = []
         lengths.reserveCapacity(count)
         var previousEnd: Int64 = 0
         var previousTime: Int64 = 0
-        // Which field a lookup's id sits in: trace, span, -, workflow, task.
+        // Which field a lookup's id sits in: trace (and the other traces), span, workflow, task.
         let field: Int? = matching.map {
             switch $0.kind {
             case .trace, .traceOpaque: 0
@@ -104,6 +107,8 @@ package enum BlockCodec {
             }
         }
         var kept: [Int] = []
+        kept.reserveCapacity(count)
+        var others: [Int] = []
         for _ in 0..<count {
             let time = previousTime + (try reader.signed())
             previousTime = time
@@ -126,25 +131,25 @@ package enum BlockCodec {
             lengths.append(try reader.int())
             previousEnd = end
             // Resolve references in order: "next key" references must be counted for every record.
-            let trace = try key(references.0)
-            let span = try key(references.1)
-            let parent = try key(references.2)
-            let workflow = try key(references.3)
-            let task = try key(references.4)
-            var otherTraces: [IDKey] = []
+            let trace = try position(references.0)
+            let span = try position(references.1)
+            let parent = try position(references.2)
+            let workflow = try position(references.3)
+            let task = try position(references.4)
+            others.removeAll(keepingCapacity: true)
             for reference in otherReferences {
-                guard let other = try key(reference) else { throw ByteReader.Corrupt(offset: reader.position) }
-                otherTraces.append(other)
+                let other = try position(reference)
+                guard other >= 0 else { throw ByteReader.Corrupt(offset: reader.position) }
+                others.append(other)
             }
             if let wanted, let field {
-                let candidate: IDKey?
-                switch field {
-                case 0: candidate = trace
-                case 1: candidate = span
-                case 3: candidate = workflow
-                default: candidate = task
+                let candidate = switch field {
+                case 0: trace
+                case 1: span
+                case 3: workflow
+                default: task
                 }
-                guard candidate == keys[wanted] || (field == 0 && otherTraces.contains(keys[wanted])) else {
+                guard candidate == wanted || (field == 0 && others.contains(wanted)) else {
                     kept.append(-1)
                     continue
                 }
@@ -152,13 +157,16 @@ package enum BlockCodec {
             kept.append(records.count)
             records.append(IndexedRecord(
                 time: time, level: level == 0 ? nil : LogLevel(rawValue: level), truncated: flags & 1 != 0,
-                startOffset: start, endOffset: end, trace: trace, span: span, parentSpan: parent,
-                workflow: workflow, task: task, otherTraces: otherTraces, raw: []
+                startOffset: start, endOffset: end, trace: key(trace), span: key(span), parentSpan: key(parent),
+                workflow: key(workflow), task: key(task), otherTraces: others.map { keys[$0] }, raw: []
             ))
         }
         for i in 0..<count {
+            guard texts, kept[i] >= 0 else {
+                try reader.skip(lengths[i])
+                continue
+            }
             let encoded = try reader.take(lengths[i])
-            guard texts, kept[i] >= 0 else { continue }
             let r = kept[i]
             records[r].raw = try IDTextCodec.decode(encoded, fields: IDTextCodec.Fields(records[r]), wide: wide, narrow: narrow)
         }

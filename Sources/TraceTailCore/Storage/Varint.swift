@@ -71,6 +71,12 @@ package struct ByteReader {
         return value
     }
 
+    /// Moves past `count` bytes without reading them.
+    package mutating func skip(_ count: Int) throws {
+        guard count >= 0, position + count <= bytes.count else { throw Corrupt(offset: position) }
+        position += count
+    }
+
     package mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
         guard count >= 0, position + count <= bytes.count else { throw Corrupt(offset: position) }
         defer { position += count }

@@ -1,8 +1,14 @@
+import CLibDeflate
 import CZlib
 
-/// zlib through the system libz: raw deflate for blocks (no zlib header or Adler-32 checksum:
-/// the block decoder checks structure, and the checksum cost 5 % of a lookup), and gzip inflate
-/// for `.gz` rotated copies.
+/// Raw deflate for blocks (no zlib header or Adler-32 checksum: the block decoder checks
+/// structure, and the checksum cost 5 % of a lookup), and gzip inflate for `.gz` rotated copies.
+///
+/// Blocks are made and read by libdeflate: the streams are plain raw deflate, so blocks written
+/// by zlib before read as ever, but on a 108 KB block of the sample logs libdeflate inflates in
+/// 0.042 ms against zlib's 0.125 ms, and its level 6 is 11 % smaller than zlib's level 4 in 0.65
+/// ms against 0.82 ms (best of 50, tools in the commit that made the switch). A lookup inflates a
+/// block per file of its trace, so inflating is most of its CPU.
 package enum Zlib {
     package struct Failure: Error, CustomStringConvertible {
         package var operation: String
@@ -10,45 +16,34 @@ package enum Zlib {
         package var description: String { "zlib \(operation) failed with code \(code)" }
     }
 
-    /// Compresses `input` as one raw deflate stream at `level` (0...9).
+    /// Compresses `input` as one raw deflate stream at `level` (0...12; libdeflate's levels).
     package static func deflate(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
-        var stream = z_stream()
-        let status = deflateInit2_(
-            &stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else { throw Failure(operation: "deflateInit", code: status) }
-        defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(input.count)))
-        return try finish(&stream, input, capacity: bound, operation: "deflate") { CZlib.deflate(&$0, Z_FINISH) }
+        guard let compressor = libdeflate_alloc_compressor(level) else { throw Failure(operation: "deflate (allocation)", code: level) }
+        defer { libdeflate_free_compressor(compressor) }
+        let bound = libdeflate_deflate_compress_bound(compressor, input.count)
+        var output = [UInt8](repeating: 0, count: max(bound, 1))
+        let written = input.withUnsafeBytes { inBuffer in
+            output.withUnsafeMutableBytes { outBuffer in
+                libdeflate_deflate_compress(compressor, inBuffer.baseAddress, inBuffer.count, outBuffer.baseAddress, outBuffer.count)
+            }
+        }
+        guard written > 0 || input.isEmpty else { throw Failure(operation: "deflate", code: 0) }
+        output.removeSubrange(written...)
+        return output
     }
 
     /// Inflates a raw deflate stream whose inflated size is known (or a bound of it).
     package static func inflate(_ input: [UInt8], expectedSize: Int) throws -> [UInt8] {
-        var stream = z_stream()
-        let status = inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else { throw Failure(operation: "inflateInit", code: status) }
-        defer { inflateEnd(&stream) }
-        return try finish(&stream, input, capacity: max(expectedSize, 1), operation: "inflate") { CZlib.inflate(&$0, Z_FINISH) }
-    }
-
-    /// Runs one whole-buffer step of an initialised stream: all of `input` in, at most `capacity`
-    /// bytes out; the stream must end there.
-    private static func finish(
-        _ stream: inout z_stream, _ input: [UInt8], capacity: Int, operation: String,
-        _ step: (inout z_stream) -> Int32
-    ) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: capacity)
-        var status: Int32 = Z_OK
-        let written: Int = input.withUnsafeBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                status = step(&stream)
-                return outBuffer.count - Int(stream.avail_out)
+        guard let decompressor = libdeflate_alloc_decompressor() else { throw Failure(operation: "inflate (allocation)", code: 0) }
+        defer { libdeflate_free_decompressor(decompressor) }
+        var output = [UInt8](repeating: 0, count: max(expectedSize, 1))
+        var written = 0
+        let status = input.withUnsafeBytes { inBuffer in
+            output.withUnsafeMutableBytes { outBuffer in
+                libdeflate_deflate_decompress(decompressor, inBuffer.baseAddress, inBuffer.count, outBuffer.baseAddress, outBuffer.count, &written)
             }
         }
-        guard status == Z_STREAM_END else { throw Failure(operation: operation, code: status) }
+        guard status == LIBDEFLATE_SUCCESS else { throw Failure(operation: "inflate", code: Int32(status.rawValue)) }
         output.removeSubrange(written...)
         return output
     }

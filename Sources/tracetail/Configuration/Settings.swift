@@ -59,7 +59,7 @@ struct Settings {
         ("store.flush_interval", "250ms", "records are committed at least this often"),
         ("store.flush_bytes", "1536KiB", "... or as soon as this much text is waiting"),
         ("store.block_bytes", "128KiB", "raw text per compressed block"),
-        ("store.compression_level", "4", "zlib level of blocks, 1 to 9"),
+        ("store.compression_level", "6", "deflate level of blocks (libdeflate), 1 to 9"),
         ("http.listen", "127.0.0.1:7433", "address and port of the HTTP API"),
         ("http.token", "", "bearer token required on every request; mandatory when listening beyond loopback"),
         ("http.max_connections", "512", "connections open at once (at most half the open-file limit); more are answered 503 and closed"),
