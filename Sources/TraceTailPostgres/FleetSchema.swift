@@ -5,7 +5,8 @@ import TraceTailCore
 /// The fleet store's tables, in versioned migrations (`tracetail_schema` records each one applied).
 /// The query node (or `tracetail pg init`) applies them; shippers wait until they are there.
 ///
-/// - `tracetail_hosts`: one row per shipping host, with what it shipped (the central ledger).
+/// - `tracetail_hosts`: one row per shipping host's local store (`name`, `store_id`), with what it
+///   shipped (the central ledger); `retired_at` set once another store took the name over.
 /// - `tracetail_files`: the hosts' log files; `id` is the fleet-wide file id answers use.
 /// - `tracetail_blocks`: the hosts' compressed blocks as they store them, keyed by
 ///   `(day, host_id, part, block)`; partitioned by `day` (UTC day of storing on the host), data
@@ -16,7 +17,7 @@ import TraceTailCore
 ///   range, records and errors, for joins with the application's own tables.
 package enum FleetSchema {
     /// The version this build reads and writes.
-    package static let version = 1
+    package static let version = 2
 
     static let migrations: [(version: Int, sql: [String])] = [
         (1, [
@@ -92,12 +93,22 @@ package enum FleetSchema {
             """,
             "CREATE INDEX tracetail_traces_last ON tracetail_traces (last_time DESC)",
         ]),
+        // Hosts are known by (name, store id), not by name alone (`HostRegistration`): a name is
+        // held by one local store at a time; a store that replaced another under its name leaves
+        // the old one's row (and blocks) in place, retired. Rows from version 1 have no store id
+        // until their store ships again.
+        (2, [
+            "ALTER TABLE tracetail_hosts ADD COLUMN store_id uuid UNIQUE, ADD COLUMN retired_at timestamptz, ADD COLUMN replaced_by uuid",
+            "ALTER TABLE tracetail_hosts DROP CONSTRAINT tracetail_hosts_name_key",
+            "CREATE UNIQUE INDEX tracetail_hosts_active_name ON tracetail_hosts (name) WHERE retired_at IS NULL",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory
     /// lock so that two query nodes starting together do not race. Returns the versions applied.
+    /// `target` stops at an older version (tests of the upgrade from it).
     @discardableResult
-    package static func migrate(_ database: FleetDatabase) async throws -> [Int] {
+    package static func migrate(_ database: FleetDatabase, to target: Int = version) async throws -> [Int] {
         let logger = database.logger
         return try await database.client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(743301)", logger: logger)
@@ -114,7 +125,7 @@ package enum FleetSchema {
                 throw FleetError("the fleet schema is version \(current), newer than this build's \(version): upgrade tracetail")
             }
             var applied: [Int] = []
-            for migration in migrations where migration.version > current {
+            for migration in migrations where migration.version > current && migration.version <= target {
                 for statement in migration.sql {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

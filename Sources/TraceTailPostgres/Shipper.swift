@@ -34,6 +34,12 @@ package final class Shipper: Sendable {
         /// A round that takes longer fails (and is tried again): postgres-nio's pool waits for a
         /// connection for as long as the server is away, without an error of its own.
         package var roundTimeoutMillis: Int64 = 15_000
+        /// The store this one may take the host name over from (`ship.replace_store`): a
+        /// re-installed host's old store, or `legacy` for a name shipped to before store ids.
+        package var replaceStore: String?
+        /// While the host name is not this store's: how often that is looked at again (someone
+        /// may retire the other store's row), without a log line each time.
+        package var refusalRecheckMillis: Int64 = 30_000
 
         package init(hostName: String) {
             self.hostName = hostName
@@ -54,6 +60,9 @@ package final class Shipper: Sendable {
         package var lastShippedAt: Int64?
         package var connected = false
         package var waitingForSchema = false
+        /// Why shipping is refused for this host name and store (`HostIdentityConflict`), in
+        /// full; nil while the name is this store's.
+        package var refused: String?
 
         package init() {}
     }
@@ -91,10 +100,24 @@ package final class Shipper: Sendable {
                 }
                 failing = false
                 backoff = options.firstBackoffMillis
-                state.withLock { $0.connected = true; $0.lastError = nil }
+                state.withLock { $0.connected = true; $0.lastError = nil; $0.refused = nil }
                 if shipped == 0 { try await Task.sleep(for: .milliseconds(options.pollMillis)) }
             } catch is CancellationError {
                 break
+            } catch let conflict as HostIdentityConflict {
+                // Not a failure to retry soon: the name is not this store's until someone acts.
+                let text = conflict.description
+                let first = state.withLock { status in
+                    defer { status.refused = text; status.lastError = text; status.connected = true }
+                    return status.refused != text
+                }
+                if first {
+                    logger.error("\(text)", metadata: ["fleet": "\(database.url)", "host": "\(options.hostName)"])
+                }
+                ids.withLock { $0 = (nil, [:], []) }
+                failing = false
+                backoff = options.firstBackoffMillis
+                try? await Task.sleep(for: .milliseconds(options.refusalRecheckMillis))
             } catch {
                 let text = error.fleetDescription
                 state.withLock {
@@ -116,7 +139,8 @@ package final class Shipper: Sendable {
         }
     }
 
-    /// Waits until the fleet schema is there, then registers the host (once).
+    /// Waits until the fleet schema is there, then registers the host (once): throws
+    /// `HostIdentityConflict` when the host name is not this store's (`HostRegistration`).
     package func prepare() async throws {
         guard ids.withLock({ $0.host }) == nil else { return }
         while true {
@@ -138,14 +162,12 @@ package final class Shipper: Sendable {
         }
         state.withLock { $0.waitingForSchema = false }
         let name = options.hostName
-        let rows = try await database.client.query("""
-            INSERT INTO tracetail_hosts (name) VALUES (\(name))
-            ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id
-            """, logger: logger)
-        for try await id in rows.decode(Int32.self) {
-            ids.withLock { $0.host = id }
-        }
-        logger.info("shipping to the fleet store", metadata: ["fleet": "\(database.url)", "host": "\(name)"])
+        let storeID = try await source.storeID()
+        let registration = HostRegistration(
+            name: name, storeID: storeID, replacing: options.replaceStore, hasShipped: try await source.hasShipped())
+        let id = try await registration.register(database, logger: logger)
+        ids.withLock { $0.host = id }
+        logger.info("shipping to the fleet store", metadata: ["fleet": "\(database.url)", "host": "\(name)", "store_id": "\(storeID)"])
     }
 
     /// Ships one batch of what the store has not had acknowledged; returns how many blocks it
@@ -178,30 +200,33 @@ package final class Shipper: Sendable {
         let host = options.hostName
         let logger = self.logger
         let known = ids.withLock { $0.files }
-        let outcome = try await database.client.withTransaction(logger: logger) { connection in
-            var files = known
-            var result = (acks: [ShipmentAcknowledgement](), records: Int64(0), bytes: Int64(0), blocks: Int64(0), complete: Int64(0))
-            for (index, block) in blocks.enumerated() {
-                let fileID = try await Self.fileID(block.file, hostID: hostID, files: &files, connection, logger)
-                let held = try await Self.heldRecords(block, hostID: hostID, fileID: fileID, connection, logger)
-                if held >= block.records {
-                    result.complete += 1
-                } else {
-                    try await Self.write(block, records: decoded[index], held: held, hostID: hostID, host: host, fileID: fileID, connection, logger)
-                    result.records += Int64(block.records - held)
-                    result.bytes += Int64(block.data.count)
-                    result.blocks += 1
+        let outcome = try await HostIdentityConflict.unwrapped {
+            try await database.client.withTransaction(logger: logger) { connection in
+                try await Self.checkStillHeld(hostID: hostID, connection, logger)
+                var files = known
+                var result = (acks: [ShipmentAcknowledgement](), records: Int64(0), bytes: Int64(0), blocks: Int64(0), complete: Int64(0))
+                for (index, block) in blocks.enumerated() {
+                    let fileID = try await Self.fileID(block.file, hostID: hostID, files: &files, connection, logger)
+                    let held = try await Self.heldRecords(block, hostID: hostID, fileID: fileID, connection, logger)
+                    if held >= block.records {
+                        result.complete += 1
+                    } else {
+                        try await Self.write(block, records: decoded[index], held: held, hostID: hostID, host: host, fileID: fileID, connection, logger)
+                        result.records += Int64(block.records - held)
+                        result.bytes += Int64(block.data.count)
+                        result.blocks += 1
+                    }
+                    result.acks.append(ShipmentAcknowledgement(partition: block.partition, block: block.block, records: block.records))
                 }
-                result.acks.append(ShipmentAcknowledgement(partition: block.partition, block: block.block, records: block.records))
+                if result.records > 0 {
+                    try await connection.query("""
+                        UPDATE tracetail_hosts SET blocks = blocks + \(result.blocks), records = records + \(result.records),
+                            bytes = bytes + \(result.bytes), last_shipped_at = now()
+                        WHERE id = \(hostID)
+                        """, logger: logger)
+                }
+                return (result, files)
             }
-            if result.records > 0 {
-                try await connection.query("""
-                    UPDATE tracetail_hosts SET blocks = blocks + \(result.blocks), records = records + \(result.records),
-                        bytes = bytes + \(result.bytes), last_shipped_at = now()
-                    WHERE id = \(hostID)
-                    """, logger: logger)
-            }
-            return (result, files)
         }
         ids.withLock { $0.files = outcome.1 }
         // The fleet store committed: the host's ledger learns it. A crash before this line ships
@@ -216,6 +241,22 @@ package final class Shipper: Sendable {
             $0.lastShippedAt = now
         }
         return blocks.count
+    }
+
+    /// Throws `HostIdentityConflict` when another store took the host name over since this one
+    /// registered; the row stays locked (shared) until the commit, so a take-over waits for the
+    /// batch in flight.
+    private static func checkStillHeld(hostID: Int32, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        let rows = try await connection.query("""
+            SELECT name, store_id::text, replaced_by::text,
+                   to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+            FROM tracetail_hosts WHERE id = \(hostID) FOR SHARE
+            """, logger: logger)
+        for try await (name, store, replacedBy, retiredAt) in rows.decode((String, String?, String?, String?).self) {
+            if let replacedBy {
+                throw HostIdentityConflict.replaced(name: name, store: store ?? "?", by: replacedBy, at: retiredAt)
+            }
+        }
     }
 
     private static func fileID(
