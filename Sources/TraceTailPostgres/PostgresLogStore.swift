@@ -105,9 +105,10 @@ package final class PostgresLogStore: LogStore {
         case .trace, .traceOpaque:
             rows = try await database.client.query("""
                 SELECT b.day, b.host_id, b.part, b.block, b.file_id, b.payload_bytes, b.data
-                FROM tracetail_postings p
-                JOIN tracetail_blocks b ON b.day = p.day AND b.host_id = p.host_id AND b.part = p.part AND b.block = p.block
-                WHERE p.key = \(query.key.indexValue)
+                FROM tracetail_blocks b
+                WHERE (b.day, b.host_id, b.part, b.block) IN (
+                        SELECT p.day, p.host_id, p.part, p.block FROM tracetail_postings p
+                        WHERE p.keys @> ARRAY[\(query.key.indexValue)::int8])
                   AND (\(since)::int8 IS NULL OR b.max_time >= \(since)::int8)
                   AND (\(until)::int8 IS NULL OR b.min_time <= \(until)::int8)
                 """, logger: logger)

@@ -336,10 +336,11 @@ package final class Shipper: Sendable {
         }
         if !keys.isEmpty {
             let list = keys.sorted()
+            // Appended, one row per shipment of the block: never updated, so no dead rows. The
+            // check of the records held keeps a shipment from being written twice.
             try await connection.query("""
-                INSERT INTO tracetail_postings (key, day, host_id, part, block)
-                SELECT key, \(day), \(hostID), \(block.partition), \(block.block) FROM unnest(\(list)::int8[]) AS key
-                ON CONFLICT DO NOTHING
+                INSERT INTO tracetail_postings (day, host_id, part, block, keys)
+                VALUES (\(day), \(hostID), \(block.partition), \(block.block), \(list)::int8[])
                 """, logger: logger)
         }
         if !summaries.isEmpty {
