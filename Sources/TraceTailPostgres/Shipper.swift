@@ -204,6 +204,7 @@ package final class Shipper: Sendable {
             try await database.client.withTransaction(logger: logger) { connection in
                 try await Self.checkStillHeld(hostID: hostID, connection, logger)
                 var files = known
+                var summaries = TraceSummaries()
                 var result = (acks: [ShipmentAcknowledgement](), records: Int64(0), bytes: Int64(0), blocks: Int64(0), complete: Int64(0))
                 for (index, block) in blocks.enumerated() {
                     let fileID = try await Self.fileID(block.file, hostID: hostID, files: &files, connection, logger)
@@ -211,13 +212,16 @@ package final class Shipper: Sendable {
                     if held >= block.records {
                         result.complete += 1
                     } else {
-                        try await Self.write(block, records: decoded[index], held: held, hostID: hostID, host: host, fileID: fileID, connection, logger)
+                        try await Self.write(
+                            block, records: decoded[index], held: held, hostID: hostID, fileID: fileID,
+                            summaries: &summaries, connection, logger)
                         result.records += Int64(block.records - held)
                         result.bytes += Int64(block.data.count)
                         result.blocks += 1
                     }
                     result.acks.append(ShipmentAcknowledgement(partition: block.partition, block: block.block, records: block.records))
                 }
+                try await summaries.upsert(host: host, connection, logger)
                 if result.records > 0 {
                     try await connection.query("""
                         UPDATE tracetail_hosts SET blocks = blocks + \(result.blocks), records = records + \(result.records),
@@ -295,9 +299,10 @@ package final class Shipper: Sendable {
         return 0
     }
 
+    /// Writes the block and its postings; adds its new records to the batch's trace summaries.
     private static func write(
-        _ block: ShipmentBlock, records: [IndexedRecord], held: Int, hostID: Int32, host: String, fileID: Int64,
-        _ connection: PostgresConnection, _ logger: Logger
+        _ block: ShipmentBlock, records: [IndexedRecord], held: Int, hostID: Int32, fileID: Int64,
+        summaries: inout TraceSummaries, _ connection: PostgresConnection, _ logger: Logger
     ) async throws {
         let day = Int32(block.day)
         let filter = ByteBuffer(bytes: block.filter)
@@ -316,23 +321,14 @@ package final class Shipper: Sendable {
         // Only the records beyond those held: their trace ids and summaries.
         let fresh = records.count > held ? records[held...] : []
         var keys = Set<Int64>()
-        var summaries: [TraceID: (first: Int64, last: Int64, records: Int64, errors: Int64)] = [:]
         for record in fresh {
             // A record is found by its other trace ids too (an x-trace-id beside its context's).
             for other in record.otherTraces { keys.insert(other.indexValue) }
             guard let trace = record.trace else { continue }
             keys.insert(trace.indexValue)
             guard let id = TraceID(key: trace), case .bits = id else { continue }
-            let error = LogLevel.effective(record.level, stream: block.file.stream) >= .error ? Int64(1) : 0
-            if var summary = summaries[id] {
-                summary.first = min(summary.first, record.time)
-                summary.last = max(summary.last, record.time)
-                summary.records += 1
-                summary.errors += error
-                summaries[id] = summary
-            } else {
-                summaries[id] = (record.time, record.time, 1, error)
-            }
+            let error = LogLevel.effective(record.level, stream: block.file.stream) >= .error
+            summaries.add(id, app: block.file.app, time: record.time, error: error)
         }
         if !keys.isEmpty {
             let list = keys.sorted()
@@ -343,28 +339,67 @@ package final class Shipper: Sendable {
                 VALUES (\(day), \(hostID), \(block.partition), \(block.block), \(list)::int8[])
                 """, logger: logger)
         }
-        if !summaries.isEmpty {
-            let entries = summaries.sorted { $0.key.canonical < $1.key.canonical }
-            let traces = entries.map { $0.key.uuidText }
-            let firsts = entries.map(\.value.first)
-            let lasts = entries.map(\.value.last)
-            let counts = entries.map(\.value.records)
-            let errors = entries.map(\.value.errors)
-            let app = block.file.app
-            try await connection.query("""
-                INSERT INTO tracetail_traces AS t (trace_id, host, apps, first_time, last_time, records, errors)
-                SELECT trace::uuid, \(host), ARRAY[\(app)::text],
-                       timestamptz 'epoch' + first * interval '1 millisecond',
-                       timestamptz 'epoch' + last * interval '1 millisecond', n, e
-                FROM unnest(\(traces)::text[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
-                    AS s (trace, first, last, n, e)
-                ON CONFLICT (trace_id, host) DO UPDATE SET
-                    apps = CASE WHEN excluded.apps[1] = ANY (t.apps) THEN t.apps ELSE t.apps || excluded.apps END,
-                    first_time = least(t.first_time, excluded.first_time),
-                    last_time = greatest(t.last_time, excluded.last_time),
-                    records = t.records + excluded.records, errors = t.errors + excluded.errors
-                """, logger: logger)
+    }
+}
+
+/// A batch's new records per trace and app, upserted into `tracetail_traces` once per batch: a
+/// trace whose records are in several blocks of the batch is updated once, not once a block
+/// (each update leaves a dead row version behind).
+struct TraceSummaries {
+    struct Summary {
+        var first: Int64
+        var last: Int64
+        var records: Int64
+        var errors: Int64
+    }
+
+    private var byApp: [String: [TraceID: Summary]] = [:]
+
+    mutating func add(_ trace: TraceID, app: String, time: Int64, error: Bool) {
+        let errors: Int64 = error ? 1 : 0
+        if var summary = byApp[app]?[trace] {
+            summary.first = min(summary.first, time)
+            summary.last = max(summary.last, time)
+            summary.records += 1
+            summary.errors += errors
+            byApp[app]![trace] = summary
+        } else {
+            byApp[app, default: [:]][trace] = Summary(first: time, last: time, records: 1, errors: errors)
         }
+    }
+
+    /// One statement: grouped by trace there, so each trace's row is updated once (its apps
+    /// merged, sorted); rows in a fixed order of traces, as two batches of one host never run at
+    /// once anyway.
+    func upsert(host: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var traces: [String] = [], apps: [String] = []
+        var firsts: [Int64] = [], lasts: [Int64] = [], counts: [Int64] = [], errors: [Int64] = []
+        for (app, summaries) in byApp {
+            for (trace, summary) in summaries {
+                traces.append(trace.uuidText)
+                apps.append(app)
+                firsts.append(summary.first)
+                lasts.append(summary.last)
+                counts.append(summary.records)
+                errors.append(summary.errors)
+            }
+        }
+        guard !traces.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO tracetail_traces AS t (trace_id, host, apps, first_time, last_time, records, errors)
+            SELECT trace::uuid, \(host), array_agg(app ORDER BY app),
+                   timestamptz 'epoch' + min(first) * interval '1 millisecond',
+                   timestamptz 'epoch' + max(last) * interval '1 millisecond', sum(n), sum(e)
+            FROM unnest(\(traces)::text[], \(apps)::text[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
+                AS s (trace, app, first, last, n, e)
+            GROUP BY trace ORDER BY trace
+            ON CONFLICT (trace_id, host) DO UPDATE SET
+                apps = CASE WHEN excluded.apps <@ t.apps THEN t.apps
+                            ELSE ARRAY(SELECT DISTINCT a FROM unnest(t.apps || excluded.apps) AS a ORDER BY a) END,
+                first_time = least(t.first_time, excluded.first_time),
+                last_time = greatest(t.last_time, excluded.last_time),
+                records = t.records + excluded.records, errors = t.errors + excluded.errors
+            """, logger: logger)
     }
 }
 
