@@ -230,11 +230,13 @@ package final class PostgresLogStore: LogStore {
         return StoreStatistics()
     }
 
-    /// Per host: what it shipped and when it last did, for `/stats` and `tracetail stats`.
+    /// Per host name: what it shipped and when it last did, for `/stats` and `tracetail stats`
+    /// (a store that replaced another under the name adds to the old one's totals).
     package func hosts() async throws -> [(name: String, blocks: Int64, records: Int64, bytes: Int64, lastShippedAt: Int64?)] {
         let rows = try await database.client.query("""
-            SELECT name, blocks, records, bytes, (extract(epoch FROM last_shipped_at) * 1000)::int8
-            FROM tracetail_hosts ORDER BY name
+            SELECT name, sum(blocks)::int8, sum(records)::int8, sum(bytes)::int8,
+                   (extract(epoch FROM max(last_shipped_at)) * 1000)::int8
+            FROM tracetail_hosts GROUP BY name ORDER BY name
             """, logger: logger)
         var hosts: [(name: String, blocks: Int64, records: Int64, bytes: Int64, lastShippedAt: Int64?)] = []
         for try await (name, blocks, records, bytes, last) in rows.decode((String, Int64, Int64, Int64, Int64?).self) {

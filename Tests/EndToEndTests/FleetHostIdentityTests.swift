@@ -112,6 +112,9 @@ struct FleetHostIdentityTests {
             SELECT string_agg(concat_ws(':', store_id, retired_at IS NOT NULL, replaced_by, records), ',' ORDER BY id) FROM tracetail_hosts
             """) == "\(oldID):t:\(newID):300,\(newID):f:200")
 
+        let hosts = try await new.central.hosts()
+        #expect(hosts.map(\.name) == ["api-1"] && hosts.first?.records == 500)
+
         // The old store, still running somewhere: refused from its next batch on.
         try await old.append(300..<320, storedAt: now)
         await #expect(throws: HostIdentityConflict.self) { try await old.shipper.shipOnce() }
