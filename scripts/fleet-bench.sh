@@ -90,7 +90,8 @@ psql() { "$pgbin/psql" -X -A -t -h 127.0.0.1 -p "$port" -U postgres -d fleet -c 
 breakdown() {
   psql "SELECT string_agg(k || ' ' || round(b / 1e6, 1) || ' MB', ', ' ORDER BY k) FROM (
           SELECT CASE WHEN relname LIKE 'tracetail_blocks%' THEN 'blocks (with TOAST)'
-                      WHEN relname LIKE 'tracetail_postings%' THEN 'postings' ELSE 'other' END AS k,
+                      WHEN relname LIKE 'tracetail_postings%' THEN 'postings'
+                      WHEN relname = 'tracetail_traces' THEN 'trace summaries' ELSE 'other' END AS k,
                  sum(pg_total_relation_size(oid)) AS b
           FROM pg_class WHERE relkind = 'r' AND relname LIKE 'tracetail%' GROUP BY 1) t"
 }
@@ -100,6 +101,7 @@ raw, local, pg = map(int, sys.argv[1:])
 print(f"size: logs {raw/1e6:.1f} MB, local stores {local/1e6:.1f} MB, PostgreSQL tables {pg/1e6:.1f} MB ({pg/local:.2f}x the local stores)")
 PY
 echo "  as shipped: $(breakdown)"
+echo "  trace summary updates: $(psql "SELECT n_tup_ins || ' inserted, ' || n_tup_upd || ' updated (' || n_tup_hot_upd || ' HOT), ' || n_dead_tup || ' dead' FROM pg_stat_user_tables WHERE relname = 'tracetail_traces'")"
 # The open blocks' earlier versions are dead rows until vacuumed: the size once they are gone.
 psql "VACUUM FULL" >/dev/null
 full=$(psql "SELECT sum(pg_total_relation_size(oid)) FROM pg_class WHERE relkind = 'r' AND relname LIKE 'tracetail%'")

@@ -5,18 +5,20 @@ import TraceTailCore
 /// The fleet store's tables, in versioned migrations (`tracetail_schema` records each one applied).
 /// The query node (or `tracetail pg init`) applies them; shippers wait until they are there.
 ///
-/// - `tracetail_hosts`: one row per shipping host, with what it shipped (the central ledger).
+/// - `tracetail_hosts`: one row per shipping host's local store (`name`, `store_id`), with what it
+///   shipped (the central ledger); `retired_at` set once another store took the name over.
 /// - `tracetail_files`: the hosts' log files; `id` is the fleet-wide file id answers use.
 /// - `tracetail_blocks`: the hosts' compressed blocks as they store them, keyed by
 ///   `(day, host_id, part, block)`; partitioned by `day` (UTC day of storing on the host), data
 ///   and filter `STORAGE EXTERNAL` (already compressed: PostgreSQL does not compress them again).
-/// - `tracetail_postings`: `(key, day, host_id, part, block)`, which blocks hold a trace id's
-///   first 64 bits; partitioned by `day` like the blocks.
+/// - `tracetail_postings`: `(day, host_id, part, block, keys int8[])`, which blocks hold a trace
+///   id's first 64 bits (a GIN index on `keys`); one row per shipment of a block; partitioned by
+///   `day` like the blocks.
 /// - `tracetail_traces`: one row per 128-bit trace id and host (`trace_id uuid`), with apps, time
 ///   range, records and errors, for joins with the application's own tables.
 package enum FleetSchema {
     /// The version this build reads and writes.
-    package static let version = 1
+    package static let version = 3
 
     static let migrations: [(version: Int, sql: [String])] = [
         (1, [
@@ -92,12 +94,62 @@ package enum FleetSchema {
             """,
             "CREATE INDEX tracetail_traces_last ON tracetail_traces (last_time DESC)",
         ]),
+        // Hosts are known by (name, store id), not by name alone (`HostRegistration`): a name is
+        // held by one local store at a time; a store that replaced another under its name leaves
+        // the old one's row (and blocks) in place, retired. Rows from version 1 have no store id
+        // until their store ships again.
+        (2, [
+            "ALTER TABLE tracetail_hosts ADD COLUMN store_id uuid UNIQUE, ADD COLUMN retired_at timestamptz, ADD COLUMN replaced_by uuid",
+            "ALTER TABLE tracetail_hosts DROP CONSTRAINT tracetail_hosts_name_key",
+            "CREATE UNIQUE INDEX tracetail_hosts_active_name ON tracetail_hosts (name) WHERE retired_at IS NULL",
+        ]),
+        // Size (docs/fleet.md, Figures). Postings: one row per shipment of a block with its trace
+        // keys as an array under a GIN index (about 10 bytes a key) instead of a btree row per key
+        // and block (about 80 with the row's own index entry); appended, never updated. Trace
+        // summaries: no index on `last_time` (no query could use it: `/traces` aggregates by
+        // trace) and room on each page, so that their upserts are HOT updates, pruned in place.
+        // The version 2 postings are regrouped into the new table, day by day.
+        (3, [
+            "DROP INDEX tracetail_traces_last",
+            "ALTER TABLE tracetail_traces SET (fillfactor = 75)",
+            "ALTER TABLE tracetail_postings RENAME TO tracetail_postings_v2",
+            """
+            DO $$ DECLARE d int; BEGIN
+                FOR d IN SELECT day FROM tracetail_days LOOP
+                    EXECUTE format('ALTER TABLE IF EXISTS tracetail_postings_d%s RENAME TO tracetail_postings_v2_d%s', d, d);
+                END LOOP;
+            END $$
+            """,
+            """
+            CREATE TABLE tracetail_postings (
+                day int NOT NULL,
+                host_id int NOT NULL,
+                part bigint NOT NULL,
+                block bigint NOT NULL,
+                keys int8[] NOT NULL
+            ) PARTITION BY RANGE (day)
+            """,
+            "CREATE INDEX tracetail_postings_keys ON tracetail_postings USING gin (keys)",
+            """
+            DO $$ DECLARE d int; BEGIN
+                FOR d IN SELECT day FROM tracetail_days LOOP
+                    EXECUTE format('CREATE TABLE tracetail_postings_d%s PARTITION OF tracetail_postings FOR VALUES FROM (%s) TO (%s)', d, d, d + 1);
+                END LOOP;
+            END $$
+            """,
+            """
+            INSERT INTO tracetail_postings (day, host_id, part, block, keys)
+            SELECT day, host_id, part, block, array_agg(key ORDER BY key) FROM tracetail_postings_v2 GROUP BY day, host_id, part, block
+            """,
+            "DROP TABLE tracetail_postings_v2",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory
     /// lock so that two query nodes starting together do not race. Returns the versions applied.
+    /// `target` stops at an older version (tests of the upgrade from it).
     @discardableResult
-    package static func migrate(_ database: FleetDatabase) async throws -> [Int] {
+    package static func migrate(_ database: FleetDatabase, to target: Int = version) async throws -> [Int] {
         let logger = database.logger
         return try await database.client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(743301)", logger: logger)
@@ -114,7 +166,7 @@ package enum FleetSchema {
                 throw FleetError("the fleet schema is version \(current), newer than this build's \(version): upgrade tracetail")
             }
             var applied: [Int] = []
-            for migration in migrations where migration.version > current {
+            for migration in migrations where migration.version > current && migration.version <= target {
                 for statement in migration.sql {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

@@ -121,9 +121,10 @@ package final class PostgresLogStore: LogStore {
         case .trace, .traceOpaque:
             let rows = try await database.client.query("""
                 SELECT b.day, b.host_id, b.part, b.block, b.file_id, b.min_time, b.max_time
-                FROM tracetail_postings p
-                JOIN tracetail_blocks b ON b.day = p.day AND b.host_id = p.host_id AND b.part = p.part AND b.block = p.block
-                WHERE p.key = \(query.key.indexValue)
+                FROM tracetail_blocks b
+                WHERE (b.day, b.host_id, b.part, b.block) IN (
+                        SELECT p.day, p.host_id, p.part, p.block FROM tracetail_postings p
+                        WHERE p.keys @> ARRAY[\(query.key.indexValue)::int8])
                   AND (\(since)::int8 IS NULL OR b.max_time >= \(since)::int8)
                   AND (\(until)::int8 IS NULL OR b.min_time <= \(until)::int8)
                 """, logger: logger)
@@ -226,11 +227,13 @@ package final class PostgresLogStore: LogStore {
         return StoreStatistics()
     }
 
-    /// Per host: what it shipped and when it last did, for `/stats` and `tracetail stats`.
+    /// Per host name: what it shipped and when it last did, for `/stats` and `tracetail stats`
+    /// (a store that replaced another under the name adds to the old one's totals).
     package func hosts() async throws -> [(name: String, blocks: Int64, records: Int64, bytes: Int64, lastShippedAt: Int64?)] {
         let rows = try await database.client.query("""
-            SELECT name, blocks, records, bytes, (extract(epoch FROM last_shipped_at) * 1000)::int8
-            FROM tracetail_hosts ORDER BY name
+            SELECT name, sum(blocks)::int8, sum(records)::int8, sum(bytes)::int8,
+                   (extract(epoch FROM max(last_shipped_at)) * 1000)::int8
+            FROM tracetail_hosts GROUP BY name ORDER BY name
             """, logger: logger)
         var hosts: [(name: String, blocks: Int64, records: Int64, bytes: Int64, lastShippedAt: Int64?)] = []
         for try await (name, blocks, records, bytes, last) in rows.decode((String, Int64, Int64, Int64, Int64?).self) {

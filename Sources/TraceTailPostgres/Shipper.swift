@@ -34,6 +34,12 @@ package final class Shipper: Sendable {
         /// A round that takes longer fails (and is tried again): postgres-nio's pool waits for a
         /// connection for as long as the server is away, without an error of its own.
         package var roundTimeoutMillis: Int64 = 15_000
+        /// The store this one may take the host name over from (`ship.replace_store`): a
+        /// re-installed host's old store, or `legacy` for a name shipped to before store ids.
+        package var replaceStore: String?
+        /// While the host name is not this store's: how often that is looked at again (someone
+        /// may retire the other store's row), without a log line each time.
+        package var refusalRecheckMillis: Int64 = 30_000
 
         package init(hostName: String) {
             self.hostName = hostName
@@ -54,6 +60,9 @@ package final class Shipper: Sendable {
         package var lastShippedAt: Int64?
         package var connected = false
         package var waitingForSchema = false
+        /// Why shipping is refused for this host name and store (`HostIdentityConflict`), in
+        /// full; nil while the name is this store's.
+        package var refused: String?
 
         package init() {}
     }
@@ -91,10 +100,24 @@ package final class Shipper: Sendable {
                 }
                 failing = false
                 backoff = options.firstBackoffMillis
-                state.withLock { $0.connected = true; $0.lastError = nil }
+                state.withLock { $0.connected = true; $0.lastError = nil; $0.refused = nil }
                 if shipped == 0 { try await Task.sleep(for: .milliseconds(options.pollMillis)) }
             } catch is CancellationError {
                 break
+            } catch let conflict as HostIdentityConflict {
+                // Not a failure to retry soon: the name is not this store's until someone acts.
+                let text = conflict.description
+                let first = state.withLock { status in
+                    defer { status.refused = text; status.lastError = text; status.connected = true }
+                    return status.refused != text
+                }
+                if first {
+                    logger.error("\(text)", metadata: ["fleet": "\(database.url)", "host": "\(options.hostName)"])
+                }
+                ids.withLock { $0 = (nil, [:], []) }
+                failing = false
+                backoff = options.firstBackoffMillis
+                try? await Task.sleep(for: .milliseconds(options.refusalRecheckMillis))
             } catch {
                 let text = error.fleetDescription
                 state.withLock {
@@ -116,7 +139,8 @@ package final class Shipper: Sendable {
         }
     }
 
-    /// Waits until the fleet schema is there, then registers the host (once).
+    /// Waits until the fleet schema is there, then registers the host (once): throws
+    /// `HostIdentityConflict` when the host name is not this store's (`HostRegistration`).
     package func prepare() async throws {
         guard ids.withLock({ $0.host }) == nil else { return }
         while true {
@@ -138,14 +162,12 @@ package final class Shipper: Sendable {
         }
         state.withLock { $0.waitingForSchema = false }
         let name = options.hostName
-        let rows = try await database.client.query("""
-            INSERT INTO tracetail_hosts (name) VALUES (\(name))
-            ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id
-            """, logger: logger)
-        for try await id in rows.decode(Int32.self) {
-            ids.withLock { $0.host = id }
-        }
-        logger.info("shipping to the fleet store", metadata: ["fleet": "\(database.url)", "host": "\(name)"])
+        let storeID = try await source.storeID()
+        let registration = HostRegistration(
+            name: name, storeID: storeID, replacing: options.replaceStore, hasShipped: try await source.hasShipped())
+        let id = try await registration.register(database, logger: logger)
+        ids.withLock { $0.host = id }
+        logger.info("shipping to the fleet store", metadata: ["fleet": "\(database.url)", "host": "\(name)", "store_id": "\(storeID)"])
     }
 
     /// Ships one batch of what the store has not had acknowledged; returns how many blocks it
@@ -178,30 +200,37 @@ package final class Shipper: Sendable {
         let host = options.hostName
         let logger = self.logger
         let known = ids.withLock { $0.files }
-        let outcome = try await database.client.withTransaction(logger: logger) { connection in
-            var files = known
-            var result = (acks: [ShipmentAcknowledgement](), records: Int64(0), bytes: Int64(0), blocks: Int64(0), complete: Int64(0))
-            for (index, block) in blocks.enumerated() {
-                let fileID = try await Self.fileID(block.file, hostID: hostID, files: &files, connection, logger)
-                let held = try await Self.heldRecords(block, hostID: hostID, fileID: fileID, connection, logger)
-                if held >= block.records {
-                    result.complete += 1
-                } else {
-                    try await Self.write(block, records: decoded[index], held: held, hostID: hostID, host: host, fileID: fileID, connection, logger)
-                    result.records += Int64(block.records - held)
-                    result.bytes += Int64(block.data.count)
-                    result.blocks += 1
+        let outcome = try await HostIdentityConflict.unwrapped {
+            try await database.client.withTransaction(logger: logger) { connection in
+                try await Self.checkStillHeld(hostID: hostID, connection, logger)
+                var files = known
+                var summaries = TraceSummaries()
+                var result = (acks: [ShipmentAcknowledgement](), records: Int64(0), bytes: Int64(0), blocks: Int64(0), complete: Int64(0))
+                for (index, block) in blocks.enumerated() {
+                    let fileID = try await Self.fileID(block.file, hostID: hostID, files: &files, connection, logger)
+                    let held = try await Self.heldRecords(block, hostID: hostID, fileID: fileID, connection, logger)
+                    if held >= block.records {
+                        result.complete += 1
+                    } else {
+                        try await Self.write(
+                            block, records: decoded[index], held: held, hostID: hostID, fileID: fileID,
+                            summaries: &summaries, connection, logger)
+                        result.records += Int64(block.records - held)
+                        result.bytes += Int64(block.data.count)
+                        result.blocks += 1
+                    }
+                    result.acks.append(ShipmentAcknowledgement(partition: block.partition, block: block.block, records: block.records))
                 }
-                result.acks.append(ShipmentAcknowledgement(partition: block.partition, block: block.block, records: block.records))
+                try await summaries.upsert(host: host, connection, logger)
+                if result.records > 0 {
+                    try await connection.query("""
+                        UPDATE tracetail_hosts SET blocks = blocks + \(result.blocks), records = records + \(result.records),
+                            bytes = bytes + \(result.bytes), last_shipped_at = now()
+                        WHERE id = \(hostID)
+                        """, logger: logger)
+                }
+                return (result, files)
             }
-            if result.records > 0 {
-                try await connection.query("""
-                    UPDATE tracetail_hosts SET blocks = blocks + \(result.blocks), records = records + \(result.records),
-                        bytes = bytes + \(result.bytes), last_shipped_at = now()
-                    WHERE id = \(hostID)
-                    """, logger: logger)
-            }
-            return (result, files)
         }
         ids.withLock { $0.files = outcome.1 }
         // The fleet store committed: the host's ledger learns it. A crash before this line ships
@@ -216,6 +245,22 @@ package final class Shipper: Sendable {
             $0.lastShippedAt = now
         }
         return blocks.count
+    }
+
+    /// Throws `HostIdentityConflict` when another store took the host name over since this one
+    /// registered; the row stays locked (shared) until the commit, so a take-over waits for the
+    /// batch in flight.
+    private static func checkStillHeld(hostID: Int32, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        let rows = try await connection.query("""
+            SELECT name, store_id::text, replaced_by::text,
+                   to_char(retired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+            FROM tracetail_hosts WHERE id = \(hostID) FOR SHARE
+            """, logger: logger)
+        for try await (name, store, replacedBy, retiredAt) in rows.decode((String, String?, String?, String?).self) {
+            if let replacedBy {
+                throw HostIdentityConflict.replaced(name: name, store: store ?? "?", by: replacedBy, at: retiredAt)
+            }
+        }
     }
 
     private static func fileID(
@@ -254,9 +299,10 @@ package final class Shipper: Sendable {
         return 0
     }
 
+    /// Writes the block and its postings; adds its new records to the batch's trace summaries.
     private static func write(
-        _ block: ShipmentBlock, records: [IndexedRecord], held: Int, hostID: Int32, host: String, fileID: Int64,
-        _ connection: PostgresConnection, _ logger: Logger
+        _ block: ShipmentBlock, records: [IndexedRecord], held: Int, hostID: Int32, fileID: Int64,
+        summaries: inout TraceSummaries, _ connection: PostgresConnection, _ logger: Logger
     ) async throws {
         let day = Int32(block.day)
         let filter = ByteBuffer(bytes: block.filter)
@@ -275,55 +321,86 @@ package final class Shipper: Sendable {
         // Only the records beyond those held: their trace ids and summaries.
         let fresh = records.count > held ? records[held...] : []
         var keys = Set<Int64>()
-        var summaries: [TraceID: (first: Int64, last: Int64, records: Int64, errors: Int64)] = [:]
         for record in fresh {
-            let error = LogLevel.effective(record.level, stream: block.file.stream) >= .error ? Int64(1) : 0
+            let error = LogLevel.effective(record.level, stream: block.file.stream) >= .error
             // A record is found by its other trace ids too (an x-trace-id beside its context's),
             // and counts in each of those traces' totals, as in the host's own trace list.
             for trace in record.allTraces {
                 keys.insert(trace.indexValue)
                 guard let id = TraceID(key: trace), case .bits = id else { continue }
-                if var summary = summaries[id] {
-                    summary.first = min(summary.first, record.time)
-                    summary.last = max(summary.last, record.time)
-                    summary.records += 1
-                    summary.errors += error
-                    summaries[id] = summary
-                } else {
-                    summaries[id] = (record.time, record.time, 1, error)
-                }
+                summaries.add(id, app: block.file.app, time: record.time, error: error)
             }
         }
         if !keys.isEmpty {
             let list = keys.sorted()
+            // Appended, one row per shipment of the block: never updated, so no dead rows. The
+            // check of the records held keeps a shipment from being written twice.
             try await connection.query("""
-                INSERT INTO tracetail_postings (key, day, host_id, part, block)
-                SELECT key, \(day), \(hostID), \(block.partition), \(block.block) FROM unnest(\(list)::int8[]) AS key
-                ON CONFLICT DO NOTHING
+                INSERT INTO tracetail_postings (day, host_id, part, block, keys)
+                VALUES (\(day), \(hostID), \(block.partition), \(block.block), \(list)::int8[])
                 """, logger: logger)
         }
-        if !summaries.isEmpty {
-            let entries = summaries.sorted { $0.key.canonical < $1.key.canonical }
-            let traces = entries.map { $0.key.uuidText }
-            let firsts = entries.map(\.value.first)
-            let lasts = entries.map(\.value.last)
-            let counts = entries.map(\.value.records)
-            let errors = entries.map(\.value.errors)
-            let app = block.file.app
-            try await connection.query("""
-                INSERT INTO tracetail_traces AS t (trace_id, host, apps, first_time, last_time, records, errors)
-                SELECT trace::uuid, \(host), ARRAY[\(app)::text],
-                       timestamptz 'epoch' + first * interval '1 millisecond',
-                       timestamptz 'epoch' + last * interval '1 millisecond', n, e
-                FROM unnest(\(traces)::text[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
-                    AS s (trace, first, last, n, e)
-                ON CONFLICT (trace_id, host) DO UPDATE SET
-                    apps = CASE WHEN excluded.apps[1] = ANY (t.apps) THEN t.apps ELSE t.apps || excluded.apps END,
-                    first_time = least(t.first_time, excluded.first_time),
-                    last_time = greatest(t.last_time, excluded.last_time),
-                    records = t.records + excluded.records, errors = t.errors + excluded.errors
-                """, logger: logger)
+    }
+}
+
+/// A batch's new records per trace and app, upserted into `tracetail_traces` once per batch: a
+/// trace whose records are in several blocks of the batch is updated once, not once a block
+/// (each update leaves a dead row version behind).
+struct TraceSummaries {
+    struct Summary {
+        var first: Int64
+        var last: Int64
+        var records: Int64
+        var errors: Int64
+    }
+
+    private var byApp: [String: [TraceID: Summary]] = [:]
+
+    mutating func add(_ trace: TraceID, app: String, time: Int64, error: Bool) {
+        let errors: Int64 = error ? 1 : 0
+        if var summary = byApp[app]?[trace] {
+            summary.first = min(summary.first, time)
+            summary.last = max(summary.last, time)
+            summary.records += 1
+            summary.errors += errors
+            byApp[app]![trace] = summary
+        } else {
+            byApp[app, default: [:]][trace] = Summary(first: time, last: time, records: 1, errors: errors)
         }
+    }
+
+    /// One statement: grouped by trace there, so each trace's row is updated once (its apps
+    /// merged, sorted); rows in a fixed order of traces, as two batches of one host never run at
+    /// once anyway.
+    func upsert(host: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var traces: [String] = [], apps: [String] = []
+        var firsts: [Int64] = [], lasts: [Int64] = [], counts: [Int64] = [], errors: [Int64] = []
+        for (app, summaries) in byApp {
+            for (trace, summary) in summaries {
+                traces.append(trace.uuidText)
+                apps.append(app)
+                firsts.append(summary.first)
+                lasts.append(summary.last)
+                counts.append(summary.records)
+                errors.append(summary.errors)
+            }
+        }
+        guard !traces.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO tracetail_traces AS t (trace_id, host, apps, first_time, last_time, records, errors)
+            SELECT trace::uuid, \(host), array_agg(app ORDER BY app),
+                   timestamptz 'epoch' + min(first) * interval '1 millisecond',
+                   timestamptz 'epoch' + max(last) * interval '1 millisecond', sum(n), sum(e)
+            FROM unnest(\(traces)::text[], \(apps)::text[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
+                AS s (trace, app, first, last, n, e)
+            GROUP BY trace ORDER BY trace
+            ON CONFLICT (trace_id, host) DO UPDATE SET
+                apps = CASE WHEN excluded.apps <@ t.apps THEN t.apps
+                            ELSE ARRAY(SELECT DISTINCT a FROM unnest(t.apps || excluded.apps) AS a ORDER BY a) END,
+                first_time = least(t.first_time, excluded.first_time),
+                last_time = greatest(t.last_time, excluded.last_time),
+                records = t.records + excluded.records, errors = t.errors + excluded.errors
+            """, logger: logger)
     }
 }
 

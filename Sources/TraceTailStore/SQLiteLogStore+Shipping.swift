@@ -51,6 +51,21 @@ extension SQLiteLogStore: ShipSource {
         }
     }
 
+    package func storeID() async throws -> String {
+        try await pool.read { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'") else {
+                throw StoreError(.open, path: self.path, detail: "the store has no store id (meta table)")
+            }
+            return id
+        }
+    }
+
+    package func hasShipped() async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM shipping WHERE shipped > 0)") ?? false
+        }
+    }
+
     package func shippingBacklog() async throws -> ShippingBacklog {
         try await pool.read { db in
             let row = try Row.fetchOne(db, sql: """

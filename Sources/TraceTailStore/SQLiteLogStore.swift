@@ -232,6 +232,14 @@ package final class SQLiteLogStore: LogStore {
                     arguments: [id, partition["stored_at"] as Int64])
             }
         }
+        // The store's identity in a fleet store: a random id made once, with the store, and kept
+        // for its life. A host name alone cannot tell a re-installed host, or a second host given
+        // the same name, from the store that shipped under it (see `Shipper` and docs/fleet.md).
+        migrator.registerMigration("v3-store-id") { db in
+            try db.execute(sql: "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES ('store_id', ?)", arguments: [UUID().uuidString.lowercased()])
+        }
         return migrator
     }
 

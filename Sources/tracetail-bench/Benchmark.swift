@@ -7,7 +7,7 @@ struct BenchTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracetail-bench",
         abstract: "Benchmarks and chaos tests of the tracetail binary beside it.",
-        subcommands: [Benchmark.self, Chaos.self, ParseBenchmark.self],
+        subcommands: [Benchmark.self, Chaos.self, ParseBenchmark.self, FleetBenchmark.self],
         defaultSubcommand: Benchmark.self)
 }
 

@@ -12,6 +12,14 @@ package protocol ShipSource: Sendable {
 
     /// What is still to ship.
     func shippingBacklog() async throws -> ShippingBacklog
+
+    /// The store's own random id (a UUID's text), made once with the store: with the host name,
+    /// what the fleet store knows the store by.
+    func storeID() async throws -> String
+
+    /// Whether the fleet store has acknowledged any block the store still holds: a store that
+    /// shipped before, not a new one.
+    func hasShipped() async throws -> Bool
 }
 
 /// One block as the host's store holds it: the compressed data, its summary and its file.

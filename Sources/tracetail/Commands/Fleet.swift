@@ -21,9 +21,11 @@ final class ShippingService: Service, Sendable {
     let logger: Logger
     private let backlog = Mutex(ShippingBacklog())
 
-    init(url: String, hostName: String, source: SQLiteLogStore, logger: Logger) throws {
+    init(url: String, hostName: String, replaceStore: String?, source: SQLiteLogStore, logger: Logger) throws {
         database = try FleetDatabase(url: url, logger: logger, maximumConnections: 2)
-        shipper = Shipper(source: source, database: database, options: Shipper.Options(hostName: hostName), logger: logger)
+        var options = Shipper.Options(hostName: hostName)
+        options.replaceStore = replaceStore
+        shipper = Shipper(source: source, database: database, options: options, logger: logger)
         self.source = source
         self.logger = logger
     }
@@ -35,8 +37,17 @@ final class ShippingService: Service, Sendable {
         return [
             ("ship_lag_records", lag.records), ("ship_lag_bytes", lag.bytes), ("ship_lag_seconds", Self.seconds(lag)),
             ("shipped_records", status.shippedRecords), ("shipped_blocks", status.shippedBlocks),
-            ("ship_failures", status.failures),
+            ("ship_failures", status.failures), ("ship_refused", status.refused == nil ? 0 : 1),
         ]
+    }
+
+    /// `/readyz`: not ready while the fleet store refuses this host name and store (the tailer
+    /// goes on storing locally, but nothing ships until someone acts); the full reason is in
+    /// `/stats` (`ship_last_error`) and the log.
+    func readiness(_ tailer: Readiness) -> Readiness {
+        guard shipper.status.refused != nil else { return tailer }
+        let reason = "shipping refused: the host name is held by another local store (see ship_last_error in /stats)"
+        return Readiness(ready: false, reason: tailer.ready ? reason : (tailer.reason.map { $0 + ", " } ?? "") + reason, figures: tailer.figures)
     }
 
     /// Text figures for `/stats`.
@@ -58,6 +69,7 @@ final class ShippingService: Service, Sendable {
         let shipped = Gauge(label: "tracetail_shipped_records")
         let failures = Gauge(label: "tracetail_ship_failures")
         let connected = Gauge(label: "tracetail_ship_connected")
+        let refused = Gauge(label: "tracetail_ship_refused")
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.shipper.run() }
             group.addTask {
@@ -72,6 +84,7 @@ final class ShippingService: Service, Sendable {
                     shipped.record(status.shippedRecords)
                     failures.record(status.failures)
                     connected.record(status.connected ? 1 : 0)
+                    refused.record(status.refused == nil ? 0 : 1)
                     try? await Task.sleep(for: .seconds(1))
                 }
             }

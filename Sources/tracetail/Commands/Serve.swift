@@ -27,6 +27,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("host-name"), help: "The name this host's records carry (ship.host_name; default: the machine's).")
     var hostName: String?
 
+    @Option(name: .customLong("replace-store"), help: "Take the host name over in the fleet store from this local store id, after a re-install (ship.replace_store).")
+    var replaceStore: String?
+
     @OptionGroup var correlate: CorrelateOption
 
     func run() async throws {
@@ -34,6 +37,7 @@ struct Serve: AsyncParsableCommand {
         if let listen { extra["http.listen"] = listen }
         if let shipTo { extra["ship.url"] = shipTo }
         if let hostName { extra["ship.host_name"] = hostName }
+        if let replaceStore { extra["ship.replace_store"] = replaceStore }
         let settings = try await common.settings(extra: extra)
         let logger = Bootstrap.logging(level: settings.logLevel)
         let registry = PrometheusCollectorRegistry()
@@ -56,11 +60,11 @@ struct Serve: AsyncParsableCommand {
         let tailer = TailerService(configuration: settings.tailer, store: store, logger: logger, status: status)
         let pruner = PrunerService(store: store, policy: settings.retention, intervalMillis: settings.pruneInterval, logger: logger)
         let shipping = try settings.shipURL.map { url in
-            try ShippingService(url: url, hostName: settings.hostName, source: store, logger: logger)
+            try ShippingService(url: url, hostName: settings.hostName, replaceStore: settings.replaceStore, source: store, logger: logger)
         }
         let dependencies = APIDependencies(
             store: store, parser: settings.parser,
-            readiness: { status.readiness },
+            readiness: { shipping?.readiness(status.readiness) ?? status.readiness },
             tailerStats: { [("followed_files", Int64(status.followedFiles))] + (shipping?.figures ?? []) },
             textStats: { [("host", settings.hostName)] + (shipping?.texts ?? []) },
             metricsText: {

@@ -40,6 +40,9 @@ struct Settings {
     var shipURL: String?
     /// The name this host's records carry, here and in the fleet store (`ship.host_name`).
     var hostName: String
+    /// The local store this one may take the host name over from in the fleet store
+    /// (`ship.replace_store`), after a deliberate re-install.
+    var replaceStore: String?
     /// The application's database for correlation (`correlate.url`); nil: answers from the logs alone.
     var correlateURL: String?
     var correlateTimeout: Int64
@@ -70,6 +73,7 @@ struct Settings {
         ("retention.interval", "5m", "how often the daemon prunes"),
         ("ship.url", "", "a fleet store (postgres://USER@HOST:PORT/DB) every record is shipped to, exactly once"),
         ("ship.host_name", "", "the name this host's records carry (default: the machine's host name; also TRACETAIL_HOST_NAME)"),
+        ("ship.replace_store", "", "after a re-install: the old local store's id whose host name this store takes over in the fleet store (its records stay); the refusal message names it"),
         ("log.level", "info", "the daemon's own log level: trace, debug, info, notice, warning, error"),
         ("correlate.url", "", "the application's PostgreSQL, read-only (postgres://user@host:port/db): Workflow and AgentTask rows for /workflows/{id}, /tasks/{id} and tracetail workflow/task/verify"),
         ("correlate.timeout", "5s", "statement timeout, and bound on connecting and on each read of the application's database"),
@@ -225,6 +229,8 @@ struct Settings {
         }
         let host = value("ship.host_name")
         hostName = host.isEmpty ? ProcessInfo.processInfo.hostName : host
+        let replace = value("ship.replace_store")
+        replaceStore = replace.isEmpty ? nil : replace
         let url = value("correlate.url")
         correlateURL = url.isEmpty ? nil : url
         correlateTimeout = try Self.duration(value("correlate.timeout"), key: "correlate.timeout", allowZero: false)
