@@ -6,7 +6,7 @@ extension SQLiteLogStore {
     /// meets the window (ids only, no text). The cost is that of the window: ask for a day, not a
     /// month, on a big store.
     package func coverage(_ query: CoverageQuery) async throws -> Coverage {
-        try await pool.read { db in
+        try await database.read { db in
             let files = try self.files(db)
             var tally = Coverage.Tally(query)
             for partition in try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY id") {

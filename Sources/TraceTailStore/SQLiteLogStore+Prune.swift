@@ -9,7 +9,7 @@ extension SQLiteLogStore {
     /// back by incremental vacuum in small steps, so the writer is never held for long; readers
     /// never wait.
     package func prune(_ policy: RetentionPolicy, now: Int64) async throws -> PruneReport {
-        var report = try await pool.write { db in try self.prune(policy, now: now, db) }
+        var report = try await database.write { db in try self.prune(policy, now: now, db) }
         if report.partitionsDropped > 0 || report.blocksDeleted > 0 {
             report.bytesFreed = try await reclaimSpace()
         }
@@ -119,7 +119,7 @@ extension SQLiteLogStore {
     private func reclaimSpace() async throws -> Int64 {
         var freed: Int64 = 0
         while true {
-            let step: Int64 = try await pool.writeWithoutTransaction { db in
+            let step: Int64 = try await database.writeWithoutTransaction { db in
                 let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 let before = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
                 guard before > 0 else { return 0 }
@@ -130,7 +130,7 @@ extension SQLiteLogStore {
             guard step > 0 else { break }
             freed += step
         }
-        _ = try? await pool.writeWithoutTransaction { db in
+        _ = try? await database.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
         }
         return freed

@@ -4,7 +4,7 @@ import TraceTailCore
 
 extension SQLiteLogStore {
     package func records(_ query: RecordQuery) async throws -> RecordPage {
-        try await pool.read { db in try self.lookup(query, db).page }
+        try await database.read { db in try self.lookup(query, db).page }
     }
 
     /// The records found by an id, read from one snapshot of the database. A block that cannot be
@@ -161,7 +161,7 @@ extension SQLiteLogStore {
 
     package func statistics() async throws -> StoreStatistics {
         let path = self.path
-        return try await pool.read { db in
+        return try await database.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT coalesce(sum(records), 0) AS records, coalesce(sum(blocks), 0) AS blocks,
                        coalesce(sum(raw_bytes), 0) AS raw, coalesce(sum(stored_bytes), 0) AS stored,
@@ -186,7 +186,7 @@ extension SQLiteLogStore {
     /// SQLite's own check of the file, and ours: every block decodes, and the partition totals add
     /// up. Returns the problems found (empty: consistent). For `tracetail stats --check` and tests.
     package func check() async throws -> [String] {
-        try await pool.read { db in
+        try await database.read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             for partition in try Row.fetchAll(db, sql: "SELECT id, records, blocks FROM partitions") {
                 let id: Int64 = partition["id"]

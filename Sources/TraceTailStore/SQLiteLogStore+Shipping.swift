@@ -7,7 +7,7 @@ import TraceTailCore
 extension SQLiteLogStore: ShipSource {
     package func unshippedBlocks(limit: Int, maxBytes: Int) async throws -> [ShipmentBlock] {
         let partitionMillis = options.partitionMillis
-        return try await pool.read { db in
+        return try await database.read { db in
             // A cursor, not a LIMIT: ledger rows whose block is gone (pruned) are passed over and
             // must not use up the batch, or a run of them would stall shipping for good.
             let pending = try Row.fetchCursor(
@@ -43,7 +43,7 @@ extension SQLiteLogStore: ShipSource {
 
     package func acknowledge(_ acknowledgements: [ShipmentAcknowledgement]) async throws {
         guard !acknowledgements.isEmpty else { return }
-        try await pool.write { db in
+        try await database.write { db in
             for ack in acknowledgements {
                 try db.cachedStatement(sql: "UPDATE shipping SET shipped = max(shipped, ?) WHERE partition = ? AND block = ?")
                     .execute(arguments: [ack.records, ack.partition, ack.block])
@@ -52,7 +52,7 @@ extension SQLiteLogStore: ShipSource {
     }
 
     package func storeID() async throws -> String {
-        try await pool.read { db in
+        try await database.read { db in
             guard let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'") else {
                 throw StoreError(.open, path: self.path, detail: "the store has no store id (meta table)")
             }
@@ -61,13 +61,13 @@ extension SQLiteLogStore: ShipSource {
     }
 
     package func hasShipped() async throws -> Bool {
-        try await pool.read { db in
+        try await database.read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM shipping WHERE shipped > 0)") ?? false
         }
     }
 
     package func shippingBacklog() async throws -> ShippingBacklog {
-        try await pool.read { db in
+        try await database.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*) AS blocks, coalesce(sum(records - shipped), 0) AS records,
                        coalesce(sum(bytes), 0) AS bytes, min(since) AS oldest

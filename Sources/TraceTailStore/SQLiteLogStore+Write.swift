@@ -6,13 +6,13 @@ import TraceTailCore
 
 extension SQLiteLogStore {
     package func files() async throws -> [FileState] {
-        try await pool.read { db in
+        try await database.read { db in
             try FileRecord.order(Column("id")).fetchAll(db).map { $0.state(host: self.options.hostName) }
         }
     }
 
     package func register(_ file: FileState) async throws -> FileState {
-        try await pool.write { db in
+        try await database.write { db in
             var record = FileRecord(file, new: true)
             try record.insert(db)
             var registered = file
@@ -24,10 +24,10 @@ extension SQLiteLogStore {
     package func append(_ batch: IngestBatch) async throws {
         guard !batch.isEmpty else { return }
         do {
-            try await pool.write { db in try self.write(batch, db) }
+            try await database.write { db in try self.write(batch, db) }
         } catch {
             // The transaction rolled back: forget the in-memory open blocks, reload them from disk.
-            try? await pool.writeWithoutTransaction { _ in self.writer.reset() }
+            try? await database.writeWithoutTransaction { _ in self.writer.reset() }
             throw error
         }
     }

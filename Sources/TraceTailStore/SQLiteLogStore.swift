@@ -22,9 +22,9 @@ package final class SQLiteLogStore: LogStore {
     package let options: StoreOptions
     /// The database: a `DatabasePool` on the store's file (WAL: readers never wait for the writer),
     /// or whatever `init(database:)` was given.
-    let pool: any DatabaseWriter
+    let database: any DatabaseWriter
     let logger: Logger
-    /// The blocks each file is filling. Touched only inside `pool.write`, which GRDB serialises.
+    /// The blocks each file is filling. Touched only inside `database.write`, which GRDB serialises.
     let writer = WriterState()
     /// The filters of sealed blocks, per partition, for lookups by span, workflow and task.
     let filters = FilterCache()
@@ -71,7 +71,7 @@ package final class SQLiteLogStore: LogStore {
             configuration.readonly = true
             do {
                 let pool = try DatabasePool(path: path, configuration: configuration)
-                self.pool = pool
+                self.database = pool
                 let known = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
                 guard known else {
                     try? pool.close()
@@ -114,7 +114,7 @@ package final class SQLiteLogStore: LogStore {
                 }
                 try setup.close()
                 let pool = try DatabasePool(path: path, configuration: configuration)
-                self.pool = pool
+                self.database = pool
                 try Self.migrator.migrate(pool)
                 // The writer's connection: a page cache that holds the hot part of the trace index, and
                 // checkpoints every 16 MB of log rather than every 4 (each one ends with an fsync).
@@ -142,7 +142,7 @@ package final class SQLiteLogStore: LogStore {
         self.options = options
         self.logger = logger
         self.lock = nil
-        self.pool = database
+        self.database = database
         try Self.migrator.migrate(database)
     }
 
@@ -150,16 +150,16 @@ package final class SQLiteLogStore: LogStore {
     /// folded into the database first, so the file on disk is the whole store.
     package func close() throws {
         defer { lock?.release() }
-        guard lock != nil else { return try pool.close() }
+        guard lock != nil else { return try database.close() }
         do {
-            try pool.writeWithoutTransaction { db in
+            try database.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
         } catch {
             // The data is safe in the write-ahead log; the next start folds it in.
             logger.error("could not fold the write-ahead log into the database at close", metadata: ["path": "\(path)", "error": "\(error)"])
         }
-        try pool.close()
+        try database.close()
     }
 
     static var migrator: DatabaseMigrator {

@@ -50,7 +50,7 @@ struct ReadinessTests {
             }
             _ = try await waitFor { status, _ in status == .ok }
 
-            try await store.pool.writeWithoutTransaction { db in
+            try await store.database.writeWithoutTransaction { db in
                 let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
                 try db.execute(sql: "PRAGMA max_page_count = \(pages + 1)")
             }
@@ -66,7 +66,7 @@ struct ReadinessTests {
             _ = try await waitFor { _, body in (body["commit_failures"] as? Int ?? 0) >= 4 }
             #expect(collected.messages.filter { $0.hasPrefix("cannot store records") }.count == 1, "\(collected.messages)")
 
-            try await store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
+            try await store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
             _ = try await waitFor { status, body in status == .ok && body["backlog_bytes"] as? Int == 0 }
             #expect(collected.messages.contains("tailing works again"))
         }

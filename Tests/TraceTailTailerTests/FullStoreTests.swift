@@ -11,7 +11,7 @@ import TraceTailTailer
 @Suite("Full store", .serialized)
 struct FullStoreTests {
     static func limitPages(_ store: SQLiteLogStore, extra: Int?) async throws {
-        try await store.pool.writeWithoutTransaction { db in
+        try await store.database.writeWithoutTransaction { db in
             if let extra {
                 let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
                 try db.execute(sql: "PRAGMA max_page_count = \(pages + extra)")
