@@ -11,8 +11,8 @@ final class BenchRun {
     /// An empty config file: the built-in defaults, whatever Config/ says.
     var emptyConfig: String { work + "/empty.yaml" }
 
-    init(tracetail: String, generator: String, work: String, report: Report) {
-        FileManager.default.createFile(atPath: work + "/empty.yaml", contents: Data())
+    init(tracetail: String, generator: String, work: String, report: Report) throws {
+        try createFile(work + "/empty.yaml")
         self.tracetail = tracetail
         self.generator = generator
         self.work = work
@@ -150,7 +150,7 @@ final class BenchRun {
         let logs = work + "/live"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         let file = logs + "/agent-live-out.log"
-        FileManager.default.createFile(atPath: file, contents: nil)
+        try createFile(file)
         let daemon = try Daemon(
             executable: tracetail, arguments: ["serve", "--logs", logs, "--db", work + "/live.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
             environment: ["TRACETAIL_CONFIG": emptyConfig])
@@ -183,7 +183,7 @@ final class BenchRun {
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         for i in 0..<count {
             let line = #"{"level":30,"time":1782986400000,"msg":"started \#(i)"}"# + "\n"
-            FileManager.default.createFile(atPath: logs + "/app\(i)-out-\(i).log", contents: Data(line.utf8))
+            try createFile(logs + "/app\(i)-out-\(i).log", contents: Data(line.utf8))
         }
         let daemon = try Daemon(
             executable: tracetail, arguments: ["serve", "--logs", logs, "--db", work + "/idle.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],

@@ -76,7 +76,7 @@ struct Benchmark: ParsableCommand {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }
 
-        let run = BenchRun(tracetail: tracetail, generator: generator, work: work, report: report)
+        let run = try BenchRun(tracetail: tracetail, generator: generator, work: work, report: report)
         try run.all(BenchRun.Plan(
             records: records ?? (scale ? 100_000_000 : 10_000_000), lookups: lookups, freshness: freshnessSamples, pruneRecords: pruneRecords,
             orchestratorRecords: orchestratorRecords, cpuLookups: cpuLookups, loadSeconds: loadSeconds, writerRate: writerRate, scale: scale))

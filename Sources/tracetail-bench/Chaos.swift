@@ -31,7 +31,7 @@ struct Chaos: ParsableCommand {
         let tracetail = try siblingExecutable("tracetail")
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work + "/logs", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: work + "/empty.yaml", contents: Data())
+        try createFile(work + "/empty.yaml")
         var scenario = ChaosScenario(tracetail: tracetail, work: work, rate: rate, seed: seed)
         scenario.keepLogs = keep
         let result = try scenario.run(kills: kills)

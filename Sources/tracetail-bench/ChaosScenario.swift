@@ -46,7 +46,7 @@ struct ChaosScenario {
     mutating func write(_ index: Int, count: Int) throws {
         guard !writers[index].paused else { return }
         let path = logs + "/" + writers[index].name
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { try createFile(path) }
         var text = ""
         for _ in 0..<count {
             text += writers[index].line(writers[index].written)

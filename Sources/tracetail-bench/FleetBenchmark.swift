@@ -91,7 +91,7 @@ struct FleetBenchmark: ParsableCommand {
         for host in 1...3 {
             for suffix in ["", "-wal", "-shm"] {
                 let size = (try? FileManager.default.attributesOfItem(atPath: "\(work)/h\(host)/db.sqlite\(suffix)")[.size] as? Int) ?? 0
-                local += size ?? 0
+                local += size
             }
         }
         let sizeQuery = """

@@ -115,3 +115,10 @@ struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Creates (or empties) a file the benchmark needs, or says which one it could not.
+func createFile(_ path: String, contents: Data = Data()) throws {
+    guard FileManager.default.createFile(atPath: path, contents: contents) else {
+        throw BenchError("cannot create \(path)")
+    }
+}

@@ -70,34 +70,28 @@ struct BlockCodecTests {
         var stream = z_stream()
         #expect(deflateInit2_(&stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
         defer { deflateEnd(&stream) }
-        var input = input
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))))
-        let written = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                #expect(CZlib.deflate(&stream, Z_FINISH) == Z_STREAM_END)
-                return outBuffer.count - Int(stream.avail_out)
-            }
-        }
-        return Array(output.prefix(written))
+        return zlibStep(&stream, input, capacity: Int(deflateBound(&stream, uLong(input.count)))) { CZlib.deflate(&$0, Z_FINISH) }
     }
 
+    /// zlib's raw inflate, to show that what the store writes now is what zlib reads.
     static func zlibRawInflate(_ input: [UInt8], size: Int) throws -> [UInt8] {
         var stream = z_stream()
         #expect(inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
         defer { inflateEnd(&stream) }
+        return zlibStep(&stream, input, capacity: size) { CZlib.inflate(&$0, Z_FINISH) }
+    }
+
+    /// One whole-buffer step of an initialised zlib stream, which must end there.
+    static func zlibStep(_ stream: inout z_stream, _ input: [UInt8], capacity: Int, _ step: (inout z_stream) -> Int32) -> [UInt8] {
         var input = input
-        var output = [UInt8](repeating: 0, count: size)
+        var output = [UInt8](repeating: 0, count: capacity)
         let written = input.withUnsafeMutableBufferPointer { inBuffer in
             output.withUnsafeMutableBufferPointer { outBuffer in
                 stream.next_in = inBuffer.baseAddress
                 stream.avail_in = uInt(inBuffer.count)
                 stream.next_out = outBuffer.baseAddress
                 stream.avail_out = uInt(outBuffer.count)
-                #expect(CZlib.inflate(&stream, Z_FINISH) == Z_STREAM_END)
+                #expect(step(&stream) == Z_STREAM_END)
                 return outBuffer.count - Int(stream.avail_out)
             }
         }
