@@ -54,7 +54,7 @@ struct FleetShippingTests {
         func close(keepStore: Bool = false) {
             try? local.close()
             fleet.close()
-            if !keepStore { try? FileManager.default.removeItem(atPath: localPath) }
+            if !keepStore { removeStoreFiles(localPath) }
         }
 
         /// Appends records `range` to the file: trace `trace(n / 10)`, every seventh an error.
@@ -217,4 +217,10 @@ extension FleetShippingTests {
 
 enum WallClockForTests {
     static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// Removes a SQLite store and the files beside it: its write-ahead log, shared memory and writer
+/// lock.
+func removeStoreFiles(_ path: String) {
+    for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }

@@ -68,7 +68,7 @@ struct LogStoreConformanceTests {
         return Stores(local: local, central: PostgresLogStore(database: fleet, logger: logger)) {
             try? local.close()
             fleet.close()
-            try? FileManager.default.removeItem(atPath: path)
+            removeStoreFiles(path)
         }
     }
 
