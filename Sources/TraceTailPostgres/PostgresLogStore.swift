@@ -173,24 +173,29 @@ package final class PostgresLogStore: LogStore {
     // MARK: - Traces
 
     /// From the trace summary table (128-bit trace ids): the most recent traces by their last
-    /// record, with totals over every host.
+    /// record, with totals over every host and app (filters pick traces, they do not cut them).
     package func traces(_ query: TraceListQuery) async throws -> TraceList {
         let limit = max(0, query.limit)
         guard limit > 0 else { return TraceList(traces: []) }
         let apps = query.apps.map { Array($0).sorted() }
         let hosts = query.hosts.map { Array($0).sorted() }
+        // The window, apps and hosts pick traces (a summary row of the trace meets them); the
+        // totals are then over every row of each picked trace, whatever picked it.
         let rows = try await database.client.query("""
+            WITH picked AS (
+                SELECT DISTINCT p.trace_id FROM tracetail_traces p
+                WHERE (\(query.since)::int8 IS NULL OR p.last_time >= timestamptz 'epoch' + \(query.since)::int8 * interval '1 millisecond')
+                  AND (\(query.until)::int8 IS NULL OR p.first_time <= timestamptz 'epoch' + \(query.until)::int8 * interval '1 millisecond')
+                  AND (\(apps == nil) OR p.apps && \(apps ?? [])::text[])
+                  AND (\(hosts == nil) OR p.host = ANY (\(hosts ?? [])::text[]))
+            )
             SELECT t.trace_id::text,
                    (extract(epoch FROM min(t.first_time)) * 1000)::int8,
                    (extract(epoch FROM max(t.last_time)) * 1000)::int8,
                    sum(t.records)::int8, sum(t.errors)::int8,
                    (SELECT array_agg(DISTINCT a ORDER BY a) FROM tracetail_traces u, unnest(u.apps) a WHERE u.trace_id = t.trace_id),
                    array_agg(t.host ORDER BY t.host)
-            FROM tracetail_traces t
-            WHERE (\(query.since)::int8 IS NULL OR t.last_time >= timestamptz 'epoch' + \(query.since)::int8 * interval '1 millisecond')
-              AND (\(query.until)::int8 IS NULL OR t.first_time <= timestamptz 'epoch' + \(query.until)::int8 * interval '1 millisecond')
-              AND (\(apps == nil) OR t.apps && \(apps ?? [])::text[])
-              AND (\(hosts == nil) OR t.host = ANY (\(hosts ?? [])::text[]))
+            FROM tracetail_traces t JOIN picked USING (trace_id)
             GROUP BY t.trace_id
             HAVING NOT \(query.errorsOnly) OR sum(t.errors) > 0
             ORDER BY max(t.last_time) DESC, t.trace_id

@@ -118,6 +118,33 @@ struct FleetShippingTests {
         #expect(listed.traces.first?.records == 10)
     }
 
+    @Test("the trace list over two hosts: host=, app= and the window pick traces; totals are over every host")
+    func traceListAcrossHosts() async throws {
+        let first = try await Setup.make(host: "api-1")
+        defer { first.close() }
+        let second = try await Setup.make(host: "api-2", cluster: first.cluster, database: first.database)
+        defer { second.close() }
+        let now = WallClockForTests.now
+        // Traces 0 to 9 on api-1 (records 0-99); trace 9 again on api-2 with later records.
+        try await first.append(0..<100, storedAt: now)
+        try await first.shipAll()
+        try await second.append(90..<95, storedAt: now)
+        try await second.shipAll()
+        let trace = Self.trace(9).key
+        let whole = try #require(try await first.central.traces(TraceListQuery()).traces.first { $0.trace == trace })
+        #expect(whole.records == 15)
+        #expect(whole.hosts == ["api-1", "api-2"])
+        var onlyFirst = TraceListQuery()
+        onlyFirst.hosts = ["api-1"]
+        var onlySecond = TraceListQuery()
+        onlySecond.hosts = ["api-2"]
+        for query in [onlyFirst, onlySecond, TraceListQuery(since: 1_782_986_400_000 + 90, until: 1_782_986_400_000 + 92)] {
+            let listed = try await first.central.traces(query).traces.first { $0.trace == trace }
+            #expect(listed == whole, "\(query)")
+        }
+        #expect(try await first.central.traces(onlySecond).traces.map(\.trace) == [trace])
+    }
+
     @Test("an acknowledgement lost after the remote commit: shipped again, found complete, nothing twice")
     func reshipIsHarmless() async throws {
         let setup = try await Setup.make()
