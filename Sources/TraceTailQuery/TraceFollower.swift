@@ -84,27 +84,32 @@ package struct ResumePoint: Sendable, Equatable {
     package private(set) var cursor: RecordCursor
     /// File id to the furthest offset sent of it and the time of that record.
     package private(set) var marks: [Int64: Mark]
-    /// False for a point read from a bare cursor (`?cursor=`, an older client): then everything at
-    /// or before the cursor counts as sent.
-    package private(set) var knowsMarks: Bool
+    /// Everything at or before it counts as sent: the bare cursor a stream was resumed after
+    /// (`?cursor=`, an older client's id), carried in the ids until it falls out of the look-back.
+    package private(set) var floor: RecordCursor?
 
     package struct Mark: Sendable, Equatable {
         package var offset: Int64
         package var time: Int64
     }
 
+    /// At most this many marks go into an id; a trace that spans more files within the look-back
+    /// gets a bare cursor instead (a record stored late may then be missed, none is sent twice),
+    /// so that ids stay short enough to be sent back.
+    static let markLimit = 256
+
     /// A point after `cursor` alone (the cursor of an answer page).
     package init(after cursor: RecordCursor) {
         self.cursor = cursor
         marks = [:]
-        knowsMarks = false
+        floor = cursor
     }
 
     /// Before anything was sent.
     package init() {
         cursor = RecordCursor(time: Int64.min, fileID: -1, offset: -1)
         marks = [:]
-        knowsMarks = true
+        floor = nil
     }
 
     /// The point after also sending `stored`.
@@ -116,35 +121,48 @@ package struct ResumePoint: Sendable, Equatable {
             offset: max(previous?.offset ?? Int64.min, sent.offset), time: max(previous?.time ?? Int64.min, sent.time))
         let horizon = TraceFollower.lookback(from: cursor.time)
         if marks.count > 16 { marks = marks.filter { $0.value.time >= horizon } }
+        if let floor, floor.time < horizon { self.floor = nil }
     }
 
     /// Whether the client has this record already.
     func wasSent(_ stored: StoredRecord) -> Bool {
         let record = stored.cursor
         guard record <= cursor else { return false }
-        guard knowsMarks else { return true }
+        if let floor, record <= floor { return true }
         guard let mark = marks[record.fileID] else { return record.time < TraceFollower.lookback(from: cursor.time) }
         return record.offset <= mark.offset
     }
 
-    /// `time.file.offset`, then `~file.offset.time` for each mark within the look-back.
+    /// `time.file.offset`; then `~file.offset.time` for each mark within the look-back, and
+    /// `~^time.file.offset` for the floor while it is within it. A bare cursor when there are more
+    /// than `markLimit` marks.
     package var token: String {
         let horizon = TraceFollower.lookback(from: cursor.time)
+        let kept = marks.filter { $0.value.time >= horizon }
+        guard kept.count <= Self.markLimit else { return cursor.token }
         var token = cursor.token
-        for (file, mark) in marks.sorted(by: { $0.key < $1.key }) where mark.time >= horizon {
+        for (file, mark) in kept.sorted(by: { $0.key < $1.key }) {
             token += "~\(file).\(mark.offset).\(mark.time)"
         }
-        return token
+        if let floor, floor.time >= horizon { token += "~^" + floor.token }
+        // Nothing sent within the look-back: the bare cursor says the same.
+        return token == cursor.token ? token + "~" : token
     }
 
-    /// Reads a token: a bare cursor, or one with marks. Nil when it is neither.
+    /// Reads a token: a bare cursor (everything at or before it was sent), or one with marks.
+    /// Nil when it is neither.
     package init?(token: some StringProtocol) {
         let parts = token.split(separator: "~", omittingEmptySubsequences: false)
-        guard parts.count <= 1 + 1_024, let cursor = RecordCursor(token: parts[0]) else { return nil }
+        guard parts.count <= 2 + Self.markLimit, let cursor = RecordCursor(token: parts[0]) else { return nil }
         self.init(after: cursor)
         guard parts.count > 1 else { return }
-        knowsMarks = true
-        for part in parts.dropFirst() {
+        floor = nil
+        for part in parts.dropFirst() where !part.isEmpty {
+            if part.hasPrefix("^") {
+                guard let floor = RecordCursor(token: part.dropFirst()) else { return nil }
+                self.floor = floor
+                continue
+            }
             let fields = part.split(separator: ".", omittingEmptySubsequences: false)
             guard fields.count == 3, let file = Int64(fields[0]), let offset = Int64(fields[1]), let time = Int64(fields[2]) else {
                 return nil

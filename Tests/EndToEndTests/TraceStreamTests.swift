@@ -3,6 +3,7 @@ import Logging
 import Testing
 import TraceTailCore
 import TraceTailHTTP
+import TraceTailQuery
 import TraceTailStore
 import TraceTailTailer
 
@@ -141,6 +142,20 @@ struct TraceStreamTests {
             #expect(Self.messages(fourth.records) == ["late step 4", "api step 6", "api step 7", "api step 8", "api step 9"])
             fourth.close()
 
+            // Resumed after a bare cursor (worker step 5): the records after it. A reconnect with
+            // the last id then gets nothing again, not even the records at or before that cursor
+            // from files it was sent nothing of since (late step 4, worker step 5).
+            let bare = try #require(first.records[5].json["cursor"] as? String)
+            let sixth = try EventStreamClient(port: port, path: path + "?cursor=\(bare)")
+            try await sixth.read { $0.count("caught_up") == 1 }
+            #expect(Self.messages(sixth.records) == ["api step 6", "api step 7", "api step 8", "api step 9"])
+            let sixthID = try #require(sixth.records.last?.id)
+            sixth.close()
+            let seventh = try EventStreamClient(port: port, path: path, headers: ["Last-Event-ID: \(sixthID)"])
+            try await seventh.read { $0.count("caught_up") == 1 }
+            #expect(Self.messages(seventh.records).isEmpty, "\(Self.messages(seventh.records))")
+            seventh.close()
+
             // A cursor at the very bottom of Int64 (a hostile or broken client): the look-back
             // before it does not overflow; the stream resumes after it, that is from the start.
             let bottom = "\(Int64.min).0.0"
@@ -211,5 +226,23 @@ struct TraceStreamTests {
         let stream = try #require(await iterator.next())
         try await stream.read(timeout: 30) { $0.ended }
         #expect(stream.ended)
+    }
+
+    @Test("an event id stays short: past 256 files within the look-back it is a bare cursor, and ids read back as they were written")
+    func resumePointLimits() throws {
+        func stored(file: Int64, offset: Int64, time: Int64) -> StoredRecord {
+            var state = FileState(path: "f\(file)-out.log", app: "f\(file)", stream: .out, instance: nil, device: 1, inode: UInt64(file))
+            state.id = file
+            return StoredRecord(record: IndexedRecord(time: time, startOffset: offset, endOffset: offset + 10, raw: []), file: state)
+        }
+        var point = ResumePoint()
+        for file in 1...3 { point.add(stored(file: Int64(file), offset: 100, time: Self.base + Int64(file))) }
+        let token = point.token
+        #expect(ResumePoint(token: token) == point, "\(token)")
+        #expect(token.split(separator: "~").count == 4)
+        for file in 4...300 { point.add(stored(file: Int64(file), offset: 0, time: Self.base + 10)) }
+        #expect(point.token == point.cursor.token, "more than 256 files: a bare cursor")
+        #expect(ResumePoint(token: point.token) == ResumePoint(after: point.cursor))
+        #expect(ResumePoint(token: point.cursor.token + String(repeating: "~1.2.3", count: 300)) == nil)
     }
 }
