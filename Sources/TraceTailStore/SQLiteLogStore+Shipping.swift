@@ -48,6 +48,8 @@ extension SQLiteLogStore: ShipSource {
                 try db.cachedStatement(sql: "UPDATE shipping SET shipped = max(shipped, ?) WHERE partition = ? AND block = ?")
                     .execute(arguments: [ack.records, ack.partition, ack.block])
             }
+            // Remembered apart from the ledger, whose rows go when their blocks are pruned.
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('has_shipped', '1')").execute()
         }
     }
 
@@ -60,9 +62,14 @@ extension SQLiteLogStore: ShipSource {
         }
     }
 
+    /// Whether the fleet store ever acknowledged a block of this store: kept in `meta` when the
+    /// first acknowledgement comes, so that pruning every shipped block does not make the store
+    /// look like one that never shipped (a host upgraded from fleet schema 1 claims its old row by it).
     package func hasShipped() async throws -> Bool {
         try await database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM shipping WHERE shipped > 0)") ?? false
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'has_shipped') OR EXISTS (SELECT 1 FROM shipping WHERE shipped > 0)
+                """) ?? false
         }
     }
 

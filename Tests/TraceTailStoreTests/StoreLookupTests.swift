@@ -275,4 +275,25 @@ struct ShippingLedgerTests {
         #expect(blocks.map(\.records) == [1, 1, 1])
         try store.close()
     }
+
+    @Test("A store that shipped still says so after every shipped block is pruned")
+    func hasShippedOutlivesPruning() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteLogStore(path: dir.file("db.sqlite"), options: StoreOptions(blockBytes: 16))
+        var files = try await Sample.register(store, ["a-out.log"])
+        try await Sample.append(store, &files[0], [
+            Sample.record("record " + String(repeating: "z", count: 20), time: Sample.base, offset: 0, trace: Sample.traceA),
+        ], storedAt: Sample.base)
+        #expect(try await store.hasShipped() == false)
+        let blocks = try await store.unshippedBlocks(limit: 64, maxBytes: 4 << 20)
+        try await store.acknowledge(blocks.map { ShipmentAcknowledgement(partition: $0.partition, block: $0.block, records: $0.records) })
+        #expect(try await store.hasShipped())
+        // Every block (and with them the ledger's rows) goes by age.
+        let report = try await store.prune(RetentionPolicy(maxAge: Sample.day), now: Sample.base + 3 * Sample.day)
+        #expect(report.recordsDeleted == 1)
+        #expect(try await store.shippingBacklog() == ShippingBacklog())
+        #expect(try await store.hasShipped(), "remembered though the ledger is empty")
+        try store.close()
+    }
 }
