@@ -15,8 +15,8 @@ extension SQLiteLogStore {
     private func traces(_ query: TraceListQuery, limit: Int, _ db: Database) throws -> TraceList {
         var unreadable = Set<BlockAddress>()
         let files = try self.files(db)
-        let candidates = try recentTraces(query, limit: limit, files: files, unreadable: &unreadable, db)
-        var totals = try tally(candidates, files: files, unreadable: &unreadable, db)
+        let (candidates, decoded) = try recentTraces(query, limit: limit, files: files, unreadable: &unreadable, db)
+        var totals = try tally(candidates, files: files, decoded: decoded, unreadable: &unreadable, db)
         if query.errorsOnly { totals.removeAll { $0.errors == 0 } }
         totals.sort { a, b in (a.lastTime, b.trace) > (b.lastTime, a.trace) }
         return TraceList(traces: Array(totals.prefix(limit)), unreadableBlocks: unreadable.count)
@@ -24,10 +24,12 @@ extension SQLiteLogStore {
 
     /// The traces of the newest records in the window (of the apps asked for), newest first: a few
     /// more than `limit`, since blocks of different files overlap in time and the totals sort them.
+    /// With them, the blocks decoded to find them, which the totals then need not decode again.
     private func recentTraces(
         _ query: TraceListQuery, limit: Int, files: [Int64: FileState], unreadable: inout Set<BlockAddress>,
         _ db: Database
-    ) throws -> [IDKey] {
+    ) throws -> (traces: [IDKey], decoded: [BlockAddress: [IndexedRecord]]) {
+        var decoded: [BlockAddress: [IndexedRecord]] = [:]
         var found: [IDKey] = []
         var seen = Set<IDKey>()
         // Partitions are days of storing: the one with the newest records first.
@@ -37,10 +39,12 @@ extension SQLiteLogStore {
             let rows = try blocks(of: partition, since: query.since, until: query.until, newestFirst: true, db)
             while let row = try rows.next() {
                 if let apps = query.apps, !apps.contains(files[row["file_id"]]?.app ?? "") { continue }
+                let address = BlockAddress(partition: partition, block: row["id"])
                 guard let records = readableBlock(row, partition: partition, texts: false) else {
-                    unreadable.insert(BlockAddress(partition: partition, block: row["id"]))
+                    unreadable.insert(address)
                     continue
                 }
+                decoded[address] = records
                 for record in records.reversed() {
                     guard let trace = record.trace, !seen.contains(trace) else { continue }
                     if let since = query.since, record.time < since { continue }
@@ -48,18 +52,18 @@ extension SQLiteLogStore {
                     seen.insert(trace)
                     found.append(trace)
                 }
-                if found.count >= limit * 2 + 16 { return found }
+                if found.count >= limit * 2 + 16 { return (found, decoded) }
             }
         }
-        return found
+        return (found, decoded)
     }
 
     /// Each trace's totals over all its records: the blocks that hold any of
     /// them are found in one index query per partition and each decoded once, however many of the
     /// traces it holds. A record counts for every trace it carries, as a lookup finds it.
     private func tally(
-        _ traces: [IDKey], files: [Int64: FileState], unreadable: inout Set<BlockAddress>,
-        _ db: Database
+        _ traces: [IDKey], files: [Int64: FileState], decoded: [BlockAddress: [IndexedRecord]],
+        unreadable: inout Set<BlockAddress>, _ db: Database
     ) throws -> [TraceSummary] {
         guard !traces.isEmpty else { return [] }
         let wanted = Set(traces)
@@ -72,8 +76,9 @@ extension SQLiteLogStore {
                 """)
             while let row = try blocks.next() {
                 guard let file = files[row["file_id"]] else { continue }
-                guard let records = readableBlock(row, partition: partition, texts: false) else {
-                    unreadable.insert(BlockAddress(partition: partition, block: row["id"]))
+                let address = BlockAddress(partition: partition, block: row["id"])
+                guard let records = decoded[address] ?? readableBlock(row, partition: partition, texts: false) else {
+                    unreadable.insert(address)
                     continue
                 }
                 for record in records {
