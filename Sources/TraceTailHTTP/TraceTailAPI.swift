@@ -26,6 +26,9 @@ package struct APIDependencies: Sendable {
     /// How often `GET /traces/{id}/logs/stream` looks for new records, and how long it stays
     /// silent before it sends a heartbeat comment.
     package var streamTiming: TraceStreamHandler.Timing
+    /// Threads at a lower CPU priority than ingest, which answer the queries (not the status
+    /// endpoints); nil: the process's own threads, at its priority.
+    package var queries: QueryExecutor?
 
     package init(
         store: any LogStore,
@@ -37,7 +40,8 @@ package struct APIDependencies: Sendable {
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         token: String? = nil,
         rows: (any ApplicationRows)? = nil,
-        streamTiming: TraceStreamHandler.Timing = .init()
+        streamTiming: TraceStreamHandler.Timing = .init(),
+        queries: QueryExecutor? = nil
     ) {
         self.store = store
         self.parser = parser
@@ -49,6 +53,7 @@ package struct APIDependencies: Sendable {
         self.token = token
         self.rows = rows
         self.streamTiming = streamTiming
+        self.queries = queries
     }
 }
 
@@ -73,7 +78,13 @@ package enum TraceTailAPI {
             store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser), timing: dependencies.streamTiming)
         let status = StatusHandlers(dependencies: dependencies, metrics: metrics)
         for endpoint in Endpoint.allCases {
+            // A query is handled on the query threads (reading, decoding, writing its JSON), so
+            // that a crowd of clients cannot take the cores from ingest; `/healthz`, `/readyz`,
+            // `/stats` and `/metrics` are cheap and stay at the process's priority, so that a
+            // probe is answered at once however busy the host is.
+            let executor: QueryExecutor? = endpoint.isStatus ? nil : dependencies.queries
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+                try await withTaskExecutorPreference(executor) {
                 let start = ContinuousClock.now
                 do {
                     let response: Response
@@ -98,6 +109,7 @@ package enum TraceTailAPI {
                     let answered: any Error = (error as? QueryError).map(APIError.init) ?? error
                     metrics.record(endpoint, status: (answered as? any HTTPResponseError)?.status ?? .internalServerError, since: start)
                     throw answered
+                }
                 }
             }
             router.on(endpoint.routerPath, method: endpoint.method, use: handler)

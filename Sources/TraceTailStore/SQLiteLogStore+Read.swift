@@ -4,7 +4,7 @@ import TraceTailCore
 
 extension SQLiteLogStore {
     package func records(_ query: RecordQuery) async throws -> RecordPage {
-        try await database.read { db in try self.lookup(query, db).page }
+        try await read { db in try self.lookup(query, db).page }
     }
 
     /// The records found by an id, read from one snapshot of the database. A block that cannot be
@@ -161,7 +161,7 @@ extension SQLiteLogStore {
 
     package func statistics() async throws -> StoreStatistics {
         let path = self.path
-        return try await database.read { db in
+        return try await read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT coalesce(sum(records), 0) AS records, coalesce(sum(blocks), 0) AS blocks,
                        coalesce(sum(raw_bytes), 0) AS raw, coalesce(sum(stored_bytes), 0) AS stored,

@@ -9,7 +9,7 @@ extension SQLiteLogStore {
     package func traces(_ query: TraceListQuery) async throws -> TraceList {
         let limit = max(0, query.limit)
         guard limit > 0, query.hosts?.contains(options.hostName) ?? true else { return TraceList(traces: []) }
-        return try await database.read { db in try self.traces(query, limit: limit, db) }
+        return try await read { db in try self.traces(query, limit: limit, db) }
     }
 
     private func traces(_ query: TraceListQuery, limit: Int, _ db: Database) throws -> TraceList {

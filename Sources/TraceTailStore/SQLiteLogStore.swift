@@ -24,6 +24,9 @@ package final class SQLiteLogStore: LogStore {
     /// or whatever `init(database:)` was given.
     let database: any DatabaseWriter
     let logger: Logger
+    /// Where queries read (`read`): threads at a lower CPU priority than ingest, in the daemon;
+    /// nil: GRDB's own reader queues.
+    let queries: QueryExecutor?
     /// The blocks each file is filling. Touched only inside `database.write`, which GRDB serialises.
     let writer = WriterState()
     /// The filters of sealed blocks, per partition, for lookups by span, workflow and task.
@@ -53,11 +56,12 @@ package final class SQLiteLogStore: LogStore {
 
     package init(
         path: String, access: Access = .write, options: StoreOptions = StoreOptions(),
-        logger: Logger = Logger(label: "tracetail.store")
+        logger: Logger = Logger(label: "tracetail.store"), queries: QueryExecutor? = nil
     ) throws {
         self.path = path
         self.options = options
         self.logger = logger
+        self.queries = queries
         var configuration = Configuration()
         configuration.label = "tracetail"
         configuration.busyMode = .timeout(10)
@@ -136,14 +140,23 @@ package final class SQLiteLogStore: LogStore {
     /// caller owns the connection and must not hand it to two stores); `path` is the database's own.
     package init(
         database: any DatabaseWriter, options: StoreOptions = StoreOptions(),
-        logger: Logger = Logger(label: "tracetail.store")
+        logger: Logger = Logger(label: "tracetail.store"), queries: QueryExecutor? = nil
     ) throws {
         self.path = database.path
         self.options = options
         self.logger = logger
+        self.queries = queries
         self.lock = nil
         self.database = database
         try Self.migrator.migrate(database)
+    }
+
+    /// Reads for a query: on the query threads when the store has them (a blocking read there,
+    /// so that the reading and decoding run at their priority), else on GRDB's reader queues.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        guard let queries else { return try await database.read(body) }
+        let database = self.database
+        return try await queries.run { try database.read(body) }
     }
 
     /// Closes the database; pending work is already committed by `append`. The write-ahead log is

@@ -38,10 +38,11 @@ package enum FieldKey: UInt8, Sendable {
     /// The table by the folded key's length: a key is compared with the few names of its length.
     private static let byLength: [[(UInt64, UInt64, FieldKey)]] = {
         var buckets = [[(UInt64, UInt64, FieldKey)]](repeating: [], count: 17)
+        func bytes(_ word: UInt64) -> Int {
+            (0..<8).filter { (word >> UInt64(8 * $0)) & 0xFF != 0 }.count
+        }
         for entry in table {
-            let length = (0..<8).filter { entry.0 >> UInt64(8 * $0) & 0xFF != 0 }.count
-                + (0..<8).filter { entry.1 >> UInt64(8 * $0) & 0xFF != 0 }.count
-            buckets[length].append(entry)
+            buckets[bytes(entry.0) + bytes(entry.1)].append(entry)
         }
         return buckets
     }()

@@ -55,7 +55,9 @@ struct Serve: AsyncParsableCommand {
         }
         // A port that is taken ends the process before anything is read or stored.
         try ListenAddress.checkFree(host: settings.listenHost, port: settings.listenPort)
-        let store = try Bootstrap.openStore(settings, access: .write, logger: logger)
+        // Queries run below ingest's priority (`http.query_nice`): QueryExecutor says why.
+        let queries = QueryExecutor(niceness: settings.queryNiceness)
+        let store = try Bootstrap.openStore(settings, access: .write, logger: logger, queries: queries)
         let status = TailerStatus()
         let tailer = TailerService(configuration: settings.tailer, store: store, logger: logger, status: status)
         let pruner = PrunerService(store: store, policy: settings.retention, intervalMillis: settings.pruneInterval, logger: logger)
@@ -73,7 +75,8 @@ struct Serve: AsyncParsableCommand {
                 return String(decoding: buffer, as: UTF8.self)
             },
             token: settings.token,
-            rows: try Bootstrap.applicationRows(settings, logger: logger))
+            rows: try Bootstrap.applicationRows(settings, logger: logger),
+            queries: queries)
         let app = Bootstrap.httpApplication(dependencies, settings: settings, logger: logger) { address, connectionLimit in
             // One line that says where everything is.
             logger.notice("tracetail serving", metadata: [

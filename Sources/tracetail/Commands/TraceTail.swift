@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TraceTailCore
 import TraceTailStore
 
 @main
@@ -70,9 +71,12 @@ enum Bootstrap {
 
     /// Opens the store for reading (an existing database, no lock, works while the daemon runs)
     /// or for writing (created if needed; refused while another process writes it).
-    static func openStore(_ settings: Settings, access: SQLiteLogStore.Access, logger: Logger) throws -> SQLiteLogStore {
+    static func openStore(
+        _ settings: Settings, access: SQLiteLogStore.Access, logger: Logger, queries: QueryExecutor? = nil
+    ) throws -> SQLiteLogStore {
         do {
-            return try SQLiteLogStore(path: settings.databasePath, access: access, options: settings.store, logger: logger)
+            return try SQLiteLogStore(
+                path: settings.databasePath, access: access, options: settings.store, logger: logger, queries: queries)
         } catch let error as StoreError where error.code == .missing {
             throw CLIError("no database at \(settings.databasePath) (store.path, --db); run tracetail serve or ingest first")
         } catch {

@@ -44,6 +44,8 @@ struct Settings {
     /// (`ship.replace_store`), after a deliberate re-install.
     var replaceStore: String?
     /// The application's database for correlation (`correlate.url`); nil: answers from the logs alone.
+    /// How much lower the queries' CPU priority is than ingest's (`http.query_nice`).
+    var queryNiceness: Int32
     var correlateURL: String?
     var correlateTimeout: Int64
     var applicationSchema: ApplicationSchema
@@ -68,6 +70,7 @@ struct Settings {
         ("http.max_connections", "512", "connections open at once (at most half the open-file limit); more are answered 503 and closed"),
         ("http.idle_timeout", "60s", "a connection without a request, or whose client reads nothing of its answer, is closed after this"),
         ("http.header_timeout", "10s", "a request (head, and body if any) must be complete this long after its first byte, else 408 and close"),
+        ("http.query_nice", "5", "how much lower than ingest's the CPU priority of queries is (a nice value, 0 to 19): with every core busy, records are stored first and queries get the rest"),
         ("retention.max_age", "7d", "records older than this are deleted (0 keeps them)"),
         ("retention.max_bytes", "2GiB", "the store is cut back to this size, oldest first (0 sets no bound)"),
         ("retention.interval", "5m", "how often the daemon prunes"),
@@ -212,6 +215,10 @@ struct Settings {
             maxConnections: maxConnections,
             idleTimeout: .milliseconds(try Self.duration(value("http.idle_timeout"), key: "http.idle_timeout", allowZero: false)),
             headerTimeout: .milliseconds(try Self.duration(value("http.header_timeout"), key: "http.header_timeout", allowZero: false)))
+        guard let queryNiceness = Int32(value("http.query_nice")), (0...19).contains(queryNiceness) else {
+            throw ConfigError("http.query_nice: '\(value("http.query_nice"))' is not a whole number from 0 to 19")
+        }
+        self.queryNiceness = queryNiceness
         let age = try Self.duration(value("retention.max_age"), key: "retention.max_age", allowZero: true)
         maxAge = age == 0 ? nil : age
         let bytes = try Self.size(value("retention.max_bytes"), key: "retention.max_bytes", minimum: 0)
