@@ -1,3 +1,4 @@
+import Foundation
 import CZlib
 import Testing
 import TraceTailCore
@@ -138,6 +139,33 @@ struct BlockCodecTests {
             let fields = IDTextCodec.Fields(IndexedRecord(time: 1_782_986_400_271, startOffset: 0, endOffset: 0, trace: TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!.key, raw: []))
             IDTextCodec.encode(bytes, fields: fields, values: &values, into: &encoded)
             #expect(try IDTextCodec.decode(encoded[...], fields: fields, wide: values.wide, narrow: values.narrow) == bytes)
+        }
+    }
+
+    @Test("Every id at a word boundary leaves the text, whatever words stand around it")
+    func idsAmongWords() throws {
+        var rng = SeededGenerator(seed: 11)
+        // Words that start like an id (hex letters, digits), words that do not, words that glue
+        // hex to other letters, and separators of every kind.
+        let words = ["level", "face", "deadbeefz", "cafe1", "orchestrator", "error", "x", "0", "12", "fade_in", "é", "abc123"]
+        let separators = [" ", "\"", ":", ",", "=", "{", "}", "-", "/", "\n"]
+        for round in 0..<300 {
+            var text = ""
+            var ids = Set<String>()
+            for _ in 0..<Int(rng.next() % 12) {
+                text += words[Int(rng.next() % UInt64(words.count))] + separators[Int(rng.next() % UInt64(separators.count))]
+                if rng.next() % 2 == 0 {
+                    let id = String(format: "%016llx%016llx", rng.next(), rng.next())
+                    ids.insert(id)
+                    text += id + separators[Int(rng.next() % UInt64(separators.count - 1))]
+                }
+            }
+            var values = IDTextCodec.Values()
+            var encoded: [UInt8] = []
+            let fields = IDTextCodec.Fields(IndexedRecord(time: 1_782_986_400_271, startOffset: 0, endOffset: 0, raw: []))
+            IDTextCodec.encode(Array(text.utf8), fields: fields, values: &values, into: &encoded)
+            #expect(values.wide.count == ids.count, "round \(round): \(text)")
+            #expect(try IDTextCodec.decode(encoded[...], fields: fields, wide: values.wide, narrow: values.narrow) == Array(text.utf8))
         }
     }
 

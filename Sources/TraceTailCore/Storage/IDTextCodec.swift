@@ -141,7 +141,7 @@ package enum IDTextCodec {
             var copied = 0
             while i < n {
                 let c = classes[Int(b[i])]
-                if c == 0 || c == 4 {
+                if c == 0 {
                     if b[i] >= 1 && b[i] <= 8 {
                         out.append(contentsOf: b[copied..<i])
                         out.append(Token.escape.rawValue)
@@ -151,9 +151,12 @@ package enum IDTextCodec {
                     i += 1
                     continue
                 }
-                // A hex run starting at a word boundary.
-                if i > 0 && classes[Int(b[i - 1])] != 0 {
+                // An id starts at a word boundary: a word that begins with a byte no id begins
+                // with, or the rest of a word, holds none (and no byte to escape, which are not
+                // word bytes). Skipped whole: most of a record's text is such words.
+                if c == 4 || (i > 0 && classes[Int(b[i - 1])] != 0) {
                     i += 1
+                    while i < n && classes[Int(b[i])] != 0 { i += 1 }
                     continue
                 }
                 // The record's time as epoch milliseconds.
