@@ -74,7 +74,18 @@ extension DirectoryTailer {
         file.counters.bytesRead += Int64(bytes.count)
         file.lastData = now
         file.dirty = true
-        for record in records { collect(record, from: &file, now: now) }
+        // A backlog of a file of JSON records is parsed on every core first (the results do not
+        // depend on the reference time); `collect` then goes through the records in order as
+        // before. A file of other records is parsed in order only, since each record's reference
+        // is the time of the one before it.
+        if records.count >= 64, file.lastWasJSON, configuration.parseThreads > 1 {
+            let parsed = parser.parseAll(records, referenceTime: now, slices: configuration.parseThreads)
+            for (record, fields) in zip(records, parsed) {
+                collect(record, from: &file, now: now, parsed: fields.isReferenceFree ? fields : nil)
+            }
+        } else {
+            for record in records { collect(record, from: &file, now: now) }
+        }
     }
 
     /// Parses a record and queues it for the next commit.
@@ -85,9 +96,10 @@ extension DirectoryTailer {
     /// neighbours and split its trace in time. Such records at the very start of a backlog, with
     /// no record before them, wait for the next record that has a time and take it; if none comes
     /// in the same read, they take the file's modification time (`releaseUntimed`).
-    func collect(_ record: AssembledRecord, from file: inout TrackedFile, now: Int64) {
+    func collect(_ record: AssembledRecord, from file: inout TrackedFile, now: Int64, parsed: RecordFields? = nil) {
         let fallback = file.catchingUp ? (file.lastTime ?? now) : now
-        let fields = parser.parse(record: record, referenceTime: fallback)
+        let fields = parsed ?? parser.parse(record: record, referenceTime: fallback)
+        file.lastWasJSON = fields.isReferenceFree
         if fields.time == nil, file.catchingUp, file.lastTime == nil {
             file.untimed.append((record, fields))
             return

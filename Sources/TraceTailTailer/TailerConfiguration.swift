@@ -1,3 +1,4 @@
+import Foundation
 import TraceTailCore
 
 /// How the tailer follows a directory.
@@ -24,6 +25,9 @@ package struct TailerConfiguration: Sendable, Equatable {
     package var useInotify: Bool
     /// The parser's settings (time zone of zone-less times).
     package var parser: RecordParser.Options
+    /// Threads a backlog of JSON records is parsed on (one per core by default; 1: in order on
+    /// the tailer's own thread).
+    package var parseThreads: Int
 
     package init(
         directory: String,
@@ -36,7 +40,8 @@ package struct TailerConfiguration: Sendable, Equatable {
         maxRecordBytes: Int = 1 << 20,
         readChunkBytes: Int = 256 << 10,
         useInotify: Bool = true,
-        parser: RecordParser.Options = RecordParser.Options()
+        parser: RecordParser.Options = RecordParser.Options(),
+        parseThreads: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.directory = directory
         self.include = include
@@ -49,5 +54,6 @@ package struct TailerConfiguration: Sendable, Equatable {
         self.readChunkBytes = readChunkBytes
         self.useInotify = useInotify
         self.parser = parser
+        self.parseThreads = max(1, parseThreads)
     }
 }

@@ -30,6 +30,9 @@ struct TrackedFile {
     /// backlog (first read since start, or far behind the end): see `collect`.
     var lastTime: Int64?
     var catchingUp = false
+    /// The last record cut from this file was JSON: its backlog is parsed on every core first
+    /// (`feed`).
+    var lastWasJSON = false
     var neverRead = true
     /// Records at the start of a backlog with no time of their own and none before them: they
     /// wait (within one read) for the next record with a time.
