@@ -68,4 +68,52 @@ struct DaemonTests {
         #expect(missing["error"] is String)
         #expect(try await again.terminate() == 0)
     }
+
+    /// The daemon's threads: id, name and nice value, from /proc.
+    static func threads(of pid: Int32) -> [(tid: Int32, name: String, nice: Int)] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.compactMap { tid in
+            guard let comm = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                  let id = Int32(tid)
+            else { return nil }
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            guard fields.count > 16, let nice = Int(fields[16]) else { return nil }
+            return (id, comm.trimmingCharacters(in: .whitespacesAndNewlines), nice)
+        }
+    }
+
+    @Test("serve answers queries on threads below ingest's priority (http.query_nice), and no other thread is lowered")
+    func queryPriority() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-daemon-\(UUID().uuidString)").path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.append(logs + "/orchestrator-out.log", Self.line(0, app: "orchestrator"))
+        for (setting, expected) in [(nil, 5), ("0", 0), ("12", 12)] as [(String?, Int)] {
+            var arguments = ["serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0"]
+            if let setting {
+                try "http:\n  query_nice: \(setting)\n".write(toFile: root + "/config.yaml", atomically: true, encoding: .utf8)
+                arguments += ["--config", root + "/config.yaml"]
+            }
+            let daemon = try DaemonProcess(arguments: arguments)
+            try await daemon.waitUntilListening()
+            let pid = daemon.process.processIdentifier
+            // The main thread's nice value is the process's as started. (libdispatch gives its
+            // own workers values by quality of service, lower ones when it may.)
+            let main = try #require(Self.threads(of: pid).first { $0.tid == pid }).nice
+            #expect(Self.threads(of: pid).allSatisfy { $0.name != "tracetail-query" }, "no query thread before the first query")
+            // Several queries at once, so that more than one query thread starts.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { _ = try await Self.waitForTrace(daemon, count: 1) } }
+                try await group.waitForAll()
+            }
+            let all = Self.threads(of: pid)
+            let query = all.filter { $0.name == "tracetail-query" }
+            #expect(!query.isEmpty, "threads: \(all)")
+            #expect(query.allSatisfy { $0.nice == min(19, main + expected) }, "setting \(setting ?? "default"): \(all)")
+            #expect(all.filter { $0.name != "tracetail-query" }.allSatisfy { $0.nice <= main }, "setting \(setting ?? "default"): \(all)")
+            #expect(try await daemon.terminate() == 0)
+        }
+    }
 }

@@ -118,8 +118,8 @@ package final class QueryExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Raises this thread's nice value by `niceness` above the process's (Linux: nice is per
-    /// thread; raising it needs no privilege, and a process started under `nice` keeps its order).
+    /// Sets this thread's nice value `niceness` above the process's (Linux: nice is per thread;
+    /// raising it needs no privilege, and a process started under `nice` keeps its order).
     private func lowerPriority() {
         guard niceness > 0 else { return }
         #if os(Linux)
@@ -134,11 +134,12 @@ package final class QueryExecutor: TaskExecutor, @unchecked Sendable {
             condition.unlock()
             return
         }
+        // Above the main thread's (the process's as started), not this thread's: a thread that
+        // another query thread started inherits that one's nice value already.
         let which = __priority_which_t(PRIO_PROCESS.rawValue)
-        let thread = tid
         errno = 0
-        let current = getpriority(which, thread)
-        let done = errno == 0 && setpriority(which, thread, min(19, current + niceness)) == 0
+        let base = getpriority(which, id_t(getpid()))
+        let done = errno == 0 && setpriority(which, tid, min(19, base + niceness)) == 0
         #else
         let done = false
         #endif
