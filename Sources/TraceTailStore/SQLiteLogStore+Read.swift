@@ -88,7 +88,11 @@ extension SQLiteLogStore {
     /// The files of these ids (every file when nil), by id.
     func files(_ db: Database, ids: Set<Int64>? = nil) throws -> [Int64: FileState] {
         if ids?.isEmpty == true { return [:] }
-        let records = try ids.map { try FileRecord.fetchAll(db, keys: $0) } ?? FileRecord.fetchAll(db)
+        // A lookup's few files by a prepared statement each, not a query built per request.
+        let records = try ids.map { ids in
+            let statement = try db.cachedStatement(sql: "SELECT * FROM files WHERE id = ?")
+            return try ids.compactMap { try FileRecord.fetchOne(statement, arguments: [$0]) }
+        } ?? FileRecord.fetchAll(db)
         var files: [Int64: FileState] = [:]
         for record in records {
             let file = record.state(host: options.hostName)

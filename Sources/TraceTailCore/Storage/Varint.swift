@@ -40,6 +40,11 @@ package struct ByteReader {
     }
 
     package mutating func varint() throws -> UInt64 {
+        // Most values of a block's table fit in one byte.
+        if position < bytes.count, bytes[position] < 0x80 {
+            defer { position += 1 }
+            return UInt64(bytes[position])
+        }
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
