@@ -99,7 +99,9 @@ final class BenchRun {
         report.add("\(name): ingest, records/s (`tracetail ingest`, end to end)", format(rate / 1000, 0) + "k", target: "≥ 250k", met: rate >= 250_000)
         let speed = gzip.seconds / ingest.seconds
         report.add(
-            "\(name): ingest speed vs `gzip -6` of the same files", "\(format(ingest.seconds, 2)) s vs \(format(gzip.seconds, 2)) s = \(format(speed, 2))x gzip's speed",
+            "\(name): ingest speed vs `gzip -6` of the same files",
+            "\(format(ingest.seconds, 2)) s vs \(format(gzip.seconds, 2)) s = \(format(speed, 2))x gzip's speed "
+                + "(CPU \(format(ingest.cpuSeconds, 1)) s, \(format(ingest.cpuSeconds / max(ingest.seconds, 1e-9), 2)) cores busy; gzip's pipeline \(format(gzip.cpuSeconds, 1)) s)",
             target: "≥ 1.3x", met: speed >= 1.3)
         let storeBytes = fileSize(database) + fileSize(database + "-wal")
         let ratio = Double(storeBytes) / Double(max(gzipBytes, 1))

@@ -8,6 +8,8 @@ enum Subprocess {
         var seconds: Double
         var peakRSSKiB: Int
         var output: String
+        /// CPU time, user and system, of the process and the children it waited for.
+        var cpuSeconds: Double = 0
     }
 
     /// Runs `executable` with `arguments` to completion.
@@ -39,7 +41,9 @@ enum Subprocess {
         let seconds = Date().timeIntervalSince(started)
         let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Outcome(status: exit, seconds: seconds, peakRSSKiB: Int(usage.ru_maxrss), output: output)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return Outcome(status: exit, seconds: seconds, peakRSSKiB: Int(usage.ru_maxrss), output: output, cpuSeconds: cpu)
     }
 
     /// Runs a shell pipeline (for the baselines: `gzip`, `rg`).
