@@ -36,8 +36,8 @@ extension SQLiteLogStore {
         let partitions = try Int64.fetchAll(
             db, sql: "SELECT id FROM partitions WHERE records > 0 ORDER BY max_time DESC, id DESC")
         for partition in partitions {
-            let rows = try blocks(of: partition, since: query.since, until: query.until, newestFirst: true, db)
-            while let row = try rows.next() {
+            for id in try newestBlockIDs(of: partition, since: query.since, until: query.until, db) {
+                guard let row = try block(id, of: partition, db) else { continue }
                 if let apps = query.apps, !apps.contains(files[row["file_id"]]?.app ?? "") { continue }
                 let address = BlockAddress(partition: partition, block: row["id"])
                 guard let records = readableBlock(row, partition: partition, texts: false) else {
