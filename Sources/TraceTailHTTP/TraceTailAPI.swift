@@ -83,8 +83,7 @@ package enum TraceTailAPI {
             // `/stats` and `/metrics` are cheap and stay at the process's priority, so that a
             // probe is answered at once however busy the host is.
             let executor: QueryExecutor? = endpoint.isStatus ? nil : dependencies.queries
-            let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
-                try await withTaskExecutorPreference(executor) {
+            let respond: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
                 let start = ContinuousClock.now
                 do {
                     let response: Response
@@ -110,7 +109,9 @@ package enum TraceTailAPI {
                     metrics.record(endpoint, status: (answered as? any HTTPResponseError)?.status ?? .internalServerError, since: start)
                     throw answered
                 }
-                }
+            }
+            let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+                try await withTaskExecutorPreference(executor) { try await respond(request, context) }
             }
             router.on(endpoint.routerPath, method: endpoint.method, use: handler)
             router.on(endpoint.routerPath, method: .head, use: handler)

@@ -1,4 +1,3 @@
-import Foundation
 import TraceTailCore
 
 /// How the tailer follows a directory.
@@ -41,7 +40,7 @@ package struct TailerConfiguration: Sendable, Equatable {
         readChunkBytes: Int = 256 << 10,
         useInotify: Bool = true,
         parser: RecordParser.Options = RecordParser.Options(),
-        parseThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+        parseThreads: Int = Platform.activeCores
     ) {
         self.directory = directory
         self.include = include

@@ -1,5 +1,3 @@
-import Foundation
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,8 +22,8 @@ package final class QueryExecutor: TaskExecutor, @unchecked Sendable {
     /// How much higher the threads' nice value is than the process's (0: the same; at most 19).
     package let niceness: Int32
 
-    /// Guards everything below.
-    private let condition = NSCondition()
+    /// Guards everything below (pthreads: Core does without Foundation).
+    private let condition = Condition()
     private var queue: [@Sendable () -> Void] = []
     private var head = 0
     private var threads = 0
@@ -34,7 +32,7 @@ package final class QueryExecutor: TaskExecutor, @unchecked Sendable {
     /// Threads whose nice value could not be raised (the call refused; a sandbox, say).
     private var unprioritised = 0
 
-    package init(threadCount: Int = max(2, ProcessInfo.processInfo.activeProcessorCount), niceness: Int32 = 5) {
+    package init(threadCount: Int = max(2, Platform.activeCores), niceness: Int32 = 5) {
         self.threadCount = max(1, threadCount)
         self.niceness = min(19, max(0, niceness))
     }
@@ -77,7 +75,23 @@ package final class QueryExecutor: TaskExecutor, @unchecked Sendable {
         condition.signal()
         condition.unlock()
         if start {
-            Thread { [self] in loop() }.start()
+            let box = Unmanaged.passRetained(self).toOpaque()
+            var thread = pthread_t()
+            let created = pthread_create(&thread, nil, { argument in
+                let executor = Unmanaged<QueryExecutor>.fromOpaque(argument!).takeRetainedValue()
+                executor.loop()
+                return nil
+            }, box)
+            if created == 0 {
+                pthread_detach(thread)
+            } else {
+                // Out of threads (a resource limit): the work waits in the queue for a running
+                // thread, or for the next submission, which tries to start one again.
+                Unmanaged<QueryExecutor>.fromOpaque(box).release()
+                condition.lock()
+                threads -= 1
+                condition.unlock()
+            }
         }
     }
 
@@ -148,5 +162,41 @@ package final class QueryExecutor: TaskExecutor, @unchecked Sendable {
             unprioritised += 1
             condition.unlock()
         }
+    }
+}
+
+/// A mutex and its condition variable.
+private final class Condition: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let variable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(variable, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(variable)
+        pthread_mutex_destroy(mutex)
+        variable.deallocate()
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    func wait() { pthread_cond_wait(variable, mutex) }
+    func signal() { pthread_cond_signal(variable) }
+    func broadcast() { pthread_cond_broadcast(variable) }
+}
+
+/// Facts about the machine, without Foundation.
+package enum Platform {
+    /// Cores online (at least 1).
+    package static var activeCores: Int {
+        #if canImport(Glibc)
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        1
+        #endif
     }
 }
