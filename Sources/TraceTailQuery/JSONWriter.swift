@@ -115,15 +115,30 @@ package struct JSONWriter {
     /// Writes bytes as a JSON string. Invalid UTF-8 becomes U+FFFD; control characters are escaped.
     mutating func string(bytes value: some Collection<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        let text: String? = value.withContiguousStorageIfAvailable { buffer in
-            validUTF8(buffer) ? nil : String(decoding: buffer, as: UTF8.self)
-        } ?? String(decoding: value, as: UTF8.self)
-        if let text {
-            for byte in text.utf8 { escape(byte) }
-        } else {
-            for byte in value { escape(byte) }
+        let written = value.withContiguousStorageIfAvailable { buffer -> Bool in
+            guard validUTF8(buffer) else { return false }
+            escaped(buffer)
+            return true
+        }
+        if written != true {
+            var text = String(decoding: value, as: UTF8.self)
+            text.withUTF8 { escaped($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends valid UTF-8, escaped: the runs that need no escape are copied whole (a record's
+    /// raw text is most of an answer's bytes).
+    private mutating func escaped(_ buffer: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        for index in 0..<buffer.count {
+            let byte = buffer[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else { continue }
+            if start < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<index])) }
+            escape(byte)
+            start = index + 1
+        }
+        if start < buffer.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...])) }
     }
 
     @inline(__always)
