@@ -24,6 +24,14 @@
 /// Every id of the block is stored once, in binary, however many records and how many times each
 /// record's text mention it; fields first and text last, so deflate sees each as its own run.
 package enum BlockCodec {
+    /// A key of a block's table as stored: a binary value, or the range of an opaque one's text.
+    private struct StoredKey {
+        var kind: IDKey.Kind
+        var high: UInt64
+        var low: UInt64
+        var text: Range<Int>?
+    }
+
     package static let version: UInt8 = 3
     /// Versions `decode` reads.
     package static let readableVersions: ClosedRange<UInt8> = 2...3
@@ -50,21 +58,37 @@ package enum BlockCodec {
             guard let kind = IDKey.Kind(rawValue: try reader.byte()) else { throw ByteReader.Corrupt(offset: reader.position) }
             kinds.append(kind)
         }
-        var keys: [IDKey] = []
+        // The keys as plain values (an opaque one as where its text is): a lookup makes `IDKey`s
+        // only of the records it returns, not of every key of the block.
+        var keys: [StoredKey] = []
         keys.reserveCapacity(keyCount)
         for kind in kinds {
             if kind.isOpaque {
-                keys.append(IDKey(kind: kind, bytes: try reader.take(try reader.int())))
+                let length = try reader.int()
+                let start = reader.position
+                try reader.skip(length)
+                keys.append(StoredKey(kind: kind, high: 0, low: 0, text: start..<start + length))
             } else {
                 let high = try reader.uint64()
-                keys.append(IDKey(kind: kind, high: high, low: kind.width == 16 ? try reader.uint64() : 0))
+                keys.append(StoredKey(kind: kind, high: high, low: kind.width == 16 ? try reader.uint64() : 0, text: nil))
             }
+        }
+        func idKey(_ key: StoredKey) -> IDKey {
+            guard let text = key.text else { return IDKey(kind: key.kind, high: key.high, low: key.low) }
+            return IDKey(kind: key.kind, bytes: payload[text])
         }
         // A lookup: if the block does not hold the id at all (an index or filter false positive),
         // there is nothing to decode.
         var wanted: Int?
         if let matching {
-            guard let index = keys.firstIndex(of: matching) else { return [] }
+            let index: Int?
+            if let text = matching.text {
+                let utf8 = Array(text.utf8)
+                index = keys.firstIndex { $0.kind == matching.kind && $0.text.map { payload[$0].elementsEqual(utf8) } == true }
+            } else {
+                index = keys.firstIndex { $0.kind == matching.kind && $0.text == nil && $0.high == matching.high && $0.low == matching.low }
+            }
+            guard let index else { return [] }
             wanted = index
         }
         let wideCount = try reader.int()
@@ -90,7 +114,7 @@ package enum BlockCodec {
                 return reference - 2
             }
         }
-        func key(_ position: Int) -> IDKey? { position < 0 ? nil : keys[position] }
+        func key(_ position: Int) -> IDKey? { position < 0 ? nil : idKey(keys[position]) }
         var records: [IndexedRecord] = []
         records.reserveCapacity(matching == nil ? count : 16)
         var lengths: [Int] = []
@@ -158,7 +182,7 @@ package enum BlockCodec {
             records.append(IndexedRecord(
                 time: time, level: level == 0 ? nil : LogLevel(rawValue: level), truncated: flags & 1 != 0,
                 startOffset: start, endOffset: end, trace: key(trace), span: key(span), parentSpan: key(parent),
-                workflow: key(workflow), task: key(task), otherTraces: others.map { keys[$0] }, raw: []
+                workflow: key(workflow), task: key(task), otherTraces: others.map { idKey(keys[$0]) }, raw: []
             ))
         }
         for i in 0..<count {
