@@ -343,7 +343,7 @@ package final class Shipper: Sendable {
     }
 }
 
-/// A batch's new records per trace and app, upserted into `tracetail_traces` once per batch: a
+/// A batch's new records per trace and app, upserted into `tracetail_trace_summaries` once per batch: a
 /// trace whose records are in several blocks of the batch is updated once, not once a block
 /// (each update leaves a dead row version behind).
 struct TraceSummaries {
@@ -386,17 +386,19 @@ struct TraceSummaries {
             }
         }
         guard !traces.isEmpty else { return }
+        // The host is its name's first row (a store that took the name over adds to the same
+        // summaries); the apps are their set's id, merged with the row's in the database.
         try await connection.query("""
-            INSERT INTO tracetail_traces AS t (trace_id, host, apps, first_time, last_time, records, errors)
-            SELECT trace::uuid, \(host), array_agg(app ORDER BY app),
+            INSERT INTO tracetail_trace_summaries AS t (trace_id, host_id, app_set, records, errors, first_time, last_time)
+            SELECT trace::uuid, (SELECT min(id) FROM tracetail_hosts WHERE name = \(host)), tracetail_app_set(array_agg(app)),
+                   sum(n)::int8, sum(e)::int8,
                    timestamptz 'epoch' + min(first) * interval '1 millisecond',
-                   timestamptz 'epoch' + max(last) * interval '1 millisecond', sum(n), sum(e)
+                   timestamptz 'epoch' + max(last) * interval '1 millisecond'
             FROM unnest(\(traces)::text[], \(apps)::text[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
                 AS s (trace, app, first, last, n, e)
             GROUP BY trace ORDER BY trace
-            ON CONFLICT (trace_id, host) DO UPDATE SET
-                apps = CASE WHEN excluded.apps <@ t.apps THEN t.apps
-                            ELSE ARRAY(SELECT DISTINCT a FROM unnest(t.apps || excluded.apps) AS a ORDER BY a) END,
+            ON CONFLICT (trace_id, host_id) DO UPDATE SET
+                app_set = tracetail_app_set_union(t.app_set, excluded.app_set),
                 first_time = least(t.first_time, excluded.first_time),
                 last_time = greatest(t.last_time, excluded.last_time),
                 records = t.records + excluded.records, errors = t.errors + excluded.errors
