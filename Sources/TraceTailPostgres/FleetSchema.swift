@@ -196,13 +196,6 @@ package enum FleetSchema {
                 RETURN found;
             END $$
             """,
-            // The id of the union of two sets (a trace's apps so far and a batch's).
-            """
-            CREATE FUNCTION tracetail_app_set_union(a int, b int) RETURNS int LANGUAGE sql AS $$
-                SELECT CASE WHEN a = b THEN a ELSE tracetail_app_set(ARRAY(
-                    SELECT n FROM tracetail_app_sets s, unnest(s.apps) AS n WHERE s.id IN (a, b))) END
-            $$
-            """,
             """
             CREATE TABLE tracetail_trace_summaries (
                 trace_id uuid NOT NULL,

@@ -38,7 +38,7 @@ struct FleetSchemaTests {
         #expect(try await sql("SELECT count(*) FROM tracetail_postings WHERE keys @> ARRAY[8::int8]") == "4")
     }
 
-    @Test("version 3 to 4: the trace summaries keep their answers through the tracetail_traces view, and ship on")
+    @Test("version 3 to 4: the trace summaries keep their answers through the tracetail_traces view, and a shipper adds to them")
     func summariesCompacted() async throws {
         let cluster = try await PostgresCluster.shared()
         let database = try await offThread { try cluster.createDatabase(prefix: "fleet") }
@@ -88,13 +88,22 @@ struct FleetSchemaTests {
             WHERE i.indrelid = 'tracetail_postings_d20636'::regclass
             """) == "fastupdate=off")
 
-        // A shipper of this version adds to the upgraded rows: api-1's new store (row 2) ships more
-        // of the first trace from another app; the summary is still one row for the name.
-        let shipped = try await sql("""
-            SELECT tracetail_app_set_union(s.app_set, tracetail_app_set('{agent-c,api}')) FROM tracetail_trace_summaries s
-            WHERE trace_id = '4bf92f35-77b3-4da6-a3ce-929d0e0e4736' AND host_id = 1
+        // A shipper of this version adds to an upgraded row: a store taking 'api-2' over (a row of
+        // its own) ships ten records of a trace api-2 summed before, from the app 'api'.
+        _ = try await sql("""
+            INSERT INTO tracetail_trace_summaries (trace_id, host_id, app_set, records, errors, first_time, last_time)
+            VALUES ('00000001-fa7f-4afe-98c4-10a65672cfc2', 3, tracetail_app_set('{orchestrator}'), 5, 1,
+                    '2026-07-02 09:00:00+00', '2026-07-02 09:00:01+00')
             """)
-        #expect(try await sql("SELECT array_to_string(apps, '+') FROM tracetail_app_sets WHERE id = \(shipped)") == "agent-b+agent-c+api+orchestrator")
+        let taker = try await FleetShippingTests.Setup.make(
+            host: "api-2", cluster: cluster, database: database, replaceStore: "00000000-0000-4000-8000-000000000003")
+        defer { taker.close() }
+        try await taker.append(0..<10, storedAt: WallClockForTests.now)
+        try await taker.shipAll()
+        #expect(try await sql("""
+            SELECT concat_ws(':', host, array_to_string(apps, '+'), first_time, last_time, records, errors) FROM tracetail_traces
+            WHERE trace_id = '00000001-fa7f-4afe-98c4-10a65672cfc2'
+            """) == "api-2:api+orchestrator:2026-07-02 09:00:00+00:2026-07-02 10:00:00.009+00:15:3")
         #expect(try await sql("SELECT tracetail_app_set('{orchestrator,api,api}')") == "3")
     }
 }
