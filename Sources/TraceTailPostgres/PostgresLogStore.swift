@@ -172,8 +172,9 @@ package final class PostgresLogStore: LogStore {
 
     // MARK: - Traces
 
-    /// From the trace summary table (128-bit trace ids): the most recent traces by their last
-    /// record, with totals over every host and app (filters pick traces, they do not cut them).
+    /// From the trace summaries (128-bit trace ids; read through the `tracetail_traces` view, by
+    /// host name and app names): the most recent traces by their last record, with totals over
+    /// every host and app (filters pick traces, they do not cut them).
     package func traces(_ query: TraceListQuery) async throws -> TraceList {
         let limit = max(0, query.limit)
         guard limit > 0 else { return TraceList(traces: []) }
@@ -319,7 +320,7 @@ package final class PostgresLogStore: LogStore {
         }
         if !doomed.isEmpty, let oldest = days.first?.day {
             try await database.client.query("""
-                DELETE FROM tracetail_traces WHERE last_time < timestamptz 'epoch' + \(oldest * 86_400_000)::int8 * interval '1 millisecond'
+                DELETE FROM tracetail_trace_summaries WHERE last_time < timestamptz 'epoch' + \(oldest * 86_400_000)::int8 * interval '1 millisecond'
                 """, logger: logger)
         }
         return report

@@ -74,6 +74,8 @@ package final class Shipper: Sendable {
     let state = Mutex(Status())
     /// Fleet-wide ids: this host's, and its files' by local id.
     private let ids = Mutex<(host: Int32?, files: [Int64: Int64], days: Set<Int64>)>((nil, [:], []))
+    /// The sets of apps met so far and their ids in `tracetail_app_sets` (committed ones only).
+    private let appSets = Mutex(AppSets())
 
     package init(source: any ShipSource, database: FleetDatabase, options: Options, logger: Logger) {
         self.source = source
@@ -115,6 +117,7 @@ package final class Shipper: Sendable {
                     logger.error("\(text)", metadata: ["fleet": "\(database.url)", "host": "\(options.hostName)"])
                 }
                 ids.withLock { $0 = (nil, [:], []) }
+                appSets.withLock { $0 = AppSets() }
                 failing = false
                 backoff = options.firstBackoffMillis
                 try? await Task.sleep(for: .milliseconds(options.refusalRecheckMillis))
@@ -133,6 +136,7 @@ package final class Shipper: Sendable {
                 failing = true
                 // The connection may be gone (a server restart): forget what it told us of days.
                 ids.withLock { $0.days = [] }
+                appSets.withLock { $0 = AppSets() }
                 try? await Task.sleep(for: .milliseconds(backoff))
                 backoff = min(options.maximumBackoffMillis, backoff * 2)
             }
@@ -200,6 +204,7 @@ package final class Shipper: Sendable {
         let host = options.hostName
         let logger = self.logger
         let known = ids.withLock { $0.files }
+        let knownSets = appSets.withLock { $0 }
         let outcome = try await HostIdentityConflict.unwrapped {
             try await database.client.withTransaction(logger: logger) { connection in
                 try await Self.checkStillHeld(hostID: hostID, connection, logger)
@@ -221,7 +226,7 @@ package final class Shipper: Sendable {
                     }
                     result.acks.append(ShipmentAcknowledgement(partition: block.partition, block: block.block, records: block.records))
                 }
-                try await summaries.upsert(host: host, connection, logger)
+                let learned = try await summaries.upsert(host: host, appSets: knownSets, connection, logger)
                 if result.records > 0 {
                     try await connection.query("""
                         UPDATE tracetail_hosts SET blocks = blocks + \(result.blocks), records = records + \(result.records),
@@ -229,10 +234,11 @@ package final class Shipper: Sendable {
                         WHERE id = \(hostID)
                         """, logger: logger)
                 }
-                return (result, files)
+                return (result, files, learned)
             }
         }
         ids.withLock { $0.files = outcome.1 }
+        appSets.withLock { $0.merge(outcome.2) }
         // The fleet store committed: the host's ledger learns it. A crash before this line ships
         // the blocks again, and the fleet store finds them complete.
         try await source.acknowledge(outcome.0.acks)
@@ -343,7 +349,7 @@ package final class Shipper: Sendable {
     }
 }
 
-/// A batch's new records per trace and app, upserted into `tracetail_traces` once per batch: a
+/// A batch's new records per trace and app, upserted into `tracetail_trace_summaries` once per batch: a
 /// trace whose records are in several blocks of the batch is updated once, not once a block
 /// (each update leaves a dead row version behind).
 struct TraceSummaries {
@@ -369,38 +375,108 @@ struct TraceSummaries {
         }
     }
 
-    /// One statement: grouped by trace there, so each trace's row is updated once (its apps
-    /// merged, sorted); rows in a fixed order of traces, as two batches of one host never run at
-    /// once anyway.
-    func upsert(host: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        var traces: [String] = [], apps: [String] = []
-        var firsts: [Int64] = [], lasts: [Int64] = [], counts: [Int64] = [], errors: [Int64] = []
+    /// Two statements: the rows' current sets of apps (so that the batch's sets can be merged
+    /// with them here, against the ids this shipper knows, instead of in the database a row at
+    /// a time), then the upsert of every trace of the batch, in a fixed order of traces.
+    /// Returns the sets of apps learned (new ids and names), to be remembered once the
+    /// transaction committed (a set added in a transaction that rolls back does not exist).
+    ///
+    /// The merge reads a row's set before writing it without locking it: a name's summaries
+    /// are written by one shipper at a time (the host identity check locks its host row for
+    /// each batch, and a store that took the name over waits for the batch in flight).
+    func upsert(host: String, appSets known: AppSets, _ connection: PostgresConnection, _ logger: Logger) async throws -> AppSets {
+        var byTrace: [String: (apps: Set<String>, summary: Summary)] = [:]
         for (app, summaries) in byApp {
             for (trace, summary) in summaries {
-                traces.append(trace.uuidText)
-                apps.append(app)
-                firsts.append(summary.first)
-                lasts.append(summary.last)
-                counts.append(summary.records)
-                errors.append(summary.errors)
+                let key = trace.uuidText.lowercased()
+                if var entry = byTrace[key] {
+                    entry.apps.insert(app)
+                    entry.summary.first = min(entry.summary.first, summary.first)
+                    entry.summary.last = max(entry.summary.last, summary.last)
+                    entry.summary.records += summary.records
+                    entry.summary.errors += summary.errors
+                    byTrace[key] = entry
+                } else {
+                    byTrace[key] = ([app], summary)
+                }
             }
         }
-        guard !traces.isEmpty else { return }
+        guard !byTrace.isEmpty else { return AppSets() }
+        let traces = byTrace.keys.sorted()
+        var learned = AppSets()
+        var current: [String: Int32] = [:]
+        let rows = try await connection.query("""
+            SELECT trace_id::text, app_set FROM tracetail_trace_summaries
+            WHERE host_id = (SELECT min(id) FROM tracetail_hosts WHERE name = \(host)) AND trace_id = ANY (\(traces)::uuid[])
+            """, logger: logger)
+        for try await (trace, set) in rows.decode((String, Int32).self) { current[trace] = set }
+        let unnamed = Set(current.values).filter { known.names[$0] == nil }
+        if !unnamed.isEmpty {
+            let named = try await connection.query(
+                "SELECT id, apps FROM tracetail_app_sets WHERE id = ANY (\(Array(unnamed))::int4[])", logger: logger)
+            for try await (id, apps) in named.decode((Int32, [String]).self) { learned.add(id, apps) }
+        }
+        var sets: [Int32] = [], firsts: [Int64] = [], lasts: [Int64] = [], counts: [Int64] = [], errors: [Int64] = []
+        for trace in traces {
+            let entry = byTrace[trace]!
+            var apps = entry.apps
+            if let id = current[trace] {
+                guard let names = known.names[id] ?? learned.names[id] else { throw FleetError("no set of apps \(id)") }
+                apps.formUnion(names)
+            }
+            let names = apps.sorted()
+            var id = known.ids[names] ?? learned.ids[names]
+            if id == nil {
+                for try await found in try await connection.query(
+                    "SELECT tracetail_app_set(\(names)::text[])", logger: logger
+                ).decode(Int32.self) {
+                    id = found
+                }
+            }
+            guard let id else { throw FleetError("no id for the set of apps \(names)") }
+            learned.add(id, names)
+            sets.append(id)
+            firsts.append(entry.summary.first)
+            lasts.append(entry.summary.last)
+            counts.append(entry.summary.records)
+            errors.append(entry.summary.errors)
+        }
+        // The host is its name's first row (a store that took the name over adds to the same
+        // summaries); the set of apps is already merged with the row's.
         try await connection.query("""
-            INSERT INTO tracetail_traces AS t (trace_id, host, apps, first_time, last_time, records, errors)
-            SELECT trace::uuid, \(host), array_agg(app ORDER BY app),
-                   timestamptz 'epoch' + min(first) * interval '1 millisecond',
-                   timestamptz 'epoch' + max(last) * interval '1 millisecond', sum(n), sum(e)
-            FROM unnest(\(traces)::text[], \(apps)::text[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
-                AS s (trace, app, first, last, n, e)
-            GROUP BY trace ORDER BY trace
-            ON CONFLICT (trace_id, host) DO UPDATE SET
-                apps = CASE WHEN excluded.apps <@ t.apps THEN t.apps
-                            ELSE ARRAY(SELECT DISTINCT a FROM unnest(t.apps || excluded.apps) AS a ORDER BY a) END,
+            INSERT INTO tracetail_trace_summaries AS t (trace_id, host_id, app_set, records, errors, first_time, last_time)
+            SELECT trace, (SELECT min(id) FROM tracetail_hosts WHERE name = \(host)), app_set, n, e,
+                   timestamptz 'epoch' + first * interval '1 millisecond',
+                   timestamptz 'epoch' + last * interval '1 millisecond'
+            FROM unnest(\(traces)::uuid[], \(sets)::int4[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
+                AS s (trace, app_set, first, last, n, e)
+            ORDER BY trace
+            ON CONFLICT (trace_id, host_id) DO UPDATE SET
+                app_set = excluded.app_set,
                 first_time = least(t.first_time, excluded.first_time),
                 last_time = greatest(t.last_time, excluded.last_time),
                 records = t.records + excluded.records, errors = t.errors + excluded.errors
             """, logger: logger)
+        return learned
+    }
+}
+
+/// Sets of apps (sorted names) and their ids in `tracetail_app_sets`, both ways. Ids never
+/// change and sets are never deleted, so a shipper keeps what it learned (forgotten after a
+/// failure, in case the database is another one now).
+struct AppSets: Sendable {
+    var ids: [[String]: Int32] = [:]
+    var names: [Int32: [String]] = [:]
+
+    mutating func add(_ id: Int32, _ apps: [String]) {
+        let sorted = apps.sorted()
+        ids[sorted] = id
+        names[id] = sorted
+    }
+
+    mutating func merge(_ other: AppSets) {
+        ids.merge(other.ids) { _, new in new }
+        names.merge(other.names) { _, new in new }
     }
 }
 

@@ -99,12 +99,47 @@ struct FleetBenchmark: ParsableCommand {
             WHERE relkind = 'r' AND relname LIKE 'tracetail%'
             """
         let asShipped = Int(try cluster.psql("fleet", sizeQuery)) ?? 0
+        print("size as shipped (MB):   " + (try Self.breakdown(cluster)))
+        print("trace summaries: " + (try cluster.psql("fleet", Self.summaryActivity)))
         _ = try cluster.psql("fleet", "VACUUM FULL")
         let compacted = Int(try cluster.psql("fleet", sizeQuery)) ?? 0
+        print("size after VACUUM FULL: " + (try Self.breakdown(cluster)))
         print(String(format: "size: local stores %.1f MB; PostgreSQL tables %.1f MB as shipped (%.2fx), %.1f MB after VACUUM FULL (%.2fx)",
                      Double(local) / 1e6, Double(asShipped) / 1e6, Double(asShipped) / Double(max(1, local)),
                      Double(compacted) / 1e6, Double(compacted) / Double(max(1, local))))
     }
+
+    /// Where PostgreSQL's bytes are, per kind of table (day partitions summed): the table itself
+    /// (main fork, free space map and visibility map), its TOAST table with the TOAST index, and
+    /// its own indexes; so that a change of layout can be judged by the part it changes.
+    static func breakdown(_ cluster: BenchCluster) throws -> String {
+        try cluster.psql("fleet", """
+            SELECT string_agg(format('%s %s/%s/%s', k, round(heap / 1e6, 1), round(toast / 1e6, 1), round(idx / 1e6, 1)),
+                              ', ' ORDER BY o) || ' (table/TOAST/indexes)'
+            FROM (SELECT k, min(o) AS o, sum(pg_table_size(oid) - toast) AS heap, sum(toast) AS toast,
+                         sum(pg_indexes_size(oid)) AS idx
+                  FROM (SELECT c.oid,
+                               CASE WHEN c.relname LIKE 'tracetail\\_blocks%' THEN 'blocks'
+                                    WHEN c.relname LIKE 'tracetail\\_postings%' THEN 'postings'
+                                    WHEN c.relname IN ('tracetail_traces', 'tracetail_trace_summaries', 'tracetail_app_sets')
+                                        THEN 'trace summaries' ELSE 'other' END AS k,
+                               CASE WHEN c.relname LIKE 'tracetail\\_blocks%' THEN 1
+                                    WHEN c.relname LIKE 'tracetail\\_postings%' THEN 2
+                                    WHEN c.relname IN ('tracetail_traces', 'tracetail_trace_summaries', 'tracetail_app_sets') THEN 3
+                                    ELSE 4 END AS o,
+                               CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END AS toast
+                        FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'tracetail%') r
+                  GROUP BY k) g
+            """)
+    }
+
+    /// The trace summary table's rows and updates (HOT: without a new index entry); the table is
+    /// `tracetail_trace_summaries` from schema version 4 on, `tracetail_traces` (now its view) before.
+    static let summaryActivity = """
+        SELECT (SELECT count(*) FROM tracetail_traces) || ' rows; ' || n_tup_ins || ' inserted, ' || n_tup_upd
+               || ' updated (' || n_tup_hot_upd || ' HOT), ' || n_dead_tup || ' dead'
+        FROM pg_stat_user_tables WHERE relname IN ('tracetail_traces', 'tracetail_trace_summaries')
+        """
 
     /// An integer of a daemon's `/stats` (0 while it does not answer yet).
     static func stat(_ client: HTTPClient, _ name: String) throws -> Int {
