@@ -202,8 +202,8 @@ package enum FleetSchema {
                 trace_id uuid NOT NULL,
                 host_id int NOT NULL,
                 app_set int NOT NULL,
-                records bigint NOT NULL,
-                errors bigint NOT NULL,
+                records int NOT NULL,
+                errors int NOT NULL,
                 first_time timestamptz NOT NULL,
                 last_time timestamptz NOT NULL,
                 PRIMARY KEY (trace_id, host_id)
@@ -222,16 +222,28 @@ package enum FleetSchema {
             """,
             """
             INSERT INTO tracetail_trace_summaries (trace_id, host_id, app_set, records, errors, first_time, last_time)
-            SELECT t.trace_id, h.id, a.id, t.records, t.errors, t.first_time, t.last_time
+            SELECT t.trace_id, h.id, a.id, least(t.records, 2147483647)::int, least(t.errors, 2147483647)::int,
+                   t.first_time, t.last_time
             FROM tracetail_traces t
             JOIN (SELECT name, min(id) AS id FROM tracetail_hosts GROUP BY name) h ON h.name = t.host
             JOIN tracetail_app_sets a ON a.apps = tracetail_app_names(t.apps)
             """,
             "DROP TABLE tracetail_traces",
+            // Posting keys of 32 bits (`FleetSchema.postingKey`): the halves of the 64-bit
+            // index value XORed. Two traces may share one; a lookup checks the full id in the
+            // block, as it does for the 64-bit values the local index holds.
+            """
+            CREATE FUNCTION tracetail_posting_keys(keys int8[]) RETURNS int4[] LANGUAGE sql IMMUTABLE AS $$
+                SELECT ARRAY(SELECT DISTINCT (((k # (k >> 32)) << 32) >> 32)::int4 FROM unnest(keys) AS k ORDER BY 1)
+            $$
+            """,
+            "ALTER TABLE tracetail_postings ALTER COLUMN keys TYPE int4[] USING tracetail_posting_keys(keys)",
+            "DROP FUNCTION tracetail_posting_keys(int8[])",
             postingsWithoutPendingList("SELECT inhrelid FROM pg_inherits WHERE inhparent = 'tracetail_postings'::regclass"),
             """
             CREATE VIEW tracetail_traces AS
-            SELECT s.trace_id, h.name AS host, a.apps, s.first_time, s.last_time, s.records, s.errors
+            SELECT s.trace_id, h.name AS host, a.apps, s.first_time, s.last_time, s.records::bigint AS records,
+                   s.errors::bigint AS errors
             FROM tracetail_trace_summaries s
             JOIN tracetail_hosts h ON h.id = s.host_id
             JOIN tracetail_app_sets a ON a.id = s.app_set
@@ -291,6 +303,15 @@ package enum FleetSchema {
             END LOOP;
         END $$
         """
+    }
+
+    /// A trace's key in `tracetail_postings`: the two halves of its 64-bit index value XORed
+    /// (for a UUIDv7 or X-Ray id the first half is mostly its time, so it is not dropped). Keys
+    /// are 4 bytes in the array and the GIN index instead of 8; the few traces that share one
+    /// cost a block read, and the block's decode keeps only the id asked for.
+    package static func postingKey(_ key: IDKey) -> Int32 {
+        let value = key.indexValue
+        return Int32(truncatingIfNeeded: value ^ (value >> 32))
     }
 
     static func blocksTable(_ day: Int64) -> String { "tracetail_blocks_d\(day)" }

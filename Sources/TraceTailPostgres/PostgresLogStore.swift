@@ -124,7 +124,7 @@ package final class PostgresLogStore: LogStore {
                 FROM tracetail_blocks b
                 WHERE (b.day, b.host_id, b.part, b.block) IN (
                         SELECT p.day, p.host_id, p.part, p.block FROM tracetail_postings p
-                        WHERE p.keys @> ARRAY[\(query.key.indexValue)::int8])
+                        WHERE p.keys @> ARRAY[\(FleetSchema.postingKey(query.key))::int4])
                   AND (\(since)::int8 IS NULL OR b.max_time >= \(since)::int8)
                   AND (\(until)::int8 IS NULL OR b.min_time <= \(until)::int8)
                 """, logger: logger)

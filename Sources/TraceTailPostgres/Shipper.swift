@@ -326,13 +326,13 @@ package final class Shipper: Sendable {
             """, logger: logger)
         // Only the records beyond those held: their trace ids and summaries.
         let fresh = records.count > held ? records[held...] : []
-        var keys = Set<Int64>()
+        var keys = Set<Int32>()
         for record in fresh {
             let error = LogLevel.effective(record.level, stream: block.file.stream) >= .error
             // A record is found by its other trace ids too (an x-trace-id beside its context's),
             // and counts in each of those traces' totals, as in the host's own trace list.
             for trace in record.allTraces {
-                keys.insert(trace.indexValue)
+                keys.insert(FleetSchema.postingKey(trace))
                 guard let id = TraceID(key: trace), case .bits = id else { continue }
                 summaries.add(id, app: block.file.app, time: record.time, error: error)
             }
@@ -343,7 +343,7 @@ package final class Shipper: Sendable {
             // check of the records held keeps a shipment from being written twice.
             try await connection.query("""
                 INSERT INTO tracetail_postings (day, host_id, part, block, keys)
-                VALUES (\(day), \(hostID), \(block.partition), \(block.block), \(list)::int8[])
+                VALUES (\(day), \(hostID), \(block.partition), \(block.block), \(list)::int4[])
                 """, logger: logger)
         }
     }
@@ -445,7 +445,8 @@ struct TraceSummaries {
         // summaries); the set of apps is already merged with the row's.
         try await connection.query("""
             INSERT INTO tracetail_trace_summaries AS t (trace_id, host_id, app_set, records, errors, first_time, last_time)
-            SELECT trace, (SELECT min(id) FROM tracetail_hosts WHERE name = \(host)), app_set, n, e,
+            SELECT trace, (SELECT min(id) FROM tracetail_hosts WHERE name = \(host)), app_set,
+                   least(n, 2147483647)::int, least(e, 2147483647)::int,
                    timestamptz 'epoch' + first * interval '1 millisecond',
                    timestamptz 'epoch' + last * interval '1 millisecond'
             FROM unnest(\(traces)::uuid[], \(sets)::int4[], \(firsts)::int8[], \(lasts)::int8[], \(counts)::int8[], \(errors)::int8[])
@@ -455,7 +456,8 @@ struct TraceSummaries {
                 app_set = excluded.app_set,
                 first_time = least(t.first_time, excluded.first_time),
                 last_time = greatest(t.last_time, excluded.last_time),
-                records = t.records + excluded.records, errors = t.errors + excluded.errors
+                records = least(t.records::bigint + excluded.records, 2147483647)::int,
+                errors = least(t.errors::bigint + excluded.errors, 2147483647)::int
             """, logger: logger)
         return learned
     }
