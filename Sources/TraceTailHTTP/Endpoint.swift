@@ -47,14 +47,6 @@ package enum Endpoint: String, CaseIterable, Sendable {
         RouterPath("/" + path.split(separator: "/").map { $0 == "{id}" ? ":id" : String($0) }.joined(separator: "/"))
     }
 
-    /// The daemon's own state, for probes and scrapers, rather than a query of the records.
-    var isStatus: Bool {
-        switch self {
-        case .healthz, .readyz, .stats, .metrics: true
-        default: false
-        }
-    }
-
     /// The kind of id a logs endpoint looks records up by.
     var logsKind: IDKind? {
         switch self {

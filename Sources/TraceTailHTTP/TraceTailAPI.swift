@@ -26,9 +26,6 @@ package struct APIDependencies: Sendable {
     /// How often `GET /traces/{id}/logs/stream` looks for new records, and how long it stays
     /// silent before it sends a heartbeat comment.
     package var streamTiming: TraceStreamHandler.Timing
-    /// Threads at a lower CPU priority than ingest, which answer the queries (not the status
-    /// endpoints); nil: the process's own threads, at its priority.
-    package var queries: QueryExecutor?
 
     package init(
         store: any LogStore,
@@ -40,8 +37,7 @@ package struct APIDependencies: Sendable {
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         token: String? = nil,
         rows: (any ApplicationRows)? = nil,
-        streamTiming: TraceStreamHandler.Timing = .init(),
-        queries: QueryExecutor? = nil
+        streamTiming: TraceStreamHandler.Timing = .init()
     ) {
         self.store = store
         self.parser = parser
@@ -53,7 +49,6 @@ package struct APIDependencies: Sendable {
         self.token = token
         self.rows = rows
         self.streamTiming = streamTiming
-        self.queries = queries
     }
 }
 
@@ -78,12 +73,7 @@ package enum TraceTailAPI {
             store: dependencies.store, presenter: RecordPresenter(parser: dependencies.parser), timing: dependencies.streamTiming)
         let status = StatusHandlers(dependencies: dependencies, metrics: metrics)
         for endpoint in Endpoint.allCases {
-            // A query is handled on the query threads (reading, decoding, writing its JSON), so
-            // that a crowd of clients cannot take the cores from ingest; `/healthz`, `/readyz`,
-            // `/stats` and `/metrics` are cheap and stay at the process's priority, so that a
-            // probe is answered at once however busy the host is.
-            let executor: QueryExecutor? = endpoint.isStatus ? nil : dependencies.queries
-            let respond: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+            let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
                 let start = ContinuousClock.now
                 do {
                     let response: Response
@@ -109,9 +99,6 @@ package enum TraceTailAPI {
                     metrics.record(endpoint, status: (answered as? any HTTPResponseError)?.status ?? .internalServerError, since: start)
                     throw answered
                 }
-            }
-            let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
-                try await withTaskExecutorPreference(executor) { try await respond(request, context) }
             }
             router.on(endpoint.routerPath, method: endpoint.method, use: handler)
             router.on(endpoint.routerPath, method: .head, use: handler)

@@ -146,13 +146,13 @@ package enum FleetSchema {
             "DROP TABLE tracetail_postings_v2",
         ]),
         // Size (docs/fleet.md, Figures): the trace summaries, a row per trace and host, were the
-        // largest part after the blocks. A row now holds ids and fixed-width values only, 56 bytes
+        // largest part after the blocks. A row now holds ids and fixed-width values only, 48 bytes
         // (it held the host name and the apps as a text array of about 60 bytes): the host as
         // the id of the name's first host row (one row per trace and name, as before, also after
         // a store took the name over), the apps as the id of their set in `tracetail_app_sets`
-        // (a few dozen sets in a fleet). The counts stay int8: int4 would save 8 bytes a row, and
-        // one trace id that never changes (an app sending a fixed traceparent) would overflow it
-        // within weeks and stop its host's shipping. `fillfactor` 85 (was 75): a row is updated
+        // (a few dozen sets in a fleet). The counts are int4, held at 2,147,483,647 by the shipper's
+        // upsert (`least`): one trace id that never changes (an app sending a fixed traceparent)
+        // could pass that within weeks, and overflowing would stop its host's shipping. `fillfactor` 85 (was 75): a row is updated
         // about three times while its trace goes on (10 million records: 940,000 updates of
         // 334,000 rows), and the room left on each page keeps most of those updates HOT (89 %
         // at 85 with the smaller rows; 86 % at 75 with the old ones); full pages would make

@@ -181,7 +181,9 @@ extension SQLiteLogStore {
 
     package func statistics() async throws -> StoreStatistics {
         let path = self.path
-        return try await read { db in
+        // GRDB's own readers, not the query threads: `/readyz`, `/stats` and `/metrics` ask for
+        // these, and a probe must not wait behind a crowd of queries at their lower priority.
+        return try await database.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT coalesce(sum(records), 0) AS records, coalesce(sum(blocks), 0) AS blocks,
                        coalesce(sum(raw_bytes), 0) AS raw, coalesce(sum(stored_bytes), 0) AS stored,

@@ -151,8 +151,9 @@ package final class SQLiteLogStore: LogStore {
         try Self.migrator.migrate(database)
     }
 
-    /// Reads for a query: on the query threads when the store has them (a blocking read there,
-    /// so that the reading and decoding run at their priority), else on GRDB's reader queues.
+    /// Reads for a query (records, traces, coverage): on the query threads when the store has
+    /// them (a blocking read there, so that reading and decoding blocks run at their lower
+    /// priority), else on GRDB's reader queues.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         guard let queries else { return try await database.read(body) }
         let database = self.database

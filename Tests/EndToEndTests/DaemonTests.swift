@@ -112,7 +112,11 @@ struct DaemonTests {
             let query = all.filter { $0.name == "tracetail-query" }
             #expect(!query.isEmpty, "threads: \(all)")
             #expect(query.allSatisfy { $0.nice == min(19, main + expected) }, "setting \(setting ?? "default"): \(all)")
-            #expect(all.filter { $0.name != "tracetail-query" }.allSatisfy { $0.nice <= main }, "setting \(setting ?? "default"): \(all)")
+            // No other thread inherited it (libdispatch gives its workers values of its own by
+            // quality of service: -4, -2, 0 and 10; 5 and 12 are not among them).
+            if expected > 0 {
+                #expect(all.filter { $0.name != "tracetail-query" }.allSatisfy { $0.nice != min(19, main + expected) }, "setting \(setting ?? "default"): \(all)")
+            }
             #expect(try await daemon.terminate() == 0)
         }
     }

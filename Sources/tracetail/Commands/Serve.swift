@@ -75,8 +75,7 @@ struct Serve: AsyncParsableCommand {
                 return String(decoding: buffer, as: UTF8.self)
             },
             token: settings.token,
-            rows: try Bootstrap.applicationRows(settings, logger: logger),
-            queries: queries)
+            rows: try Bootstrap.applicationRows(settings, logger: logger))
         let app = Bootstrap.httpApplication(dependencies, settings: settings, logger: logger) { address, connectionLimit in
             // One line that says where everything is.
             logger.notice("tracetail serving", metadata: [

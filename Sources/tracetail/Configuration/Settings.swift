@@ -43,9 +43,9 @@ struct Settings {
     /// The local store this one may take the host name over from in the fleet store
     /// (`ship.replace_store`), after a deliberate re-install.
     var replaceStore: String?
-    /// The application's database for correlation (`correlate.url`); nil: answers from the logs alone.
     /// How much lower the queries' CPU priority is than ingest's (`http.query_nice`).
     var queryNiceness: Int32
+    /// The application's database for correlation (`correlate.url`); nil: answers from the logs alone.
     var correlateURL: String?
     var correlateTimeout: Int64
     var applicationSchema: ApplicationSchema
