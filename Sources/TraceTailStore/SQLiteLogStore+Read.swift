@@ -36,11 +36,7 @@ extension SQLiteLogStore {
         var unreadable = Set<BlockAddress>()
         for block in blocks {
             guard collector.wants(block) else { break }
-            guard let file = files[block.fileID],
-                  let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM \(Self.blocksTable(block.partition)) WHERE id = ?"),
-                    arguments: [block.id])
-            else { continue }
+            guard let file = files[block.fileID], let row = try self.block(block.id, of: block.partition, db) else { continue }
             guard let records = readableBlock(row, partition: block.partition, matching: query.key) else {
                 unreadable.insert(BlockAddress(partition: block.partition, block: block.id))
                 continue

@@ -18,10 +18,7 @@ extension SQLiteLogStore: ShipSource {
             while blocks.count < max(1, limit), let entry = try pending.next() {
                 let partition: Int64 = entry["partition"]
                 let id: Int64 = entry["block"]
-                guard try db.tableExists(Self.blocksTable(partition)),
-                      let row = try Row.fetchOne(
-                        db, sql: "SELECT * FROM \(Self.blocksTable(partition)) WHERE id = ?", arguments: [id])
-                else { continue }
+                guard try db.tableExists(Self.blocksTable(partition)), let row = try self.block(id, of: partition, db) else { continue }
                 let fileID: Int64 = row["file_id"]
                 if files[fileID] == nil {
                     files[fileID] = try FileRecord.fetchOne(db, key: fileID)?.state(host: options.hostName)

@@ -121,9 +121,7 @@ extension SQLiteLogStore {
         let partition: Int64 = row["partition"]
         let blockID: Int64 = row["block"]
         try ensurePartition(partition, db)
-        guard let block = try Row.fetchOne(
-            db, sql: "SELECT * FROM \(Self.blocksTable(partition)) WHERE id = ?", arguments: [blockID])
-        else {
+        guard let block = try self.block(blockID, of: partition, db) else {
             try db.execute(sql: "DELETE FROM open_blocks WHERE file_id = ?", arguments: [fileID])
             return nil
         }

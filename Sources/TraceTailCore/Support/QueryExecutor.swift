@@ -271,15 +271,3 @@ private final class Condition: @unchecked Sendable {
     func signal() { pthread_cond_signal(variable) }
     func broadcast() { pthread_cond_broadcast(variable) }
 }
-
-/// Facts about the machine, without Foundation.
-package enum Platform {
-    /// Cores online (at least 1).
-    package static var activeCores: Int {
-        #if canImport(Glibc)
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        1
-        #endif
-    }
-}
