@@ -60,9 +60,7 @@ extension SQLiteLogStore {
             let blockIDs: [Int64]
             switch query.key.kind {
             case .trace, .traceOpaque:
-                blockIDs = try Int64.fetchAll(
-                    db.cachedStatement(sql: "SELECT block FROM \(Self.postingsTable(id)) WHERE key = ?"),
-                    arguments: [query.key.indexValue])
+                blockIDs = try traceBlocks(partition: id, keys: [query.key.indexValue], db)
             default:
                 blockIDs = try blocksByFilter(partition: id, query, db)
             }
@@ -79,6 +77,22 @@ extension SQLiteLogStore {
             }
         }
         return out
+    }
+
+    /// The blocks of a partition that the trace index says hold one of these keys (`indexValue`s):
+    /// from its B-tree and from the rows not merged into it yet. Sorted, each once.
+    func traceBlocks(partition: Int64, keys: [Int64], _ db: Database) throws -> [Int64] {
+        guard !keys.isEmpty else { return [] }
+        var blocks: [Int64]
+        if keys.count == 1 {
+            blocks = try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT block FROM \(Self.postingsTable(partition)) WHERE key = ?"), arguments: [keys[0]])
+        } else {
+            let list = keys.map(String.init).joined(separator: ",")
+            blocks = try Int64.fetchAll(db, sql: "SELECT DISTINCT block FROM \(Self.postingsTable(partition)) WHERE key IN (\(list))")
+        }
+        blocks += try recentPostings.blocks(partition: partition, keys: keys, db)
+        return Array(Set(blocks)).sorted()
     }
 
     /// The files of these ids (every file when nil), by id.

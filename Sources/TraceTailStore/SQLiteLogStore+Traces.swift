@@ -68,11 +68,12 @@ extension SQLiteLogStore {
         guard !traces.isEmpty else { return [] }
         let wanted = Set(traces)
         var totals: [IDKey: Totals] = [:]
-        let keys = Set(traces.map(\.indexValue)).map(String.init).joined(separator: ",")
+        let keys = Array(Set(traces.map(\.indexValue)))
         for partition in try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0") {
+            let ids = try traceBlocks(partition: partition, keys: keys, db)
+            guard !ids.isEmpty else { continue }
             let blocks = try Row.fetchCursor(db, sql: """
-                SELECT * FROM \(Self.blocksTable(partition))
-                WHERE id IN (SELECT DISTINCT block FROM \(Self.postingsTable(partition)) WHERE key IN (\(keys)))
+                SELECT * FROM \(Self.blocksTable(partition)) WHERE id IN (\(ids.map(String.init).joined(separator: ",")))
                 """)
             while let row = try blocks.next() {
                 guard let file = files[row["file_id"]] else { continue }

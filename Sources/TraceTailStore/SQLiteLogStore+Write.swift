@@ -86,15 +86,53 @@ extension SQLiteLogStore {
             try save(&block, encoded[index], fileID: job.fileID, sealed: job.sealed, storedAt: batch.storedAt, postings: &postings, db)
             if !job.sealed { writer.open[job.fileID] = block }
         }
-        // Index rows in key order: inserts into the B-tree then touch each page once.
-        postings.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
-        for (partition, key, block) in postings {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(Self.postingsTable(partition)) (key, block) VALUES (?, ?)")
-                .execute(arguments: [key, block])
-        }
+        try appendRecentPostings(postings, db)
         for file in batch.files {
             try FileRecord(file).update(db)
         }
+    }
+
+    /// Appends trace index rows to `recent_postings` (the end of a table in id order: a page per few
+    /// hundred rows), and moves them into the partitions' B-trees once `recentPostingsLimit` have
+    /// gathered (`RecentPostings` says why).
+    private func appendRecentPostings(_ postings: [(Int64, Int64, Int64)], _ db: Database) throws {
+        guard !postings.isEmpty else { return }
+        var count: Int
+        var nextID: Int64
+        if let known = writer.recentPostings {
+            (count, nextID) = known
+        } else {
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), max(id) FROM recent_postings")!
+            count = row[0]
+            nextID = max((row[1] as Int64?) ?? 0, try RecentPostings.mergedThrough(db)) + 1
+        }
+        let insert = try db.cachedStatement(sql: "INSERT INTO recent_postings (id, partition, key, block) VALUES (?, ?, ?, ?)")
+        for (partition, key, block) in postings {
+            try insert.execute(arguments: [nextID, partition, key, block])
+            nextID += 1
+        }
+        count += postings.count
+        if count >= options.recentPostingsLimit {
+            try mergeRecentPostings(through: nextID - 1, db)
+            count = 0
+        }
+        writer.recentPostings = (count, nextID)
+    }
+
+    /// Moves every row of `recent_postings` into its partition's B-tree, in key order, so that each
+    /// page of the index is written once however many rows land on it.
+    func mergeRecentPostings(through last: Int64, _ db: Database) throws {
+        for partition in try Int64.fetchAll(db, sql: "SELECT DISTINCT partition FROM recent_postings") {
+            guard try db.tableExists(Self.postingsTable(partition)) else { continue }
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO \(Self.postingsTable(partition)) (key, block)
+                    SELECT key, block FROM recent_postings WHERE partition = ? ORDER BY key, block
+                    """,
+                arguments: [partition])
+        }
+        try db.execute(sql: "DELETE FROM recent_postings")
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'postings_merged_through'", arguments: [String(last)])
     }
 
     func partition(of time: Int64) -> Int64 {

@@ -14,6 +14,8 @@ import TraceTailCore
 /// - `blocks_<p>`: the compressed blocks stored during partition `p`.
 /// - `postings_<p>`: `(key, block)`, `WITHOUT ROWID`: which blocks of `p` hold a trace id (the
 ///   first 64 bits of it); span, workflow and task ids are found through each block's `filter`.
+/// - `recent_postings`: the trace index's newest rows, in commit order, until they are merged
+///   into `postings_<p>` in key order (`RecentPostings`).
 /// - `open_blocks`: the block each file is still filling, so a restart continues it.
 ///
 /// Readers never wait for the writer (WAL); writes are serialised by GRDB's writer queue.
@@ -31,6 +33,8 @@ package final class SQLiteLogStore: LogStore {
     let writer = WriterState()
     /// The filters of sealed blocks, per partition, for lookups by span, workflow and task.
     let filters = FilterCache()
+    /// The trace index rows not yet merged into `postings_<p>`, for readers.
+    let recentPostings = RecentPostings()
     /// Blocks found undecodable (logged once each).
     let unreadableBlocks = Mutex<Set<BlockAddress>>([])
     /// Open blocks that could not be decoded and were set aside (the file went on in a new block).
@@ -254,6 +258,19 @@ package final class SQLiteLogStore: LogStore {
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('store_id', ?)", arguments: [UUID().uuidString.lowercased()])
         }
+        // The trace index's newest rows, appended in commit order and moved into `postings_<p>` in
+        // key order now and then (`RecentPostings`). Rows up to `postings_merged_through` are there.
+        migrator.registerMigration("v4-recent-postings") { db in
+            try db.execute(sql: """
+                CREATE TABLE recent_postings (
+                    id INTEGER PRIMARY KEY,
+                    partition INTEGER NOT NULL,
+                    key INTEGER NOT NULL,
+                    block INTEGER NOT NULL
+                );
+                INSERT INTO meta (key, value) VALUES ('postings_merged_through', '0');
+                """)
+        }
         return migrator
     }
 
@@ -309,10 +326,13 @@ final class WriterState: @unchecked Sendable {
     var open: [Int64: OpenBlock] = [:]
     var loaded: Set<Int64> = []
     var knownPartitions: Set<Int64> = []
+    /// Rows in `recent_postings` and the id the next one takes; nil until read in a transaction.
+    var recentPostings: (count: Int, nextID: Int64)?
 
     func reset() {
         open = [:]
         loaded = []
         knownPartitions = []
+        recentPostings = nil
     }
 }

@@ -13,11 +13,16 @@ package struct StoreOptions: Sendable, Equatable {
     /// Shipping to a fleet store is on: retention by age keeps a partition that holds records the
     /// fleet store has not acknowledged (the byte budget still goes first, and counts them).
     package var keepUnshipped: Bool
+    /// Trace index rows gathered in `recent_postings` before they are merged into the partitions'
+    /// B-trees in key order: more means fewer merges (less writing) and a larger in-memory copy
+    /// for readers (24 bytes a row).
+    package var recentPostingsLimit: Int
 
     package init(
         blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 6, partitionMillis: Int64 = 86_400_000,
-        hostName: String = "", keepUnshipped: Bool = false
+        hostName: String = "", keepUnshipped: Bool = false, recentPostingsLimit: Int = 131_072
     ) {
+        self.recentPostingsLimit = recentPostingsLimit
         self.blockBytes = blockBytes
         self.compressionLevel = compressionLevel
         self.partitionMillis = partitionMillis

@@ -1,0 +1,128 @@
+import GRDB
+import Synchronization
+
+/// The trace index's newest rows, as readers see them.
+///
+/// The writer appends each commit's index rows to `recent_postings`, a table in insertion order
+/// with no index, and moves them into the partitions' `postings_<p>` B-trees in key order once
+/// `StoreOptions.recentPostingsLimit` of them have gathered (`SQLiteLogStore.mergeRecentPostings`).
+/// Inserting random keys into a large B-tree commit by commit dirtied about one page per row: on
+/// 2M records, most of the 862 MB the ingest wrote for a 58 MB store. Appending costs a page per
+/// few hundred rows, and a merge writes each page of the index at most once.
+///
+/// Readers find the recent rows here: an in-memory copy of the table, sorted by key, brought up to
+/// date from each reader's snapshot (rows with a higher id than the copy holds). Readers see the
+/// database through snapshots of different ages, so the copy may be ahead of a reader; holding a
+/// row of a block the reader cannot see yet costs nothing (the block is not found). What must not
+/// happen is a reader missing a row: after a merge (`merged_through` moved on) the copy starts
+/// again from the newer snapshot, and a reader whose snapshot is older than the copy's merge reads
+/// the table itself for its one lookup.
+final class RecentPostings: Sendable {
+    struct Entry: Sendable, Comparable {
+        var key: Int64
+        var partition: Int64
+        var block: Int64
+
+        static func < (a: Entry, b: Entry) -> Bool { (a.key, a.partition, a.block) < (b.key, b.partition, b.block) }
+    }
+
+    struct State: Sendable {
+        /// The merge this copy follows: every row up to this id is in `postings_<p>`.
+        var mergedThrough: Int64 = -1
+        /// The highest row id copied.
+        var lastID: Int64 = 0
+        /// Sorted by key.
+        var sorted: [Entry] = []
+        /// Copied since the last sort.
+        var tail: [Entry] = []
+
+        mutating func add(_ entries: [Entry]) {
+            tail += entries
+            // Sorted in runs: a lookup scans at most this many unsorted rows.
+            guard tail.count > 512 else { return }
+            tail.sort()
+            var merged: [Entry] = []
+            merged.reserveCapacity(sorted.count + tail.count)
+            var i = 0
+            var j = 0
+            while i < sorted.count, j < tail.count {
+                if tail[j] < sorted[i] {
+                    merged.append(tail[j]); j += 1
+                } else {
+                    merged.append(sorted[i]); i += 1
+                }
+            }
+            merged += sorted[i...]
+            merged += tail[j...]
+            sorted = merged
+            tail = []
+        }
+
+        func blocks(partition: Int64, keys: [Int64]) -> [Int64] {
+            var out: [Int64] = []
+            for key in keys {
+                var low = 0
+                var high = sorted.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if sorted[middle].key < key { low = middle + 1 } else { high = middle }
+                }
+                while low < sorted.count, sorted[low].key == key {
+                    if sorted[low].partition == partition { out.append(sorted[low].block) }
+                    low += 1
+                }
+            }
+            let wanted = Set(keys)
+            for entry in tail where entry.partition == partition && wanted.contains(entry.key) { out.append(entry.block) }
+            return out
+        }
+    }
+
+    private let state = Mutex(State())
+
+    /// How many rows the copy holds (for tests and statistics).
+    var count: Int { state.withLock { $0.sorted.count + $0.tail.count } }
+
+    /// The blocks of `partition` whose recent index rows hold one of `keys`, as this snapshot has
+    /// them (or more).
+    func blocks(partition: Int64, keys: [Int64], _ db: Database) throws -> [Int64] {
+        guard !keys.isEmpty else { return [] }
+        let mergedThrough = try Self.mergedThrough(db)
+        var (cached, lastID) = state.withLock { ($0.mergedThrough, $0.lastID) }
+        if cached < mergedThrough { lastID = mergedThrough }
+        if cached <= mergedThrough {
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT id, partition, key, block FROM recent_postings WHERE id > ? ORDER BY id"),
+                arguments: [lastID])
+            let answer: [Int64]? = state.withLock { state in
+                if state.mergedThrough < mergedThrough {
+                    state = State(mergedThrough: mergedThrough, lastID: mergedThrough)
+                }
+                // Another reader moved the copy past this snapshot's merge meanwhile.
+                guard state.mergedThrough == mergedThrough, lastID <= state.lastID else { return nil }
+                var fresh: [Entry] = []
+                for row in rows {
+                    let id: Int64 = row[0]
+                    guard id > state.lastID else { continue }
+                    fresh.append(Entry(key: row[2], partition: row[1], block: row[3]))
+                    state.lastID = id
+                }
+                if !fresh.isEmpty { state.add(fresh) }
+                return state.blocks(partition: partition, keys: keys)
+            }
+            if let answer { return answer }
+        }
+        // This snapshot is older than the merge the copy follows: it reads the table itself, for
+        // this one lookup.
+        let list = keys.map(String.init).joined(separator: ",")
+        return try Int64.fetchAll(
+            db, sql: "SELECT block FROM recent_postings WHERE partition = ? AND key IN (\(list))", arguments: [partition])
+    }
+
+    /// The id through which rows have been merged into `postings_<p>`, in this snapshot.
+    static func mergedThrough(_ db: Database) throws -> Int64 {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'postings_merged_through'")
+        ).flatMap { Int64($0) } ?? 0
+    }
+}

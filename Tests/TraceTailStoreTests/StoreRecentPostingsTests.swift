@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+import Testing
+import TraceTailCore
+import TraceTailStore
+
+/// The trace index's newest rows wait in `recent_postings` and are merged into the partitions'
+/// B-trees in key order. Whatever the moment, a lookup finds every record of its trace.
+@Suite("Store recent postings")
+struct StoreRecentPostingsTests {
+    /// 24 traces of random ids, 8 records a batch on each of three files, blocks of 256 bytes: a
+    /// merge every few batches with a limit of 10 rows.
+    static let traces: [TraceID] = (0..<24).map { _ in
+        TraceID(String(format: "%016llx%016llx", UInt64.random(in: 1...UInt64.max), UInt64.random(in: 1...UInt64.max)))!
+    }
+
+    static func batch(_ number: Int, file: Int, offset: Int64) -> [IndexedRecord] {
+        (0..<8).map { i in
+            let n = number * 8 + i
+            return Sample.record(
+                "file \(file) batch \(number) record \(i)", time: Sample.base + Int64(n) * 10 + Int64(file),
+                offset: offset + Int64(i) * 40, trace: traces[(n * 7 + file * 5) % traces.count])
+        }
+    }
+
+    static func count(_ trace: IDKey, in store: SQLiteLogStore) async throws -> Int {
+        try await store.records(RecordQuery(key: trace, limit: 10_000)).records.count
+    }
+
+    static func sql<T: DatabaseValueConvertible>(_ path: String, _ query: String) throws -> T? {
+        let queue = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        defer { try? queue.close() }
+        return try queue.read { db in try T.fetchOne(db, sql: query) }
+    }
+
+    @Test("Lookups find every record before, across and after merges, and after the store is reopened")
+    func mergesAndReopen() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("db.sqlite")
+        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 10)
+        var store = try SQLiteLogStore(path: path, options: options)
+        var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
+        var expected: [IDKey: Int] = [:]
+        var merges: Set<Int64> = []
+        for number in 0..<12 {
+            if number == 6 {
+                // Reopened halfway: the rows not merged yet are found again from the table.
+                try store.close()
+                store = try SQLiteLogStore(path: path, options: options)
+            }
+            for file in files.indices {
+                let records = Self.batch(number, file: file, offset: files[file].offset)
+                try await Sample.append(store, &files[file], records)
+                for record in records { expected[record.trace!, default: 0] += 1 }
+            }
+            for (trace, count) in expected {
+                #expect(try await Self.count(trace, in: store) == count, "trace \(trace) after batch \(number)")
+            }
+            let waiting: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM recent_postings"))
+            #expect(waiting < 10 + 24 * 3)
+            let through: String = try #require(try Self.sql(path, "SELECT value FROM meta WHERE key = 'postings_merged_through'"))
+            merges.insert(Int64(through)!)
+        }
+        // Merges happened, and put rows in the B-tree.
+        #expect(merges.count > 3)
+        let partition = Sample.base / Sample.day
+        let merged: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM postings_\(partition)"))
+        #expect(merged > 0)
+
+        // A reader in another process, with its own copy of the recent rows, finds the same.
+        let reader = try SQLiteLogStore(path: path, access: .read, options: options)
+        for (trace, count) in expected { #expect(try await Self.count(trace, in: reader) == count) }
+        try reader.close()
+        try store.close()
+    }
+
+    @Test("A reader whose snapshot is older than a merge its store's copy has seen still finds every record")
+    func snapshotOlderThanMerge() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("db.sqlite")
+        let store = try SQLiteLogStore(path: path, options: StoreOptions(blockBytes: 256, recentPostingsLimit: 30))
+        defer { try? store.close() }
+        var files = try await Sample.register(store, ["orchestrator-out.log"])
+        var expected: [IDKey: Int] = [:]
+        func add(_ number: Int) async throws {
+            let records = Self.batch(number, file: 0, offset: files[0].offset)
+            try await Sample.append(store, &files[0], records)
+            for record in records { expected[record.trace!, default: 0] += 1 }
+        }
+        try await add(0)
+        let before: String? = try Self.sql(path, "SELECT value FROM meta WHERE key = 'postings_merged_through'")
+        // A snapshot taken now, before the merge.
+        let pool = try DatabasePool(path: path)
+        defer { try? pool.close() }
+        let snapshot = try pool.makeSnapshot()
+        let seen = expected
+        for number in 1..<8 { try await add(number) }
+        let after: String? = try Self.sql(path, "SELECT value FROM meta WHERE key = 'postings_merged_through'")
+        #expect(before != after, "the appends after the snapshot must merge")
+        // The store's copy follows the newest merge...
+        for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count) }
+        // ...and a lookup in the old snapshot still finds what that snapshot holds.
+        for (trace, count) in seen {
+            let found = try await snapshot.read { db in try store.records(RecordQuery(key: trace, limit: 10_000), db).records.count }
+            #expect(found == count, "trace \(trace) in the old snapshot")
+        }
+    }
+}
