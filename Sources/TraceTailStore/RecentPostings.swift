@@ -38,8 +38,9 @@ final class RecentPostings: Sendable {
 
         mutating func add(_ entries: [Entry]) {
             tail += entries
-            // Sorted in runs: a lookup scans at most this many unsorted rows.
-            guard tail.count > 512 else { return }
+            // Merged into the sorted rows once the tail is a sixteenth of them: each row is copied
+            // about 16 times over the copy's life, and a lookup scans at most that many unsorted.
+            guard tail.count > max(1024, sorted.count / 16) else { return }
             tail.sort()
             var merged: [Entry] = []
             merged.reserveCapacity(sorted.count + tail.count)
