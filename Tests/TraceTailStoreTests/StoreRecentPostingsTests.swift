@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import TraceTailCore
-import TraceTailStore
+@testable import TraceTailStore
 
 /// The trace index's newest rows wait in `recent_postings` and are merged into the partitions'
 /// B-trees in key order. Whatever the moment, a lookup finds every record of its trace.
@@ -105,6 +105,34 @@ struct StoreRecentPostingsTests {
         for (trace, count) in seen {
             let found = try await snapshot.read { db in try store.records(RecordQuery(key: trace, limit: 10_000), db).records.count }
             #expect(found == count, "trace \(trace) in the old snapshot")
+        }
+    }
+
+    @Test("The in-memory copy finds every row through its sorted part and its unsorted tail")
+    func copyMergesRuns() {
+        var state = RecentPostings.State()
+        var truth: [Int64: [Int64: Set<Int64>]] = [:]
+        var generator = SystemRandomNumberGenerator()
+        var block: Int64 = 0
+        // Uneven runs, as commits bring them: the tail is merged into the sorted part many times.
+        for run in 0..<60 {
+            var entries: [RecentPostings.Entry] = []
+            for _ in 0..<(run % 7 == 0 ? 900 : 137) {
+                block += 1
+                let entry = RecentPostings.Entry(
+                    key: Int64(generator.next() % 500), partition: Int64(generator.next() % 2), block: block)
+                entries.append(entry)
+                truth[entry.partition, default: [:]][entry.key, default: []].insert(entry.block)
+            }
+            state.add(entries)
+        }
+        #expect(!state.sorted.isEmpty && !state.tail.isEmpty)
+        #expect(state.sorted == state.sorted.sorted())
+        for partition in [Int64(0), 1] {
+            for key in Int64(0)..<500 {
+                #expect(Set(state.blocks(partition: partition, keys: [key])) == truth[partition]?[key] ?? [])
+            }
+            #expect(Set(state.blocks(partition: partition, keys: [3, 7])) == (truth[partition]?[3] ?? []).union(truth[partition]?[7] ?? []))
         }
     }
 }
