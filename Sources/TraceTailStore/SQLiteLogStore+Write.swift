@@ -280,7 +280,7 @@ extension SQLiteLogStore {
         let data: Data = row["data"]
         let payloadBytes: Int = row["payload_bytes"]
         do {
-            let payload = try Zlib.inflate(Array(data), expectedSize: payloadBytes)
+            let payload = try data.withUnsafeBytes { try Zlib.inflate($0, expectedSize: payloadBytes) }
             return try BlockCodec.decode(payload, matching: matching, texts: texts)
         } catch {
             let id: Int64 = row["id"]

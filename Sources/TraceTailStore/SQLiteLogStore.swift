@@ -103,7 +103,7 @@ package final class SQLiteLogStore: LogStore {
                 logger.notice("creating a new store", metadata: ["path": "\(path)"])
             }
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -512")
             }
             do {
                 // auto_vacuum and the page size can only be chosen before the first table exists, and

@@ -65,7 +65,10 @@ final class BenchRun {
             try underWriteLoad(daemon: daemon, logs: logs, ids: ids, seconds: plan.loadSeconds, rate: plan.writerRate)
         }
         let peak = peakRSSKiB(daemon.process.processIdentifier)
-        report.add("peak RSS of `serve` through the lookups and load", "\(format(Double(peak) / 1024)) MB", target: "≤ 64 MB", met: peak <= 64 * 1024)
+        report.add(
+            "peak RSS of `serve` through the lookups and load",
+            "\(format(Double(peak) / 1024)) MB (private \(format(Double(daemon.peakPrivateKiB) / 1024)) MB; the rest is code and libraries mapped from disk)",
+            target: "≤ 64 MB", met: peak <= 64 * 1024)
         daemon.stop()
         try freshnessRun(samples: plan.freshness)
         try idleFiles(count: 2000)
@@ -109,7 +112,8 @@ final class BenchRun {
             "\(name): store size (data + index) vs gzip -6", "\(megabytes(storeBytes)) vs \(megabytes(gzipBytes)) = \(format(ratio, 2))x (raw \(megabytes(rawBytes)))",
             target: "≤ 1.0x (stretch 0.8x)", met: ratio <= 1.0)
         report.add(
-            "\(name): peak RSS while ingesting \(format(Double(rawBytes) / 1e9, 2)) GB", "\(format(Double(ingest.peakRSSKiB) / 1024)) MB", target: "≤ 64 MB",
+            "\(name): peak RSS while ingesting \(format(Double(rawBytes) / 1e9, 2)) GB",
+            "\(format(Double(ingest.peakRSSKiB) / 1024)) MB (private \(format(Double(ingest.peakPrivateKiB) / 1024)) MB)", target: "≤ 64 MB",
             met: ingest.peakRSSKiB <= 64 * 1024)
         return Ingested(files: files, rate: rate)
     }

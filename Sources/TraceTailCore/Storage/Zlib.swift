@@ -34,17 +34,21 @@ package enum Zlib {
 
     /// Inflates a raw deflate stream whose inflated size is known (or a bound of it).
     package static func inflate(_ input: [UInt8], expectedSize: Int) throws -> [UInt8] {
+        try input.withUnsafeBytes { try inflate($0, expectedSize: expectedSize) }
+    }
+
+    /// Inflates a raw deflate stream in place where it lies (a row's blob, not copied first) into a
+    /// new array, not zero-filled first.
+    package static func inflate(_ input: UnsafeRawBufferPointer, expectedSize: Int) throws -> [UInt8] {
         guard let decompressor = libdeflate_alloc_decompressor() else { throw Failure(operation: "inflate (allocation)", code: 0) }
         defer { libdeflate_free_decompressor(decompressor) }
-        var output = [UInt8](repeating: 0, count: max(expectedSize, 1))
-        var written = 0
-        let status = input.withUnsafeBytes { inBuffer in
-            output.withUnsafeMutableBytes { outBuffer in
-                libdeflate_deflate_decompress(decompressor, inBuffer.baseAddress, inBuffer.count, outBuffer.baseAddress, outBuffer.count, &written)
-            }
+        var status = LIBDEFLATE_SUCCESS
+        let output = [UInt8](unsafeUninitializedCapacity: max(expectedSize, 1)) { buffer, count in
+            var written = 0
+            status = libdeflate_deflate_decompress(decompressor, input.baseAddress, input.count, buffer.baseAddress, buffer.count, &written)
+            count = status == LIBDEFLATE_SUCCESS ? written : 0
         }
         guard status == LIBDEFLATE_SUCCESS else { throw Failure(operation: "inflate", code: Int32(status.rawValue)) }
-        output.removeSubrange(written...)
         return output
     }
 }
