@@ -76,6 +76,8 @@ extension SQLiteLogStore {
         try db.execute(sql: "DELETE FROM shipping WHERE partition = ?", arguments: [id])
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.blocksTable(id))")
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.postingsTable(id))")
+        try db.execute(sql: "DROP TABLE IF EXISTS \(Self.runsTable(id))")
+        try db.execute(sql: "DELETE FROM posting_runs WHERE partition = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM recent_postings WHERE partition = ?", arguments: [id])
         writer.recentPostings = nil
         try db.execute(sql: "DELETE FROM partitions WHERE id = ?", arguments: [id])

@@ -119,20 +119,66 @@ extension SQLiteLogStore {
         writer.recentPostings = (count, nextID)
     }
 
-    /// Moves every row of `recent_postings` into its partition's B-tree, in key order, so that each
-    /// page of the index is written once however many rows land on it.
+    /// Moves every row of `recent_postings` into a new sorted run of its partition's `runs_<p>`,
+    /// then merges runs eight at a time (`compactRuns`). A run's id is above every other of its
+    /// partition and its rows go in key order, so writing one appends at the B-tree's right edge:
+    /// each page is written once, however large the index. The same rows inserted in key order
+    /// into one B-tree of every key rewrote about a page per row once the index was larger than a
+    /// merge (on a 100M-record day, most of a 330 MB index every 700k records).
     func mergeRecentPostings(through last: Int64, _ db: Database) throws {
         for partition in try Int64.fetchAll(db, sql: "SELECT DISTINCT partition FROM recent_postings") {
-            guard try db.tableExists(Self.postingsTable(partition)) else { continue }
+            guard try db.tableExists(Self.blocksTable(partition)) else { continue }
+            // A partition made before runs existed gets its runs table here.
+            try Self.createPartitionTables(db, partition: partition)
+            let run = try nextRun(partition, db)
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO \(Self.postingsTable(partition)) (key, block)
-                    SELECT key, block FROM recent_postings WHERE partition = ? ORDER BY key, block
+                    INSERT OR IGNORE INTO \(Self.runsTable(partition)) (run, key, block)
+                    SELECT ?, key, block FROM recent_postings WHERE partition = ? ORDER BY key, block
                     """,
-                arguments: [partition])
+                arguments: [run, partition])
+            try db.execute(
+                sql: "INSERT INTO posting_runs (partition, run, level, rows) VALUES (?, ?, 0, ?)",
+                arguments: [partition, run, db.changesCount])
+            try compactRuns(partition, db)
         }
         try db.execute(sql: "DELETE FROM recent_postings")
         try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'postings_merged_through'", arguments: [String(last)])
+    }
+
+    /// Runs of one level merged at a time into one of the next.
+    static let runFanout = 8
+
+    /// Merges the runs of a level, once there are `runFanout` of them, into one run of the next
+    /// level, level by level: a partition keeps at most `runFanout - 1` runs per level, so a lookup
+    /// probes a few runs (about 16 on a 100M-record day) and each index row is written about
+    /// once per level.
+    private func compactRuns(_ partition: Int64, _ db: Database) throws {
+        let table = Self.runsTable(partition)
+        while let level = try Int.fetchOne(
+            db,
+            sql: "SELECT level FROM posting_runs WHERE partition = ? GROUP BY level HAVING count(*) >= ? ORDER BY level LIMIT 1",
+            arguments: [partition, Self.runFanout])
+        {
+            let runs = try Int64.fetchAll(
+                db, sql: "SELECT run FROM posting_runs WHERE partition = ? AND level = ? ORDER BY run", arguments: [partition, level])
+            let list = runs.map(String.init).joined(separator: ",")
+            let run = try nextRun(partition, db)
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO \(table) (run, key, block) SELECT ?, key, block FROM \(table) WHERE run IN (\(list)) ORDER BY key, block",
+                arguments: [run])
+            let rows = db.changesCount
+            try db.execute(sql: "DELETE FROM \(table) WHERE run IN (\(list))")
+            try db.execute(sql: "DELETE FROM posting_runs WHERE partition = ? AND run IN (\(list))", arguments: [partition])
+            try db.execute(
+                sql: "INSERT INTO posting_runs (partition, run, level, rows) VALUES (?, ?, ?, ?)",
+                arguments: [partition, run, level + 1, rows])
+        }
+    }
+
+    private func nextRun(_ partition: Int64, _ db: Database) throws -> Int64 {
+        let last = try Int64.fetchOne(db, sql: "SELECT max(run) FROM posting_runs WHERE partition = ?", arguments: [partition])
+        return (last ?? 0) + 1
     }
 
     func partition(of time: Int64) -> Int64 {

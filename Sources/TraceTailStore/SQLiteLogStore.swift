@@ -12,10 +12,12 @@ import TraceTailCore
 /// - `partitions`: one row per partition (a UTC day of storing by default) with its totals and
 ///   the time range of its records.
 /// - `blocks_<p>`: the compressed blocks stored during partition `p`.
-/// - `postings_<p>`: `(key, block)`, `WITHOUT ROWID`: which blocks of `p` hold a trace id (the
-///   first 64 bits of it); span, workflow and task ids are found through each block's `filter`.
-/// - `recent_postings`: the trace index's newest rows, in commit order, until they are merged
-///   into `postings_<p>` in key order (`RecentPostings`).
+/// - The trace index: which blocks of `p` hold a trace id (its 64-bit `indexValue`); span,
+///   workflow and task ids are found through each block's `filter`. Its newest rows wait in
+///   `recent_postings` (commit order); they are then written as a sorted run of
+///   `runs_<p>` `(run, key, block)`, and runs are merged eight at a time (`posting_runs` lists
+///   them with their level). Stores made before keep their `postings_<p>` `(key, block)`, read as
+///   one more run.
 /// - `open_blocks`: the block each file is still filling, so a restart continues it.
 ///
 /// Readers never wait for the writer (WAL); writes are serialised by GRDB's writer queue.
@@ -258,8 +260,9 @@ package final class SQLiteLogStore: LogStore {
             try db.execute(
                 sql: "INSERT INTO meta (key, value) VALUES ('store_id', ?)", arguments: [UUID().uuidString.lowercased()])
         }
-        // The trace index's newest rows, appended in commit order and moved into `postings_<p>` in
-        // key order now and then (`RecentPostings`). Rows up to `postings_merged_through` are there.
+        // The trace index's newest rows, appended in commit order and moved now and then into a
+        // sorted run of `runs_<p>` (`RecentPostings`, `posting_runs` lists the runs). Rows up to
+        // `postings_merged_through` are in runs.
         migrator.registerMigration("v4-recent-postings") { db in
             try db.execute(sql: """
                 CREATE TABLE recent_postings (
@@ -269,6 +272,13 @@ package final class SQLiteLogStore: LogStore {
                     block INTEGER NOT NULL
                 );
                 INSERT INTO meta (key, value) VALUES ('postings_merged_through', '0');
+                CREATE TABLE posting_runs (
+                    partition INTEGER NOT NULL,
+                    run INTEGER NOT NULL,
+                    level INTEGER NOT NULL,
+                    rows INTEGER NOT NULL,
+                    PRIMARY KEY (partition, run)
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator
@@ -276,6 +286,7 @@ package final class SQLiteLogStore: LogStore {
 
     static func blocksTable(_ partition: Int64) -> String { "blocks_\(partition)" }
     static func postingsTable(_ partition: Int64) -> String { "postings_\(partition)" }
+    static func runsTable(_ partition: Int64) -> String { "runs_\(partition)" }
 
     static func createPartitionTables(_ db: Database, partition: Int64) throws {
         try db.execute(sql: """
@@ -296,6 +307,12 @@ package final class SQLiteLogStore: LogStore {
                 key INTEGER NOT NULL,
                 block INTEGER NOT NULL,
                 PRIMARY KEY (key, block)
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS \(runsTable(partition)) (
+                run INTEGER NOT NULL,
+                key INTEGER NOT NULL,
+                block INTEGER NOT NULL,
+                PRIMARY KEY (run, key, block)
             ) WITHOUT ROWID;
             """)
     }

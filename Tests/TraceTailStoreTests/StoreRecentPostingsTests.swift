@@ -62,17 +62,53 @@ struct StoreRecentPostingsTests {
             let through: String = try #require(try Self.sql(path, "SELECT value FROM meta WHERE key = 'postings_merged_through'"))
             merges.insert(Int64(through)!)
         }
-        // Merges happened, and put rows in the B-tree.
-        #expect(merges.count > 3)
+        // Merges happened, each wrote a sorted run, and eight runs were merged into one of the next
+        // level; no run holds a row twice and the runs agree with what `posting_runs` says.
+        #expect(merges.count > 8)
         let partition = Sample.base / Sample.day
-        let merged: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM postings_\(partition)"))
-        #expect(merged > 0)
+        let merged: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM runs_\(partition)"))
+        let distinct: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM (SELECT DISTINCT key, block FROM runs_\(partition))"))
+        let listed: Int64 = try #require(try Self.sql(path, "SELECT sum(rows) FROM posting_runs WHERE partition = \(partition)"))
+        #expect(merged > 0 && merged == distinct && merged == listed)
+        let levels: Int64 = try #require(try Self.sql(path, "SELECT max(level) FROM posting_runs"))
+        #expect(levels >= 1)
+        let perLevel: Int64 = try #require(try Self.sql(path, "SELECT max(n) FROM (SELECT count(*) AS n FROM posting_runs GROUP BY level)"))
+        #expect(perLevel < 8)
 
         // A reader in another process, with its own copy of the recent rows, finds the same.
         let reader = try SQLiteLogStore(path: path, access: .read, options: options)
         for (trace, count) in expected { #expect(try await Self.count(trace, in: reader) == count) }
         try reader.close()
         try store.close()
+    }
+
+    @Test("A store made before sorted runs keeps its index in postings_<p>, and lookups still read it")
+    func legacyPostings() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("db.sqlite")
+        var store = try SQLiteLogStore(path: path, options: StoreOptions(blockBytes: 256))
+        var files = try await Sample.register(store, ["orchestrator-out.log"])
+        var expected: [IDKey: Int] = [:]
+        for number in 0..<4 {
+            let records = Self.batch(number, file: 0, offset: files[0].offset)
+            try await Sample.append(store, &files[0], records)
+            for record in records { expected[record.trace!, default: 0] += 1 }
+        }
+        try store.close()
+        // The index as an older build left it: every row in the partition's one B-tree.
+        let partition = Sample.base / Sample.day
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: "INSERT INTO postings_\(partition) (key, block) SELECT key, block FROM recent_postings")
+            try db.execute(sql: "DELETE FROM recent_postings")
+        }
+        try queue.close()
+        store = try SQLiteLogStore(path: path, options: StoreOptions(blockBytes: 256))
+        defer { try? store.close() }
+        for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count) }
+        let list = try await store.traces(TraceListQuery(limit: 100))
+        #expect(Dictionary(uniqueKeysWithValues: list.traces.map { ($0.trace, $0.records) }) == expected)
     }
 
     @Test("A reader whose snapshot is older than a merge its store's copy has seen still finds every record")
