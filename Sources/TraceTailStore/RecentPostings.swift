@@ -42,6 +42,10 @@ final class RecentPostings: Sendable {
             // about 16 times over the copy's life, and a lookup scans at most that many unsorted.
             guard tail.count > max(1024, sorted.count / 16) else { return }
             tail.sort()
+            if sorted.isEmpty {
+                swap(&sorted, &tail)
+                return
+            }
             var merged: [Entry] = []
             merged.reserveCapacity(sorted.count + tail.count)
             var i = 0
@@ -92,9 +96,15 @@ final class RecentPostings: Sendable {
         var (cached, lastID) = state.withLock { ($0.mergedThrough, $0.lastID) }
         if cached < mergedThrough { lastID = mergedThrough }
         if cached <= mergedThrough {
-            let rows = try Row.fetchAll(
+            // Read by cursor into plain values: up to `recentPostingsLimit` rows the first time, and
+            // a `Row` each would be about 13 MB at once.
+            var rows: [(id: Int64, entry: Entry)] = []
+            let cursor = try Row.fetchCursor(
                 db.cachedStatement(sql: "SELECT id, partition, key, block FROM recent_postings WHERE id > ? ORDER BY id"),
                 arguments: [lastID])
+            while let row = try cursor.next() {
+                rows.append((row[0], Entry(key: row[2], partition: row[1], block: row[3])))
+            }
             let answer: [Int64]? = state.withLock { state in
                 if state.mergedThrough < mergedThrough {
                     state = State(mergedThrough: mergedThrough, lastID: mergedThrough)
@@ -102,10 +112,9 @@ final class RecentPostings: Sendable {
                 // Another reader moved the copy past this snapshot's merge meanwhile.
                 guard state.mergedThrough == mergedThrough, lastID <= state.lastID else { return nil }
                 var fresh: [Entry] = []
-                for row in rows {
-                    let id: Int64 = row[0]
-                    guard id > state.lastID else { continue }
-                    fresh.append(Entry(key: row[2], partition: row[1], block: row[3]))
+                fresh.reserveCapacity(rows.count)
+                for (id, entry) in rows where id > state.lastID {
+                    fresh.append(entry)
                     state.lastID = id
                 }
                 if !fresh.isEmpty { state.add(fresh) }
