@@ -310,8 +310,7 @@ package enum FleetSchema {
     /// are 4 bytes in the array and the GIN index instead of 8; the few traces that share one
     /// cost a block read, and the block's decode keeps only the id asked for.
     package static func postingKey(_ key: IDKey) -> Int32 {
-        let value = key.indexValue
-        return Int32(truncatingIfNeeded: value ^ (value >> 32))
+        key.foldedIndexValue
     }
 
     static func blocksTable(_ day: Int64) -> String { "tracetail_blocks_d\(day)" }

@@ -80,8 +80,9 @@ extension SQLiteLogStore {
     }
 
     /// The blocks of a partition that the trace index says hold one of these keys (`indexValue`s):
-    /// from its sorted runs (and the `postings_<p>` of a store made before runs), and from the rows
-    /// not merged into a run yet. Sorted, each once.
+    /// from its sorted runs (by the key folded to 32 bits: a block of another trace that shares it
+    /// may come too, and its decode finds nothing), the `postings_<p>` of a store made before runs,
+    /// and the rows not merged into a run yet. Sorted, each once.
     func traceBlocks(partition: Int64, keys: [Int64], _ db: Database) throws -> [Int64] {
         guard !keys.isEmpty else { return [] }
         var blocks: [Int64] = []
@@ -92,14 +93,15 @@ extension SQLiteLogStore {
                 db.cachedStatement(sql: "SELECT block FROM \(Self.postingsTable(partition)) WHERE key = ?"), arguments: [keys[0]])
             // One probe per run, each a prepared statement.
             let probe = runs.isEmpty ? nil : try db.cachedStatement(sql: "SELECT block FROM \(Self.runsTable(partition)) WHERE run = ? AND key = ?")
-            for run in runs { blocks += try Int64.fetchAll(probe!, arguments: [run, keys[0]]) }
+            for run in runs { blocks += try Int64.fetchAll(probe!, arguments: [run, IDKey.fold(keys[0])]) }
         } else {
             let list = keys.map(String.init).joined(separator: ",")
             blocks = try Int64.fetchAll(db, sql: "SELECT DISTINCT block FROM \(Self.postingsTable(partition)) WHERE key IN (\(list))")
             if !runs.isEmpty {
                 blocks += try Int64.fetchAll(db, sql: """
                     SELECT DISTINCT block FROM \(Self.runsTable(partition))
-                    WHERE run IN (\(runs.map(String.init).joined(separator: ","))) AND key IN (\(list))
+                    WHERE run IN (\(runs.map(String.init).joined(separator: ",")))
+                        AND key IN (\(Set(keys.map(IDKey.fold)).map(String.init).joined(separator: ",")))
                     """)
             }
         }

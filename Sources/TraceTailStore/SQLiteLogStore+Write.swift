@@ -119,7 +119,8 @@ extension SQLiteLogStore {
         writer.recentPostings = (count, nextID)
     }
 
-    /// Moves every row of `recent_postings` into a new sorted run of its partition's `runs_<p>`,
+    /// Moves every row of `recent_postings` into a new sorted run of its partition's `runs_<p>`
+    /// (keys folded to 32 bits, `IDKey.foldedIndexValue`),
     /// then merges runs eight at a time (`compactRuns`). A run's id is above every other of its
     /// partition and its rows go in key order, so writing one appends at the B-tree's right edge:
     /// each page is written once, however large the index. The same rows inserted in key order
@@ -134,7 +135,8 @@ extension SQLiteLogStore {
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO \(Self.runsTable(partition)) (run, key, block)
-                    SELECT ?, key, block FROM recent_postings WHERE partition = ? ORDER BY key, block
+                    SELECT ?, \(Self.foldSQL("key")) AS folded, block FROM recent_postings WHERE partition = ?
+                    ORDER BY folded, block
                     """,
                 arguments: [run, partition])
             try db.execute(
@@ -144,6 +146,15 @@ extension SQLiteLogStore {
         }
         try db.execute(sql: "DELETE FROM recent_postings")
         try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'postings_merged_through'", arguments: [String(last)])
+    }
+
+    /// `IDKey.fold` in SQLite's SQL, which has no XOR: on the two 32-bit halves (each below 2^32,
+    /// so nothing overflows) `a | b - a & b` is `a ^ b`, then read as a signed 32-bit number.
+    static func foldSQL(_ column: String) -> String {
+        let low = "(\(column) & 4294967295)"
+        let high = "((\(column) >> 32) & 4294967295)"
+        let xor = "((\(low) | \(high)) - (\(low) & \(high)))"
+        return "(\(xor) - ((\(xor) & 2147483648) << 1))"
     }
 
     /// Runs of one level merged at a time into one of the next.

@@ -16,6 +16,9 @@ final class TailerMetrics {
     private var exported: [Int64: FileCounters] = [:]
     /// The labels each file's series were created with.
     private var labels: [Int64: [(String, String)]] = [:]
+    /// The gauges' last values per file: an idle file's are not recorded again (each record is a
+    /// registry lookup by label and dimensions, and the daemon updates every file it polls).
+    private var gauges: [Int64: (lag: Int64, pending: Int64)] = [:]
     let commits: CommitMetrics
 
     init(factory: any MetricsFactory) {
@@ -48,9 +51,15 @@ final class TailerMetrics {
         if let size, !file.compressed {
             // Not read yet, and read but not stored (a last line waiting for its `\n`).
             let read = file.assembler.readOffset
-            Gauge(label: "tracetail_file_lag_bytes", dimensions: dimensions, factory: factory).record(max(0, size - read))
-            Gauge(label: "tracetail_file_pending_bytes", dimensions: dimensions, factory: factory)
-                .record(max(0, min(size, read) - file.assembler.committedOffset))
+            let lag = max(0, size - read)
+            let pending = max(0, min(size, read) - file.assembler.committedOffset)
+            if gauges[id]?.lag != lag {
+                Gauge(label: "tracetail_file_lag_bytes", dimensions: dimensions, factory: factory).record(lag)
+            }
+            if gauges[id]?.pending != pending {
+                Gauge(label: "tracetail_file_pending_bytes", dimensions: dimensions, factory: factory).record(pending)
+            }
+            gauges[id] = (lag, pending)
         }
         exported[id] = file.counters
     }
@@ -67,6 +76,7 @@ final class TailerMetrics {
         for label in Self.gaugeLabels { Gauge(label: label, dimensions: dimensions, factory: factory).destroy() }
         exported[id] = nil
         labels[id] = nil
+        gauges[id] = nil
     }
 
     /// A `.gz` copy was found cut short or damaged (and not read).

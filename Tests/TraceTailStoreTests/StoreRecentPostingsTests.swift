@@ -82,6 +82,49 @@ struct StoreRecentPostingsTests {
         try store.close()
     }
 
+    @Test("SQLite's fold of a key (no XOR in its SQL) equals IDKey.fold for edge and random values")
+    func foldInSQL() throws {
+        let queue = try DatabaseQueue()
+        var values: [Int64] = [0, 1, -1, .min, .max, 0x0000_0001_0000_0002, -0x0000_0001_0000_0002, 0x7FFF_FFFF, 0x8000_0000, -0x8000_0000]
+        for _ in 0..<2000 { values.append(Int64.random(in: .min ... .max)) }
+        try queue.read { db in
+            for value in values {
+                let folded = try Int64.fetchOne(
+                    db, sql: "WITH v(key) AS (VALUES (?)) SELECT \(SQLiteLogStore.foldSQL("key")) FROM v", arguments: [value])
+                #expect(folded == Int64(IDKey.fold(value)), "fold of \(value)")
+            }
+        }
+    }
+
+    @Test("Two traces whose keys fold to the same 32 bits in a run each get only their own records")
+    func foldedKeysShared() async throws {
+        let first = IDKey(kind: .trace, high: 0x0000_0001_0000_0002, low: 7)
+        let second = IDKey(kind: .trace, high: 0x0000_0002_0000_0001, low: 9)
+        #expect(first.foldedIndexValue == second.foldedIndexValue && first.indexValue != second.indexValue)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("db.sqlite")
+        let store = try SQLiteLogStore(path: path, options: StoreOptions(blockBytes: 256, recentPostingsLimit: 2))
+        defer { try? store.close() }
+        var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log"])
+        for file in files.indices {
+            var records: [IndexedRecord] = []
+            for i in 0..<12 {
+                var record = Sample.record(
+                    "file \(file) record \(i)", time: Sample.base + Int64(i), offset: files[file].offset + Int64(i) * 40)
+                record.trace = i % 3 == 0 ? second : first
+                records.append(record)
+            }
+            try await Sample.append(store, &files[file], records)
+        }
+        let waiting: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM recent_postings"))
+        #expect(waiting == 0, "every index row is in a run")
+        let firstPage = try await store.records(RecordQuery(key: first, limit: 100)).records
+        let secondPage = try await store.records(RecordQuery(key: second, limit: 100)).records
+        #expect(firstPage.count == 16 && firstPage.allSatisfy { $0.record.trace == first })
+        #expect(secondPage.count == 8 && secondPage.allSatisfy { $0.record.trace == second })
+    }
+
     @Test("A store made before sorted runs keeps its index in postings_<p>, and lookups still read it")
     func legacyPostings() async throws {
         let directory = try TemporaryDirectory()
