@@ -4,19 +4,19 @@ import Synchronization
 /// The trace index's newest rows, as readers see them.
 ///
 /// The writer appends each commit's index rows to `recent_postings`, a table in insertion order
-/// with no index, and moves them into the partitions' `postings_<p>` B-trees in key order once
+/// with no index, and writes them as a sorted run of `runs_<p>` once
 /// `StoreOptions.recentPostingsLimit` of them have gathered (`SQLiteLogStore.mergeRecentPostings`).
 /// Inserting random keys into a large B-tree commit by commit dirtied about one page per row: on
 /// 2M records, most of the 862 MB the ingest wrote for a 58 MB store. Appending costs a page per
-/// few hundred rows, and a merge writes each page of the index at most once.
+/// few hundred rows, and a run is written at the end of its B-tree, each page once.
 ///
 /// Readers find the recent rows here: an in-memory copy of the table, sorted by key, brought up to
-/// date from each reader's snapshot (rows with a higher id than the copy holds). Readers see the
-/// database through snapshots of different ages, so the copy may be ahead of a reader; holding a
-/// row of a block the reader cannot see yet costs nothing (the block is not found). What must not
-/// happen is a reader missing a row: after a merge (`merged_through` moved on) the copy starts
-/// again from the newer snapshot, and a reader whose snapshot is older than the copy's merge reads
-/// the table itself for its one lookup.
+/// date from each reader's snapshot (rows with a higher id than the copy holds; the writer never
+/// gives an id twice). Readers see the database through snapshots of different ages, so the copy
+/// may be ahead of a reader; holding a row of a block the reader cannot see yet costs nothing (the
+/// block is not found). What must not happen is a reader missing a row: after a merge
+/// (`merged_through` moved on) the copy starts again from the newer snapshot, and a reader whose
+/// snapshot is older than the copy's merge reads the table itself for its one lookup.
 final class RecentPostings: Sendable {
     struct Entry: Sendable, Comparable {
         var key: Int64
@@ -84,18 +84,41 @@ final class RecentPostings: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Held while a reader brings the copy up to date, so that after a restart one reader loads
+    /// the table (up to `recentPostingsLimit` rows) and the others then read only what is newer.
+    private let loading = Mutex(())
 
     /// How many rows the copy holds (for tests and statistics).
     var count: Int { state.withLock { $0.sorted.count + $0.tail.count } }
 
-    /// The blocks of `partition` whose recent index rows hold one of `keys`, as this snapshot has
-    /// them (or more).
-    func blocks(partition: Int64, keys: [Int64], _ db: Database) throws -> [Int64] {
-        guard !keys.isEmpty else { return [] }
+    /// The recent index rows as one snapshot has them (or more), for every partition a lookup asks
+    /// about: the copy, or, for a snapshot older than the merge the copy follows, the table.
+    enum View {
+        case copy(State)
+        case table
+
+        func blocks(partition: Int64, keys: [Int64], _ db: Database) throws -> [Int64] {
+            guard !keys.isEmpty else { return [] }
+            switch self {
+            case .copy(let state):
+                return state.blocks(partition: partition, keys: keys)
+            case .table:
+                let list = keys.map(String.init).joined(separator: ",")
+                return try Int64.fetchAll(
+                    db, sql: "SELECT block FROM recent_postings WHERE partition = ? AND key IN (\(list))", arguments: [partition])
+            }
+        }
+    }
+
+    /// Brings the copy up to date with this snapshot (once per lookup, not per partition) and
+    /// returns what the lookup reads.
+    func view(_ db: Database) throws -> View {
         let mergedThrough = try Self.mergedThrough(db)
-        var (cached, lastID) = state.withLock { ($0.mergedThrough, $0.lastID) }
-        if cached < mergedThrough { lastID = mergedThrough }
-        if cached <= mergedThrough {
+        return try loading.withLock { _ in
+            var (cached, lastID) = state.withLock { ($0.mergedThrough, $0.lastID) }
+            // This snapshot is older than the merge the copy follows: the table, for this lookup.
+            guard cached <= mergedThrough else { return .table }
+            if cached < mergedThrough { lastID = mergedThrough }
             // Read by cursor into plain values: up to `recentPostingsLimit` rows the first time, and
             // a `Row` each would be about 13 MB at once.
             var rows: [(id: Int64, entry: Entry)] = []
@@ -105,12 +128,10 @@ final class RecentPostings: Sendable {
             while let row = try cursor.next() {
                 rows.append((row[0], Entry(key: row[2], partition: row[1], block: row[3])))
             }
-            let answer: [Int64]? = state.withLock { state in
+            return state.withLock { state in
                 if state.mergedThrough < mergedThrough {
                     state = State(mergedThrough: mergedThrough, lastID: mergedThrough)
                 }
-                // Another reader moved the copy past this snapshot's merge meanwhile.
-                guard state.mergedThrough == mergedThrough, lastID <= state.lastID else { return nil }
                 var fresh: [Entry] = []
                 fresh.reserveCapacity(rows.count)
                 for (id, entry) in rows where id > state.lastID {
@@ -118,18 +139,19 @@ final class RecentPostings: Sendable {
                     state.lastID = id
                 }
                 if !fresh.isEmpty { state.add(fresh) }
-                return state.blocks(partition: partition, keys: keys)
+                // A copy of the state is a copy of two array references until the next change.
+                return .copy(state)
             }
-            if let answer { return answer }
         }
-        // This snapshot is older than the merge the copy follows: it reads the table itself, for
-        // this one lookup.
-        let list = keys.map(String.init).joined(separator: ",")
-        return try Int64.fetchAll(
-            db, sql: "SELECT block FROM recent_postings WHERE partition = ? AND key IN (\(list))", arguments: [partition])
     }
 
-    /// The id through which rows have been merged into `postings_<p>`, in this snapshot.
+    /// The blocks of `partition` whose recent index rows hold one of `keys`, as this snapshot has
+    /// them (or more).
+    func blocks(partition: Int64, keys: [Int64], _ db: Database) throws -> [Int64] {
+        try view(db).blocks(partition: partition, keys: keys, db)
+    }
+
+    /// The id through which rows have been merged into runs, in this snapshot.
     static func mergedThrough(_ db: Database) throws -> Int64 {
         try String.fetchOne(
             db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'postings_merged_through'")

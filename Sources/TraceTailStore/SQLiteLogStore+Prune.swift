@@ -78,8 +78,8 @@ extension SQLiteLogStore {
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.postingsTable(id))")
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.runsTable(id))")
         try db.execute(sql: "DELETE FROM posting_runs WHERE partition = ?", arguments: [id])
-        try db.execute(sql: "DELETE FROM recent_postings WHERE partition = ?", arguments: [id])
-        writer.recentPostings = nil
+        // Its rows in `recent_postings` stay until the next merge, which skips them: deleting them
+        // could hand their ids out again, and readers follow that table by id.
         try db.execute(sql: "DELETE FROM partitions WHERE id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM open_blocks WHERE partition = ?", arguments: [id])
         writer.knownPartitions.remove(id)

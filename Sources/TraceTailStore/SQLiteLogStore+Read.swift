@@ -53,6 +53,8 @@ extension SQLiteLogStore {
         let partitions = try Row.fetchAll(
             db, sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id")
         filters.retain(only: Set(partitions.map { $0["id"] as Int64 }))
+        let isTrace = query.key.kind == .trace || query.key.kind == .traceOpaque
+        let recent = isTrace ? try recentPostings.view(db) : .table
         for partition in partitions {
             let id: Int64 = partition["id"]
             if let since = query.since, (partition["max_time"] as Int64) < since { continue }
@@ -60,7 +62,7 @@ extension SQLiteLogStore {
             let blockIDs: [Int64]
             switch query.key.kind {
             case .trace, .traceOpaque:
-                blockIDs = try traceBlocks(partition: id, keys: [query.key.indexValue], db)
+                blockIDs = try traceBlocks(partition: id, keys: [query.key.indexValue], recent: recent, db)
             default:
                 blockIDs = try blocksByFilter(partition: id, query, db)
             }
@@ -82,30 +84,33 @@ extension SQLiteLogStore {
     /// The blocks of a partition that the trace index says hold one of these keys (`indexValue`s):
     /// from its sorted runs (by the key folded to 32 bits: a block of another trace that shares it
     /// may come too, and its decode finds nothing), the `postings_<p>` of a store made before runs,
-    /// and the rows not merged into a run yet. Sorted, each once.
-    func traceBlocks(partition: Int64, keys: [Int64], _ db: Database) throws -> [Int64] {
+    /// and the rows not merged into a run yet (`recent`, taken once per lookup). Sorted, each once.
+    func traceBlocks(partition: Int64, keys: [Int64], recent: RecentPostings.View, _ db: Database) throws -> [Int64] {
         guard !keys.isEmpty else { return [] }
-        var blocks: [Int64] = []
-        let runs = try Int64.fetchAll(
-            db.cachedStatement(sql: "SELECT run FROM posting_runs WHERE partition = ?"), arguments: [partition])
+        var blocks: [Int64]
         if keys.count == 1 {
             blocks = try Int64.fetchAll(
                 db.cachedStatement(sql: "SELECT block FROM \(Self.postingsTable(partition)) WHERE key = ?"), arguments: [keys[0]])
-            // One probe per run, each a prepared statement.
-            let probe = runs.isEmpty ? nil : try db.cachedStatement(sql: "SELECT block FROM \(Self.runsTable(partition)) WHERE run = ? AND key = ?")
-            for run in runs { blocks += try Int64.fetchAll(probe!, arguments: [run, IDKey.fold(keys[0])]) }
+            // Every run of the partition in one statement: a seek per run on (run, key).
+            blocks += try Int64.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT block FROM \(Self.runsTable(partition))
+                    WHERE run IN (SELECT run FROM posting_runs WHERE partition = ?) AND key = ?
+                    """),
+                arguments: [partition, IDKey.fold(keys[0])])
         } else {
             let list = keys.map(String.init).joined(separator: ",")
+            let folded = Set(keys.map(IDKey.fold)).map(String.init).joined(separator: ",")
             blocks = try Int64.fetchAll(db, sql: "SELECT DISTINCT block FROM \(Self.postingsTable(partition)) WHERE key IN (\(list))")
-            if !runs.isEmpty {
-                blocks += try Int64.fetchAll(db, sql: """
+            blocks += try Int64.fetchAll(
+                db,
+                sql: """
                     SELECT DISTINCT block FROM \(Self.runsTable(partition))
-                    WHERE run IN (\(runs.map(String.init).joined(separator: ",")))
-                        AND key IN (\(Set(keys.map(IDKey.fold)).map(String.init).joined(separator: ",")))
-                    """)
-            }
+                    WHERE run IN (SELECT run FROM posting_runs WHERE partition = ?) AND key IN (\(folded))
+                    """,
+                arguments: [partition])
         }
-        blocks += try recentPostings.blocks(partition: partition, keys: keys, db)
+        blocks += try recent.blocks(partition: partition, keys: keys, db)
         return Array(Set(blocks)).sorted()
     }
 

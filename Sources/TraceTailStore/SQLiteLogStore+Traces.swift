@@ -69,8 +69,9 @@ extension SQLiteLogStore {
         let wanted = Set(traces)
         var totals: [IDKey: Totals] = [:]
         let keys = Array(Set(traces.map(\.indexValue)))
+        let recent = try recentPostings.view(db)
         for partition in try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0") {
-            let ids = try traceBlocks(partition: partition, keys: keys, db)
+            let ids = try traceBlocks(partition: partition, keys: keys, recent: recent, db)
             guard !ids.isEmpty else { continue }
             let blocks = try Row.fetchCursor(db, sql: """
                 SELECT * FROM \(Self.blocksTable(partition)) WHERE id IN (\(ids.map(String.init).joined(separator: ",")))

@@ -35,7 +35,7 @@ package final class SQLiteLogStore: LogStore {
     let writer = WriterState()
     /// The filters of sealed blocks, per partition, for lookups by span, workflow and task.
     let filters = FilterCache()
-    /// The trace index rows not yet merged into `postings_<p>`, for readers.
+    /// The trace index rows not yet written as a run, for readers.
     let recentPostings = RecentPostings()
     /// Blocks found undecodable (logged once each).
     let unreadableBlocks = Mutex<Set<BlockAddress>>([])
@@ -72,6 +72,10 @@ package final class SQLiteLogStore: LogStore {
         configuration.label = "tracetail"
         configuration.busyMode = .timeout(10)
         configuration.maximumReaderCount = 8
+        // Readers' page caches of 512 KiB, not SQLite's 2 MB (up to 8 of them): the index's inner
+        // pages fit, and the blob pages of random lookups missed a larger cache anyway. The writer
+        // sets its own 4 MiB below.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -512") }
         switch access {
         case .read:
             lock = nil
@@ -105,7 +109,7 @@ package final class SQLiteLogStore: LogStore {
                 logger.notice("creating a new store", metadata: ["path": "\(path)"])
             }
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -512")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             do {
                 // auto_vacuum and the page size can only be chosen before the first table exists, and
@@ -277,6 +281,7 @@ package final class SQLiteLogStore: LogStore {
                     run INTEGER NOT NULL,
                     level INTEGER NOT NULL,
                     rows INTEGER NOT NULL,
+                    next_key INTEGER,
                     PRIMARY KEY (partition, run)
                 ) WITHOUT ROWID;
                 """)
@@ -345,11 +350,14 @@ final class WriterState: @unchecked Sendable {
     var knownPartitions: Set<Int64> = []
     /// Rows in `recent_postings` and the id the next one takes; nil until read in a transaction.
     var recentPostings: (count: Int, nextID: Int64)?
+    /// Whether a merge of runs is under way (`posting_runs.next_key`); nil: not looked yet.
+    var mergesRunning: Bool?
 
     func reset() {
         open = [:]
         loaded = []
         knownPartitions = []
         recentPostings = nil
+        mergesRunning = nil
     }
 }

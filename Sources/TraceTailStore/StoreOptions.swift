@@ -13,9 +13,9 @@ package struct StoreOptions: Sendable, Equatable {
     /// Shipping to a fleet store is on: retention by age keeps a partition that holds records the
     /// fleet store has not acknowledged (the byte budget still goes first, and counts them).
     package var keepUnshipped: Bool
-    /// Trace index rows gathered in `recent_postings` before they are merged into the partitions'
-    /// B-trees in key order: more means fewer merges (less writing) and a larger in-memory copy
-    /// for readers (24 bytes a row).
+    /// Trace index rows gathered in `recent_postings` before they are written as a sorted run of
+    /// their partition's `runs_<p>`: more means fewer and larger runs (less writing, fewer probes)
+    /// and a larger in-memory copy for readers (24 bytes a row).
     package var recentPostingsLimit: Int
 
     package init(

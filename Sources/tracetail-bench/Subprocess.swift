@@ -106,6 +106,7 @@ final class Daemon {
     /// SIGTERM and wait; returns the exit status.
     @discardableResult
     func stop() -> Int32 {
+        _ = sampler?.stop()
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -116,6 +117,7 @@ final class Daemon {
 
     /// SIGKILL and wait.
     func kill() {
+        _ = sampler?.stop()
         if process.isRunning {
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
