@@ -170,8 +170,10 @@ extension SQLiteLogStore {
     static let mergeSlices: Int64 = 16
     /// Level-1 run ids start here, above any level-0 id, so the run being built is always the
     /// last in `runs_<p>` and its slices are appended at the B-tree's right edge, however many
-    /// level-0 runs are written meanwhile.
-    static let levelOneRunBase: Int64 = 1 << 40
+    /// level-0 runs are written meanwhile. Level-0 ids are the highest live one plus one, so they
+    /// stay small (a merge is done in 16 commits); every row stores its run id, so both stay
+    /// short: one byte for level 0, two for level 1 (an id of 2^40 took six, 1.6 % of the store).
+    static let levelOneRunBase: Int64 = 1 << 14
 
     /// Starts merging a partition's level-0 runs once there are `runFanout` of them and no merge
     /// is running there: they get level -1 (being merged), and a level-1 run is listed with
