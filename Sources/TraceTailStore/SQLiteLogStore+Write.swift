@@ -94,8 +94,8 @@ extension SQLiteLogStore {
     }
 
     /// Appends trace index rows to `recent_postings` (the end of a table in id order: a page per few
-    /// hundred rows), and moves them into the partitions' B-trees once `recentPostingsLimit` have
-    /// gathered (`RecentPostings` says why).
+    /// hundred rows), and writes them as sorted runs once `recentPostingsLimit` have gathered
+    /// (`mergeRecentPostings`; `RecentPostings` says why).
     private func appendRecentPostings(_ postings: [(Int64, Int64, Int64)], _ db: Database) throws {
         guard !postings.isEmpty else { return }
         var count: Int
@@ -123,9 +123,9 @@ extension SQLiteLogStore {
     /// Moves every row of `recent_postings` into a new sorted run of its partition's `runs_<p>`
     /// (keys folded to 32 bits, `IDKey.foldedIndexValue`), then starts merging runs eight at a
     /// time (`compactRuns`). Its rows go in key order into a B-tree of `(run, key, block)` near
-    /// its end: each page is written about once, however large the index. The same rows inserted in key order
-    /// into one B-tree of every key rewrote about a page per row once the index was larger than a
-    /// merge (on a 100M-record day, most of a 330 MB index every 700k records).
+    /// its end: each page is written about once, however large the index. The same rows inserted
+    /// in key order into one B-tree of every key rewrote about a page per row once the index was
+    /// larger than a merge (on a 100M-record day, most of a 330 MB index every 700k records).
     func mergeRecentPostings(through last: Int64, _ db: Database) throws {
         for partition in try Int64.fetchAll(db, sql: "SELECT DISTINCT partition FROM recent_postings") {
             guard try db.tableExists(Self.blocksTable(partition)) else { continue }
@@ -172,7 +172,7 @@ extension SQLiteLogStore {
     /// last in `runs_<p>` and its slices are appended at the B-tree's right edge, however many
     /// level-0 runs are written meanwhile. Level-0 ids are the highest live one plus one, so they
     /// stay small (a merge is done in 16 commits); every row stores its run id, so both stay
-    /// short: one byte for level 0, two for level 1 (an id of 2^40 took six, 1.6 % of the store).
+    /// short: one byte for level 0, two for level 1 (ids from 2^40 took six: 1.4 % of a 10M-record store).
     static let levelOneRunBase: Int64 = 1 << 14
 
     /// Starts merging a partition's level-0 runs once there are `runFanout` of them and no merge
