@@ -27,7 +27,7 @@ final class RecentPostings: Sendable {
     }
 
     struct State: Sendable {
-        /// The merge this copy follows: every row up to this id is in `postings_<p>`.
+        /// The merge this copy follows: every row up to this id is in a run.
         var mergedThrough: Int64 = -1
         /// The highest row id copied.
         var lastID: Int64 = 0
@@ -143,12 +143,6 @@ final class RecentPostings: Sendable {
                 return .copy(state)
             }
         }
-    }
-
-    /// The blocks of `partition` whose recent index rows hold one of `keys`, as this snapshot has
-    /// them (or more).
-    func blocks(partition: Int64, keys: [Int64], _ db: Database) throws -> [Int64] {
-        try view(db).blocks(partition: partition, keys: keys, db)
     }
 
     /// The id through which rows have been merged into runs, in this snapshot.
