@@ -8,7 +8,8 @@ import Synchronization
 /// `StoreOptions.recentPostingsLimit` of them have gathered (`SQLiteLogStore.mergeRecentPostings`).
 /// Inserting random keys into a large B-tree commit by commit dirtied about one page per row: on
 /// 2M records, most of the 862 MB the ingest wrote for a 58 MB store. Appending costs a page per
-/// few hundred rows, and a run is written at the end of its B-tree, each page once.
+/// few hundred rows, and a run is written in key order to one place of its B-tree, each page
+/// about once.
 ///
 /// Readers find the recent rows here: an in-memory copy of the table, sorted by key, brought up to
 /// date from each reader's snapshot (rows with a higher id than the copy holds; the writer never

@@ -125,7 +125,8 @@ extension SQLiteLogStore {
     /// time (`compactRuns`). Its rows go in key order into a B-tree of `(run, key, block)` near
     /// its end: each page is written about once, however large the index. The same rows inserted
     /// in key order into one B-tree of every key rewrote about a page per row once the index was
-    /// larger than a merge (on a 100M-record day, most of a 330 MB index every 700k records).
+    /// larger than a merge (estimated for a 100M-record day: most of a 330 MB index every 700k
+    /// records).
     func mergeRecentPostings(through last: Int64, _ db: Database) throws {
         for partition in try Int64.fetchAll(db, sql: "SELECT DISTINCT partition FROM recent_postings") {
             guard try db.tableExists(Self.blocksTable(partition)) else { continue }
