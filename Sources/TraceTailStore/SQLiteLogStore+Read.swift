@@ -36,7 +36,7 @@ extension SQLiteLogStore {
         var unreadable = Set<BlockAddress>()
         for block in blocks {
             guard collector.wants(block) else { break }
-            guard let file = files[block.fileID], let row = try self.block(block.id, of: block.partition, db) else { continue }
+            guard let file = files[block.fileID], let row = try self.blockPayload(block.id, of: block.partition, db) else { continue }
             guard let records = readableBlock(row, partition: block.partition, matching: query.key) else {
                 unreadable.insert(BlockAddress(partition: block.partition, block: block.id))
                 continue
@@ -151,6 +151,12 @@ extension SQLiteLogStore {
     /// One block's row, data included.
     func block(_ id: Int64, of partition: Int64, _ db: Database) throws -> Row? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(Self.blocksTable(partition)) WHERE id = ?"), arguments: [id])
+    }
+
+    /// What decoding one block needs of its row (`decodeBlock`): not its filter or totals.
+    func blockPayload(_ id: Int64, of partition: Int64, _ db: Database) throws -> Row? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, payload_bytes, data FROM \(Self.blocksTable(partition)) WHERE id = ?"), arguments: [id])
     }
 
     private static func timeRange(since: Int64?, until: Int64?) -> (String, StatementArguments) {
