@@ -1,8 +1,10 @@
 import TraceTailCore
 
 extension DirectoryTailer {
-    /// Compares the directory with what is followed: renames, deletions and new files.
-    func scan(now: Int64) async throws {
+    /// Compares the directory with what is followed: renames, deletions and new files. Returns
+    /// what it found of each name, for the pass that follows (`needsLook`).
+    @discardableResult
+    func scan(now: Int64) async throws -> [String: FileSystem.Status] {
         let names = try listLogFiles()
         var present: [FileKey: String] = [:]
         var statuses: [String: FileSystem.Status] = [:]
@@ -54,6 +56,7 @@ extension DirectoryTailer {
         for name in copies + fresh.filter({ PM2FileName($0)?.isRotatedCopy != true }) {
             try await adopt(name, status: statuses[name]!, now: now)
         }
+        return statuses
     }
 
     /// Whether a rotated copy may still be being written: its size changed since the last look

@@ -131,7 +131,7 @@ package struct TailerService: Service {
             }
             let caughtUp = catchUp.done
             let failure = trouble.failures > 0 ? trouble.summary : nil
-            let backlog = backlogClock.due(WallClock.nowMillis()) || failure != nil ? tailer.backlogBytes : nil
+            let backlog = failure != nil ? tailer.backlogBytesLookingAgain() : backlogClock.due(WallClock.nowMillis()) ? tailer.backlogBytes : nil
             status.update {
                 $0.caughtUp = caughtUp
                 $0.files = tailer.followedFiles

@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import Testing
+@testable import TraceTailTailer
+
+/// The inotify watcher's own thread: what it hands over, and that a wait ends when it should.
+/// Nothing here measures time: a wait that did not end would hang the suite, and each one is
+/// bounded by `withinSeconds`, far longer than any of them needs.
+@Suite("Directory watcher", .serialized)
+struct DirectoryWatcherTests {
+    struct Hung: Error {}
+
+    static func withinSeconds<T: Sendable>(_ seconds: Int, _ body: @escaping @Sendable () async -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw Hung() }
+            return value
+        }
+    }
+
+    static func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("watcher-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func append(_ text: String, to path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    @Test("a write is handed to the waiting task by name, a new file as a change of the listing")
+    func writeWakesTheWaiter() async throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.append("first\n", to: dir + "/app-out.log")
+        let watcher = try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+        // Created before the watch began: nothing is pending.
+        let quiet = try await Self.withinSeconds(60) { await watcher.wait(milliseconds: 50) }
+        #expect(quiet.isEmpty)
+
+        let waiting = Task { await watcher.wait(milliseconds: 600_000) }
+        try await Task.sleep(for: .milliseconds(100))  // the task is most likely waiting by now (either way must work)
+        try Self.append("second\n", to: dir + "/app-out.log")
+        let changes = try await Self.withinSeconds(60) { await waiting.value }
+        #expect(changes.names == ["app-out.log"])
+        #expect(!changes.structural)
+
+        try Self.append("new\n", to: dir + "/other-out.log")
+        let created = try await Self.withinSeconds(60) { await watcher.wait(milliseconds: 600_000) }
+        #expect(created.structural)
+        #expect(created.names.contains("other-out.log"))
+    }
+
+    @Test("events that arrive while nobody waits are kept for the next wait, merged")
+    func eventsBetweenWaitsAreKept() async throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.append("a\n", to: dir + "/a-out.log")
+        try Self.append("b\n", to: dir + "/b-out.log")
+        let watcher = try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+        try Self.append("a\n", to: dir + "/a-out.log")
+        try Self.append("b\n", to: dir + "/b-out.log")
+        // Whether the thread read the two writes in one go or two, the waits see both names.
+        var names: Set<String> = []
+        while names != ["a-out.log", "b-out.log"] {
+            let changes = try await Self.withinSeconds(60) { await watcher.wait(milliseconds: 600_000) }
+            #expect(!changes.isEmpty)
+            names.formUnion(changes.names)
+        }
+    }
+
+    @Test("a wait with nothing happening ends empty when its time is up")
+    func waitTimesOut() async throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let watcher = try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+        for _ in 0..<3 {
+            let changes = try await Self.withinSeconds(60) { await watcher.wait(milliseconds: 30) }
+            #expect(changes.isEmpty)
+        }
+    }
+
+    @Test("cancelling the waiting task ends its wait at once, before or during the wait")
+    func cancellationEndsTheWait() async throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let watcher = try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+        let during = Task { await watcher.wait(milliseconds: 3_600_000) }
+        try await Task.sleep(for: .milliseconds(100))
+        during.cancel()
+        #expect(try await Self.withinSeconds(60) { await during.value }.isEmpty)
+
+        let before = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await watcher.wait(milliseconds: 3_600_000)
+        }
+        #expect(try await Self.withinSeconds(60) { await before.value }.isEmpty)
+
+        // The watcher still works after both.
+        try Self.append("x\n", to: dir + "/late-out.log")
+        let changes = try await Self.withinSeconds(60) { await watcher.wait(milliseconds: 600_000) }
+        #expect(changes.names.contains("late-out.log"))
+    }
+
+    @Test("a watcher let go ends its thread and closes its inotify descriptor")
+    func releaseClosesDescriptors() async throws {
+        let dir = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // This process's inotify descriptors (the suite runs its tests one at a time, and no
+        // other suite of this process makes watchers).
+        func inotifyDescriptors() throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == "anon_inode:inotify"
+            }.count
+        }
+        let before = try inotifyDescriptors()
+        var watchers: [DirectoryWatcher] = []
+        for _ in 0..<5 {
+            watchers.append(try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test"))))
+            _ = await watchers.last!.wait(milliseconds: 1)
+        }
+        #expect(try inotifyDescriptors() == before + 5)
+        watchers.removeAll()
+        // Each thread closes its descriptors once it sees the stop.
+        var looks = 0
+        while try inotifyDescriptors() > before, looks < 600 {
+            try await Task.sleep(for: .milliseconds(100))
+            looks += 1
+        }
+        #expect(try inotifyDescriptors() == before, "watchers let go still hold their inotify descriptors")
+    }
+}
