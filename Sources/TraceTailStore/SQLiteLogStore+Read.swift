@@ -51,7 +51,7 @@ extension SQLiteLogStore {
     private func candidateBlocks(for query: RecordQuery, _ db: Database) throws -> [CandidateBlock] {
         var out: [CandidateBlock] = []
         let partitions = try Row.fetchAll(
-            db, sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id")
+            db.cachedStatement(sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id"))
         filters.retain(only: Set(partitions.map { $0["id"] as Int64 }))
         let isTrace = query.key.kind == .trace || query.key.kind == .traceOpaque
         let recent = isTrace ? try recentPostings.view(db) : .table
@@ -67,9 +67,16 @@ extension SQLiteLogStore {
                 blockIDs = try blocksByFilter(partition: id, query, db)
             }
             guard !blockIDs.isEmpty else { continue }
-            let list = blockIDs.map(String.init).joined(separator: ",")
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT id, file_id, min_time, max_time FROM \(Self.blocksTable(id)) WHERE id IN (\(list))")
+            // A trace's few blocks by a prepared statement each, not a statement built and
+            // compiled per request; many (an id in many blocks' filters) in one statement.
+            let rows: [Row]
+            if blockIDs.count <= 64 {
+                let statement = try db.cachedStatement(sql: "SELECT id, file_id, min_time, max_time FROM \(Self.blocksTable(id)) WHERE id = ?")
+                rows = try blockIDs.compactMap { try Row.fetchOne(statement, arguments: [$0]) }
+            } else {
+                let list = blockIDs.map(String.init).joined(separator: ",")
+                rows = try Row.fetchAll(db, sql: "SELECT id, file_id, min_time, max_time FROM \(Self.blocksTable(id)) WHERE id IN (\(list))")
+            }
             for row in rows {
                 let block = CandidateBlock(
                     partition: id, id: row["id"], fileID: row["file_id"], minTime: row["min_time"], maxTime: row["max_time"])

@@ -46,7 +46,14 @@ package enum BlockCodec {
     package static func decode(
         _ payload: [UInt8], matching: IDKey? = nil, texts: Bool = true
     ) throws -> [IndexedRecord] {
-        var reader = ByteReader(payload)
+        try payload.withUnsafeBufferPointer { buffer in try decode(payload, buffer, matching: matching, texts: texts) }
+    }
+
+    /// `decode`, reading `payload` through `buffer` (its storage).
+    private static func decode(
+        _ payload: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, matching: IDKey?, texts: Bool
+    ) throws -> [IndexedRecord] {
+        var reader = ByteReader(buffer)
         let payloadVersion = try reader.byte()
         guard readableVersions.contains(payloadVersion) else { throw ByteReader.Corrupt(offset: 0) }
         let hasOtherTraces = payloadVersion >= 3
@@ -190,7 +197,7 @@ package enum BlockCodec {
                 try reader.skip(lengths[i])
                 continue
             }
-            let encoded = try reader.take(lengths[i])
+            let encoded = payload[try reader.take(lengths[i])]
             let r = kept[i]
             records[r].raw = try IDTextCodec.decode(encoded, fields: IDTextCodec.Fields(records[r]), wide: wide, narrow: narrow)
         }

@@ -17,34 +17,44 @@ package enum Varint {
 }
 
 /// Reads varints and bytes from a buffer, throwing on truncated or corrupt input.
+///
+/// Reads through a pointer: make it inside `withUnsafeBufferPointer` of the bytes, and do not let it
+/// outlive that call. (Reading a block's record table is most of a lookup's decoding, and the
+/// array's own checks and retains were a third of it.)
 package struct ByteReader {
     package struct Corrupt: Error, CustomStringConvertible {
         package var offset: Int
         package var description: String { "corrupt block payload at byte \(offset)" }
     }
 
-    package let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     package private(set) var position: Int
 
-    package init(_ bytes: [UInt8], position: Int = 0) {
+    package init(_ bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
         self.bytes = bytes
         self.position = position
     }
 
     package var isAtEnd: Bool { position >= bytes.count }
 
+    @inline(__always)
     package mutating func byte() throws -> UInt8 {
         guard position < bytes.count else { throw Corrupt(offset: position) }
         defer { position += 1 }
         return bytes[position]
     }
 
+    @inline(__always)
     package mutating func varint() throws -> UInt64 {
         // Most values of a block's table fit in one byte.
         if position < bytes.count, bytes[position] < 0x80 {
             defer { position += 1 }
             return UInt64(bytes[position])
         }
+        return try longVarint()
+    }
+
+    private mutating func longVarint() throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -56,11 +66,13 @@ package struct ByteReader {
         }
     }
 
+    @inline(__always)
     package mutating func signed() throws -> Int64 {
         let raw = try varint()
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
     }
 
+    @inline(__always)
     package mutating func int() throws -> Int {
         let value = try varint()
         guard value <= UInt64(Int.max) else { throw Corrupt(offset: position) }
@@ -77,14 +89,16 @@ package struct ByteReader {
     }
 
     /// Moves past `count` bytes without reading them.
+    @inline(__always)
     package mutating func skip(_ count: Int) throws {
-        guard count >= 0, position + count <= bytes.count else { throw Corrupt(offset: position) }
+        guard count >= 0, count <= bytes.count - position else { throw Corrupt(offset: position) }
         position += count
     }
 
-    package mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {
-        guard count >= 0, position + count <= bytes.count else { throw Corrupt(offset: position) }
+    /// Moves past `count` bytes; returns where they are.
+    package mutating func take(_ count: Int) throws -> Range<Int> {
+        guard count >= 0, count <= bytes.count - position else { throw Corrupt(offset: position) }
         defer { position += count }
-        return bytes[position..<position + count]
+        return position..<position + count
     }
 }
