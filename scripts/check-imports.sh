@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 platform="Glibc Musl Darwin Dispatch Synchronization"
 declare -A allowed=(
   [TraceTailCore]="CZlib CLibDeflate $platform"
-  [TraceTailStore]="TraceTailCore GRDB Logging Foundation $platform"
+  [TraceTailStore]="TraceTailCore GRDB GRDBSQLite Logging Foundation $platform"
   [TraceTailTailer]="TraceTailCore Logging Metrics ServiceLifecycle $platform"
   [TraceTailQuery]="TraceTailCore $platform"
   [TraceTailHTTP]="TraceTailCore TraceTailQuery Hummingbird HummingbirdCore NIOCore NIOHTTP1 NIOHTTPTypes NIOHTTPTypesHTTP1 NIOConcurrencyHelpers Logging Metrics ServiceLifecycle $platform"

@@ -133,7 +133,7 @@ package final class SQLiteLogStore: LogStore {
                 // The writer's connection: a page cache that holds the hot part of the trace index, and
                 // checkpoints every 16 MB of log rather than every 4 (each one ends with an fsync).
                 try pool.writeWithoutTransaction { db in
-                    try db.execute(sql: "PRAGMA cache_size = -4096; PRAGMA wal_autocheckpoint = 4000")
+                    try db.execute(sql: "PRAGMA cache_size = -2048; PRAGMA wal_autocheckpoint = 4000")
                 }
             } catch {
                 lock?.release()

@@ -162,7 +162,10 @@ extension DirectoryTailer {
         }
         let store = self.store
         let metrics = self.metrics.commits
+        let end = CommitEnd()
+        inFlightEnded = end
         inFlight = (Task {
+            defer { end.end() }
             let started = ContinuousClock.now
             try await store.append(commit)
             let (seconds, attoseconds) = (ContinuousClock.now - started).components
