@@ -55,11 +55,13 @@ extension SQLiteLogStore {
             var pending: [Int] = []
             var pendingRaw = 0
             for index in byFile[fileID]! {
-                let record = batch.records[index].record
+                // Its size only: copying the record out (its text and ids) cost a retain and a
+                // release of each of its buffers, on the writer's one thread.
+                let rawCount = batch.records[index].record.raw.count
                 // A block is sealed when full, and when the day of storing changed, so that
                 // dropping a partition never cuts a block.
                 if let current = block, current.builder.count + pending.count > 0,
-                   current.builder.rawBytes + pendingRaw + record.raw.count > options.blockBytes
+                   current.builder.rawBytes + pendingRaw + rawCount > options.blockBytes
                     || storedIn != current.partition
                 {
                     jobs.append(Job(fileID: fileID, block: current, records: pending, sealed: true))
@@ -74,7 +76,7 @@ extension SQLiteLogStore {
                         indexed: [], accountedRecords: 0, accountedRaw: 0)
                 }
                 pending.append(index)
-                pendingRaw += record.raw.count
+                pendingRaw += rawCount
             }
             if let open = block { jobs.append(Job(fileID: fileID, block: open, records: pending, sealed: false)) }
             writer.open[fileID] = nil
