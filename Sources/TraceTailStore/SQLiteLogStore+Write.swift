@@ -171,14 +171,19 @@ extension SQLiteLogStore {
 
     /// Level-0 runs merged at a time into one run of level 1.
     static let runFanout = 8
-    /// Slices of the 32-bit key space a merge copies, one per commit: a merge of eight 131k-row
-    /// runs done at once held the writer for 1.45 s (10M pino records); a slice of it is about
-    /// 90 ms, and each slice's rows are deleted from the runs they came from in the same commit.
-    static let mergeSlices: Int64 = 16
+    /// A merge copies a slice of the 32-bit key space per commit, and deletes the slice's rows
+    /// from the runs they came from in the same commit: a merge of eight 131k-row runs done at
+    /// once held the writer for 1.45 s (10M pino records). The slice's width adapts to take
+    /// about `mergeSliceMillis`, from a 256th to a 16th of the key space (a 64th to start with):
+    /// at a fixed 16th, a slice took 100-160 ms while 64 clients queried, every commit of the
+    /// merge waited that long, and the backlog of a writer at 100k records/s rose by 60 MB in
+    /// the 3.5 s the merge took. Smaller slices spread the same work over more commits.
+    static let mergeSliceKeysRange: ClosedRange<Int64> = ((Int64(1) << 32) / 256)...((Int64(1) << 32) / 16)
+    static let mergeSliceMillis: ClosedRange<Int64> = 10...30
     /// Level-1 run ids start here, above any level-0 id, so the run being built is always the
     /// last in `runs_<p>` and its slices are appended at the B-tree's right edge, however many
     /// level-0 runs are written meanwhile. Level-0 ids are the highest live one plus one, so they
-    /// stay small (a merge is done in 16 commits); every row stores its run id, so both stay
+    /// stay small (a merge is done in 16 to 256 commits); every row stores its run id, so both stay
     /// short: one byte for level 0, two for level 1 (ids from 2^40 took six: 1.4 % of a 10M-record store).
     static let levelOneRunBase: Int64 = 1 << 14
 
@@ -215,7 +220,7 @@ extension SQLiteLogStore {
             let partition: Int64 = job["partition"]
             let run: Int64 = job["run"]
             let next: Int64 = job["next_key"]
-            let end = next + (Int64(1) << 32) / Self.mergeSlices
+            let end = next + writer.mergeSliceKeys
             let table = Self.runsTable(partition)
             let started = ContinuousClock.now
             let sources = try Int64.fetchAll(
@@ -242,10 +247,16 @@ extension SQLiteLogStore {
                     sql: "UPDATE posting_runs SET rows = rows + ?, next_key = ? WHERE partition = ? AND run = ?",
                     arguments: [copied, end, partition, run])
             }
+            let millis = Self.milliseconds(since: started)
             logger.debug("trace index: merge slice", metadata: [
                 "partition": "\(partition)", "run": "\(run)", "runs": "\(sources.count)", "rows": "\(copied)",
-                "done": "\(end > Int64(Int32.max))", "ms": "\(Self.milliseconds(since: started))",
+                "done": "\(end > Int64(Int32.max))", "ms": "\(millis)", "keys": "\(writer.mergeSliceKeys)",
             ])
+            if millis > Self.mergeSliceMillis.upperBound {
+                writer.mergeSliceKeys = max(Self.mergeSliceKeysRange.lowerBound, writer.mergeSliceKeys / 2)
+            } else if millis < Self.mergeSliceMillis.lowerBound {
+                writer.mergeSliceKeys = min(Self.mergeSliceKeysRange.upperBound, writer.mergeSliceKeys * 2)
+            }
         }
         writer.mergesRunning = try Int64.fetchOne(db, sql: "SELECT count(*) FROM posting_runs WHERE next_key IS NOT NULL") ?? 0 > 0
     }

@@ -352,6 +352,8 @@ final class WriterState: @unchecked Sendable {
     var recentPostings: (count: Int, nextID: Int64)?
     /// Whether a merge of runs is under way (`posting_runs.next_key`); nil: not looked yet.
     var mergesRunning: Bool?
+    /// How many keys the next merge slice copies (`advanceMerges` adapts it to its time).
+    var mergeSliceKeys: Int64 = SQLiteLogStore.mergeSliceKeysRange.lowerBound * 4
 
     func reset() {
         open = [:]
