@@ -456,11 +456,12 @@ extension Statement {
     /// pino records: a tenth of the time the writer held a commit).
     func executeInts(_ a: Int64, _ b: Int64, _ c: Int64, _ d: Int64, _ db: Database) throws {
         let handle = sqliteStatement
-        sqlite3_bind_int64(handle, 1, a)
-        sqlite3_bind_int64(handle, 2, b)
-        sqlite3_bind_int64(handle, 3, c)
-        sqlite3_bind_int64(handle, 4, d)
-        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        var code = sqlite3_bind_int64(handle, 1, a)
+        if code == SQLITE_OK { code = sqlite3_bind_int64(handle, 2, b) }
+        if code == SQLITE_OK { code = sqlite3_bind_int64(handle, 3, c) }
+        if code == SQLITE_OK { code = sqlite3_bind_int64(handle, 4, d) }
+        if code == SQLITE_OK { code = sqlite3_step(handle) }
         sqlite3_reset(handle)
         guard code == SQLITE_DONE else {
             throw DatabaseError(

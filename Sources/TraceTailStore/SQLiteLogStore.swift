@@ -130,8 +130,10 @@ package final class SQLiteLogStore: LogStore {
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 self.database = pool
                 try Self.migrator.migrate(pool)
-                // The writer's connection: a page cache that holds the hot part of the trace index, and
-                // checkpoints every 16 MB of log rather than every 4 (each one ends with an fsync).
+                // The writer's connection: a 2 MiB page cache (the right edges of the B-trees it
+                // appends to, and the pages a merge slice reads; 4 MiB ingested 2M records no faster
+                // and peaked 4 MB higher), and checkpoints every 4,000 pages of log rather than
+                // every 1,000 (each one ends with an fsync).
                 try pool.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA cache_size = -2048; PRAGMA wal_autocheckpoint = 4000")
                 }

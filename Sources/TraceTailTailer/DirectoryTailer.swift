@@ -132,12 +132,11 @@ package final class DirectoryTailer {
     /// Files followed now.
     package var followedFiles: Int { tracked.count }
 
-    /// Bytes of followed files not stored yet: each file's size now less its committed position
-    /// (so a tailer that cannot commit shows its real lag, not what it has read into memory).
-    /// Bytes not stored yet, by the sizes the last passes saw (a write is seen by the next pass
-    /// that looks at its file: at once through inotify, at the latest by the next full pass). It
-    /// used to look at every file again, each second: 2,000 idle files cost 2,000 `fstat`s a
-    /// second for this figure alone.
+    /// Bytes of followed files not stored yet: each file's size less its committed position (so a
+    /// tailer that cannot commit shows its real lag, not what it has read into memory), by the
+    /// sizes the last passes saw (a write is seen by the next pass that looks at its file: at once
+    /// through inotify, at the latest by the next full pass). It used to look at every file
+    /// again, each second: 2,000 idle files cost 2,000 `fstat`s a second for this figure alone.
     package var backlogBytes: Int64 {
         tracked.values.reduce(0) { total, file in
             let size = file.compressed ? file.state.offset : file.lastSize

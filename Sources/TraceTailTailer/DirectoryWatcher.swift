@@ -47,15 +47,18 @@ final class DirectoryWatcher: Sendable {
             Glibc.close(fd)
             return nil
         }
+        // From here the descriptor is the thread object's: it closes it when it goes.
         guard let shared = WatcherThread(inotify: fd) else {
-            logger.warning("cannot start the inotify thread; polling only", metadata: ["errno": "\(errno)"])
-            Glibc.close(fd)
+            logger.warning("cannot start the inotify thread; polling only")
             return nil
         }
         self.shared = shared
     }
 
     deinit { shared.stop() }
+
+    /// The inotify descriptor and the two ends of the wake-up pipe (for tests).
+    var descriptors: [Int32] { shared.descriptors }
 
     /// Returns what changed in the directory, as soon as anything did, or after `milliseconds`
     /// (empty), or at once when the task is cancelled (empty).
@@ -66,8 +69,10 @@ final class DirectoryWatcher: Sendable {
 
 /// The thread behind a `DirectoryWatcher`, and what it shares with the one waiting task.
 ///
-/// The thread owns both descriptors and closes them when it ends (after `stop`); it keeps this
-/// object alive until then, so a watcher can be let go at any time.
+/// The descriptors are closed when this object goes, which is after both the watcher (`stop`,
+/// whose `poke` writes to the pipe) and the thread (which holds it until `run` returns) are done
+/// with them. Closed by the thread as it ended, the pipe could be closed under a `stop` still
+/// about to write to it, and the byte go to whatever file had just been given its number.
 private final class WatcherThread: Sendable {
     private struct Waiter {
         var deadline: ContinuousClock.Instant
@@ -89,9 +94,13 @@ private final class WatcherThread: Sendable {
     private let wakeWrite: Int32
     private let state = Mutex(State())
 
+    /// Takes `inotify` (closed here if no thread can be started).
     init?(inotify: Int32) {
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return nil }
+        guard pipe(&ends) == 0 else {
+            Glibc.close(inotify)
+            return nil
+        }
         for end in ends {
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
             _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
@@ -109,13 +118,19 @@ private final class WatcherThread: Sendable {
             return nil
         }, box)
         guard created == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()
-            Glibc.close(ends[0])
-            Glibc.close(ends[1])
+            Unmanaged<Box>.fromOpaque(box).release()  // the last reference: deinit closes the descriptors
             return nil
         }
         pthread_detach(thread)
     }
+
+    deinit {
+        Glibc.close(inotify)
+        Glibc.close(wakeRead)
+        Glibc.close(wakeWrite)
+    }
+
+    var descriptors: [Int32] { [inotify, wakeRead, wakeWrite] }
 
     func stop() {
         state.withLock { $0.stopped = true }
@@ -128,6 +143,9 @@ private final class WatcherThread: Sendable {
                 let ready: DirectoryChanges? = state.withLock { state in
                     // Cancellation is flagged before the handler below runs: a task cancelled
                     // before it got here is answered at once, one cancelled afterwards by the handler.
+                    // One waiter at a time (the tailer's loop): a second would replace the first,
+                    // whose continuation would never be resumed.
+                    precondition(state.waiter == nil, "DirectoryWatcher.wait called by two tasks at once")
                     if !state.changes.isEmpty || state.stopped || milliseconds <= 0 || Task.isCancelled {
                         defer { state.changes = DirectoryChanges() }
                         return state.changes
@@ -198,9 +216,6 @@ private final class WatcherThread: Sendable {
             return state.waiter
         }
         waiter?.continuation.resume(returning: DirectoryChanges())
-        Glibc.close(inotify)
-        Glibc.close(wakeRead)
-        Glibc.close(wakeWrite)
     }
 
     /// Reads the pending events.

@@ -6,9 +6,14 @@ import Testing
 /// The inotify watcher's own thread: what it hands over, and that a wait ends when it should.
 /// Nothing here measures time: a wait that did not end would hang the suite, and each one is
 /// bounded by `withinSeconds`, far longer than any of them needs.
-@Suite("Directory watcher", .serialized)
+@Suite("Directory watcher", .serialized, .timeLimit(.minutes(1)))
 struct DirectoryWatcherTests {
     struct Hung: Error {}
+
+    /// A task's value, cancelling the task if the waiting one is cancelled (`withinSeconds`).
+    static func value<T: Sendable>(_ task: Task<T, Never>) async -> T {
+        await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+    }
 
     static func withinSeconds<T: Sendable>(_ seconds: Int, _ body: @escaping @Sendable () async -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
@@ -35,7 +40,7 @@ struct DirectoryWatcherTests {
     static func changes(naming name: String, from watcher: DirectoryWatcher) async throws -> DirectoryChanges {
         try await withinSeconds(60) {
             var seen = DirectoryChanges()
-            while !seen.names.contains(name) { seen.merge(await watcher.wait(milliseconds: 600_000)) }
+            while !seen.names.contains(name), !Task.isCancelled { seen.merge(await watcher.wait(milliseconds: 600_000)) }
             return seen
         }
     }
@@ -61,7 +66,7 @@ struct DirectoryWatcherTests {
         let waiting = Task { await watcher.wait(milliseconds: 600_000) }
         try await Task.sleep(for: .milliseconds(100))  // the task is most likely waiting by now (either way must work)
         try Self.append("second\n", to: dir + "/app-out.log")
-        let changes = try await Self.withinSeconds(60) { await waiting.value }
+        let changes = try await Self.withinSeconds(60) { await Self.value(waiting) }
         #expect(changes.names == ["app-out.log"])
         #expect(!changes.structural)
 
@@ -107,13 +112,13 @@ struct DirectoryWatcherTests {
         let during = Task { await watcher.wait(milliseconds: 3_600_000) }
         try await Task.sleep(for: .milliseconds(100))
         during.cancel()
-        #expect(try await Self.withinSeconds(60) { await during.value }.isEmpty)
+        #expect(try await Self.withinSeconds(60) { await Self.value(during) }.isEmpty)
 
         let before = Task {
             withUnsafeCurrentTask { $0?.cancel() }
             return await watcher.wait(milliseconds: 3_600_000)
         }
-        #expect(try await Self.withinSeconds(60) { await before.value }.isEmpty)
+        #expect(try await Self.withinSeconds(60) { await Self.value(before) }.isEmpty)
 
         // The watcher still works after both.
         try Self.append("x\n", to: dir + "/late-out.log")
@@ -121,31 +126,26 @@ struct DirectoryWatcherTests {
         #expect(changes.structural)
     }
 
-    @Test("a watcher let go ends its thread and closes its inotify descriptor")
+    @Test("a watcher let go ends its thread and closes its descriptors")
     func releaseClosesDescriptors() async throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        // This process's inotify descriptors (the suite runs its tests one at a time, and no
-        // other suite of this process makes watchers).
-        func inotifyDescriptors() throws -> Int {
-            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter {
-                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == "anon_inode:inotify"
-            }.count
-        }
-        let before = try inotifyDescriptors()
+        // What each descriptor is (an inode of pipefs or inotify's anonymous one): once closed,
+        // its number is gone or names something else.
+        func identity(_ fd: Int32) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)") }
         var watchers: [DirectoryWatcher] = []
         for _ in 0..<5 {
             watchers.append(try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test"))))
             _ = await watchers.last!.wait(milliseconds: 1)
         }
-        #expect(try inotifyDescriptors() == before + 5)
+        let held = watchers.flatMap(\.descriptors).map { ($0, identity($0)) }
+        #expect(held.count == 15)
+        #expect(held.allSatisfy { $0.1 != nil }, "\(held)")
+        #expect(held.filter { $0.1 == "anon_inode:inotify" }.count == 5)
         watchers.removeAll()
-        // Each thread closes its descriptors once it sees the stop.
-        var looks = 0
-        while try inotifyDescriptors() > before, looks < 600 {
-            try await Task.sleep(for: .milliseconds(100))
-            looks += 1
-        }
-        #expect(try inotifyDescriptors() == before, "watchers let go still hold their inotify descriptors")
+        // Each thread ends once it sees the stop, and the descriptors go with it.
+        func open() -> [(Int32, String?)] { held.filter { identity($0.0) == $0.1 } }
+        while !open().isEmpty, !Task.isCancelled { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(open().isEmpty, "still open: \(open())")
     }
 }

@@ -53,6 +53,9 @@ package enum BlockCodec {
     private static func decode(
         _ payload: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, matching: IDKey?, texts: Bool
     ) throws -> [IndexedRecord] {
+        // Counts read from the payload size allocations only up to the bytes there are, and
+        // deltas wrap: a corrupt block throws (or decodes to nonsense the caller checks), it does
+        // not stop the process.
         var reader = ByteReader(buffer)
         let payloadVersion = try reader.byte()
         guard readableVersions.contains(payloadVersion) else { throw ByteReader.Corrupt(offset: 0) }
@@ -60,7 +63,7 @@ package enum BlockCodec {
         let count = try reader.int()
         let keyCount = try reader.int()
         var kinds: [IDKey.Kind] = []
-        kinds.reserveCapacity(keyCount)
+        kinds.reserveCapacity(min(keyCount, payload.count))
         for _ in 0..<keyCount {
             guard let kind = IDKey.Kind(rawValue: try reader.byte()) else { throw ByteReader.Corrupt(offset: reader.position) }
             kinds.append(kind)
@@ -68,7 +71,7 @@ package enum BlockCodec {
         // The keys as plain values (an opaque one as where its text is): a lookup makes `IDKey`s
         // only of the records it returns, not of every key of the block.
         var keys: [StoredKey] = []
-        keys.reserveCapacity(keyCount)
+        keys.reserveCapacity(min(keyCount, payload.count))
         for kind in kinds {
             if kind.isOpaque {
                 let length = try reader.int()
@@ -101,10 +104,10 @@ package enum BlockCodec {
         let wideCount = try reader.int()
         let narrowCount = try reader.int()
         var wide: [(UInt64, UInt64)] = []
-        wide.reserveCapacity(wideCount)
+        wide.reserveCapacity(min(wideCount, payload.count / 16))
         for _ in 0..<wideCount { wide.append((try reader.uint64(), try reader.uint64())) }
         var narrow: [UInt64] = []
-        narrow.reserveCapacity(narrowCount)
+        narrow.reserveCapacity(min(narrowCount, payload.count / 8))
         for _ in 0..<narrowCount { narrow.append(try reader.uint64()) }
         // References resolve to positions in `keys` (-1: none); a record's ids are made into keys
         // only when it is returned, so the records a lookup passes over cost a few integers each.
@@ -123,9 +126,9 @@ package enum BlockCodec {
         }
         func key(_ position: Int) -> IDKey? { position < 0 ? nil : idKey(keys[position]) }
         var records: [IndexedRecord] = []
-        records.reserveCapacity(matching == nil ? count : 16)
+        records.reserveCapacity(matching == nil ? min(count, payload.count) : 16)
         var lengths: [Int] = []
-        lengths.reserveCapacity(count)
+        lengths.reserveCapacity(min(count, payload.count))
         var previousEnd: Int64 = 0
         var previousTime: Int64 = 0
         // Which field a lookup's id sits in: trace (and the other traces), span, workflow, task.
@@ -138,15 +141,15 @@ package enum BlockCodec {
             }
         }
         var kept: [Int] = []
-        kept.reserveCapacity(count)
+        kept.reserveCapacity(min(count, payload.count))
         var others: [Int] = []
         for _ in 0..<count {
-            let time = previousTime + (try reader.signed())
+            let time = previousTime &+ (try reader.signed())
             previousTime = time
             let level = try reader.byte()
             let flags = try reader.byte()
-            let start = previousEnd + (try reader.signed())
-            let end = start + Int64(try reader.int())
+            let start = previousEnd &+ (try reader.signed())
+            let end = start &+ Int64(truncatingIfNeeded: try reader.int())
             var references = (0, 0, 0, 0, 0)
             references.0 = try reader.int()
             references.1 = try reader.int()
