@@ -74,7 +74,7 @@ package final class SQLiteLogStore: LogStore {
         configuration.maximumReaderCount = 8
         // Readers' page caches of 512 KiB, not SQLite's 2 MB (up to 8 of them): the index's inner
         // pages fit, and the blob pages of random lookups missed a larger cache anyway. The writer
-        // sets its own 4 MiB below.
+        // sets its own 2 MiB below.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -512") }
         switch access {
         case .read:

@@ -163,14 +163,13 @@ extension DirectoryTailer {
         let store = self.store
         let metrics = self.metrics.commits
         let end = CommitEnd()
-        inFlightEnded = end
         inFlight = (Task {
             defer { end.end() }
             let started = ContinuousClock.now
             try await store.append(commit)
             let (seconds, attoseconds) = (ContinuousClock.now - started).components
             metrics.committed(records: commit.records.count, nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        }, commit)
+        }, commit, end)
     }
 
     /// Commits everything read so far and waits until it is stored.
@@ -202,7 +201,7 @@ extension DirectoryTailer {
 
     /// Waits for the commit in flight. Returns its batch if it failed, to be tried again.
     func settle() async -> IngestBatch? {
-        guard let (task, commit) = inFlight else { return nil }
+        guard let (task, commit, _) = inFlight else { return nil }
         inFlight = nil
         do {
             try await task.value

@@ -20,10 +20,9 @@ package final class DirectoryTailer {
     var batch: [IngestBatch.Entry] = []
     var batchBytes = 0
     var lastFlush: Int64 = 0
-    /// The commit under way, if any, and what it holds.
-    var inFlight: (Task<Void, any Error>, IngestBatch)?
-    /// Set by the commit in flight when it ends (stored or failed).
-    var inFlightEnded = CommitEnd()
+    /// The commit under way, if any, what it holds, and the flag it sets when it ends (stored or
+    /// failed).
+    var inFlight: (task: Task<Void, any Error>, commit: IngestBatch, ended: CommitEnd)?
     /// A commit the store refused: stored again before anything else is read.
     var failedCommit: IngestBatch?
     /// Commits refused so far, the last reason, and when one last succeeded (ms).
@@ -137,19 +136,18 @@ package final class DirectoryTailer {
     /// sizes the last passes saw (a write is seen by the next pass that looks at its file: at once
     /// through inotify, at the latest by the next full pass). It used to look at every file
     /// again, each second: 2,000 idle files cost 2,000 `fstat`s a second for this figure alone.
-    package var backlogBytes: Int64 {
-        tracked.values.reduce(0) { total, file in
-            let size = file.compressed ? file.state.offset : file.lastSize
-            return total + max(0, size - file.storedOffset)
-        }
-    }
+    package var backlogBytes: Int64 { backlog { $0.lastSize } }
 
     /// `backlogBytes` by every file's size now: while passes fail (the store refuses commits),
     /// no pass looks at the files, and the backlog they gather must still show.
     package func backlogBytesLookingAgain() -> Int64 {
+        backlog { FileSystem.status(fd: $0.fd)?.size ?? $0.lastSize }
+    }
+
+    /// Each file's size (`size`; a `.gz` copy's: what was inflated) less its committed position.
+    private func backlog(_ size: (TrackedFile) -> Int64) -> Int64 {
         tracked.values.reduce(0) { total, file in
-            let size = file.compressed ? file.state.offset : (FileSystem.status(fd: file.fd)?.size ?? file.lastSize)
-            return total + max(0, size - file.storedOffset)
+            total + max(0, (file.compressed ? file.state.offset : size(file)) - file.storedOffset)
         }
     }
 
@@ -215,8 +213,8 @@ package final class DirectoryTailer {
         if let changed { return changed.contains(file.state.path) }
         guard file.state.status == .live else { return false }
         if file.compressed || !file.untimed.isEmpty { return true }
-        // A descriptor that cannot be looked at: `advance` reports it.
         let seen = listed[file.state.path].flatMap { $0.device == file.state.device && $0.inode == file.state.inode ? $0 : nil }
+        // A descriptor that cannot be looked at: `advance` reports it.
         guard let status = seen ?? FileSystem.status(fd: file.fd) else { return true }
         return status.size != file.lastSize || status.modified != file.lastModified
     }
@@ -227,7 +225,8 @@ package final class DirectoryTailer {
     /// core was idle whenever the store's work was on one thread. (Up to twice the flush size
     /// was 3 % faster again, and 5 MB more at the peak.)
     var batchIsDue: Bool {
-        batchBytes >= configuration.flushBytes && (inFlight == nil || inFlightEnded.ended || batchBytes >= configuration.flushBytes * 3 / 2)
+        batchBytes >= configuration.flushBytes
+            && (inFlight?.ended.hasEnded ?? true || batchBytes >= configuration.flushBytes * 3 / 2)
     }
 
     func path(_ name: String) -> String {
@@ -262,7 +261,7 @@ struct FileKey: Hashable {
 final class CommitEnd: Sendable {
     private let flag = Atomic(false)
 
-    var ended: Bool { flag.load(ordering: .acquiring) }
+    var hasEnded: Bool { flag.load(ordering: .acquiring) }
 
     func end() { flag.store(true, ordering: .releasing) }
 }

@@ -1,4 +1,5 @@
 import Logging
+import TraceTailCore
 
 /// What changed in the watched directory since the last look.
 struct DirectoryChanges: Sendable {
@@ -107,21 +108,9 @@ private final class WatcherThread: Sendable {
         }
         self.inotify = inotify
         (wakeRead, wakeWrite) = (ends[0], ends[1])
-        final class Box {
-            let thread: WatcherThread
-            init(_ thread: WatcherThread) { self.thread = thread }
-        }
-        let box = Unmanaged.passRetained(Box(self)).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { argument in
-            Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().thread.run()
-            return nil
-        }, box)
-        guard created == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()  // the last reference: deinit closes the descriptors
-            return nil
-        }
-        pthread_detach(thread)
+        // The thread holds this object until `run` returns; if none starts, the closure is
+        // released unrun, and with it the last reference: `deinit` closes the descriptors.
+        guard Platform.startThread({ [self] in run() }) else { return nil }
     }
 
     deinit {
@@ -174,7 +163,7 @@ private final class WatcherThread: Sendable {
     }
 
     private func run() {
-        Self.name("tracetail-watch")
+        Platform.nameThread("tracetail-watch")
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var descriptors = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         while true {
@@ -234,15 +223,6 @@ private final class WatcherThread: Sendable {
                 if !nameBytes.isEmpty { changes.names.insert(String(decoding: nameBytes, as: UTF8.self)) }
                 offset += 16 + length
             }
-        }
-    }
-
-    /// Names this thread for `top -H` and /proc (as `QueryExecutor` does).
-    private static func name(_ name: String) {
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        if fd >= 0 {
-            _ = name.withCString { Glibc.write(fd, $0, strlen($0)) }
-            Glibc.close(fd)
         }
     }
 }

@@ -45,6 +45,11 @@ struct DirectoryWatcherTests {
         }
     }
 
+    /// A watcher of `dir`.
+    static func watcher(_ dir: String) throws -> DirectoryWatcher {
+        try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+    }
+
     static func append(_ text: String, to path: String) throws {
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -58,7 +63,7 @@ struct DirectoryWatcherTests {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.append("first\n", to: dir + "/app-out.log")
-        let watcher = try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+        let watcher = try Self.watcher(dir)
         // Created before the watch began: nothing is pending.
         let quiet = try await Self.withinSeconds(60) { await watcher.wait(milliseconds: 50) }
         #expect(quiet.isEmpty)
@@ -81,7 +86,7 @@ struct DirectoryWatcherTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.append("a\n", to: dir + "/a-out.log")
         try Self.append("b\n", to: dir + "/b-out.log")
-        let watcher = try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+        let watcher = try Self.watcher(dir)
         try Self.append("a\n", to: dir + "/a-out.log")
         try Self.append("b\n", to: dir + "/b-out.log")
         // Whether the thread read the two writes in one go or two, the waits see both names.
@@ -97,7 +102,7 @@ struct DirectoryWatcherTests {
     func waitTimesOut() async throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let watcher = try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+        let watcher = try Self.watcher(dir)
         for _ in 0..<3 {
             let changes = try await Self.withinSeconds(60) { await watcher.wait(milliseconds: 30) }
             #expect(changes.isEmpty)
@@ -108,7 +113,7 @@ struct DirectoryWatcherTests {
     func cancellationEndsTheWait() async throws {
         let dir = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let watcher = try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test")))
+        let watcher = try Self.watcher(dir)
         let during = Task { await watcher.wait(milliseconds: 3_600_000) }
         try await Task.sleep(for: .milliseconds(100))
         during.cancel()
@@ -135,7 +140,7 @@ struct DirectoryWatcherTests {
         func identity(_ fd: Int32) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)") }
         var watchers: [DirectoryWatcher] = []
         for _ in 0..<5 {
-            watchers.append(try #require(DirectoryWatcher(directory: dir, logger: Logger(label: "test"))))
+            watchers.append(try Self.watcher(dir))
             _ = await watchers.last!.wait(milliseconds: 1)
         }
         let held = watchers.flatMap(\.descriptors).map { ($0, identity($0)) }

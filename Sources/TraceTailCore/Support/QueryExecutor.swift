@@ -52,7 +52,7 @@ package final class QueryExecutor: @unchecked Sendable {
     package init(threadCount: Int = min(6, max(2, Platform.activeCores)), niceness: Int32 = 5) {
         self.threadCount = max(1, threadCount)
         self.niceness = min(19, max(0, niceness))
-        if !Self.start({ [self] in relay() }) {
+        if !Platform.startThread({ [self] in relay() }) {
             relayStopping = true
         }
     }
@@ -100,7 +100,7 @@ package final class QueryExecutor: @unchecked Sendable {
             start = true
         }
         condition.unlock()
-        if start, !Self.start({ [self] in loop() }) {
+        if start, !Platform.startThread({ [self] in loop() }) {
             // Out of threads (a resource limit). With none running, the work runs here, at the
             // caller's priority, rather than never; else a running thread takes it.
             condition.lock()
@@ -124,7 +124,7 @@ package final class QueryExecutor: @unchecked Sendable {
     }
 
     private func loop() {
-        Self.name("tracetail-query")
+        Platform.nameThread("tracetail-query")
         lowerPriority()
         while true {
             condition.lock()
@@ -145,7 +145,7 @@ package final class QueryExecutor: @unchecked Sendable {
     }
 
     private func relay() {
-        Self.name("tracetail-relay")
+        Platform.nameThread("tracetail-relay")
         while true {
             relayCondition.lock()
             while relayQueue.isEmpty, !relayStopping { relayCondition.wait() }
@@ -156,38 +156,6 @@ package final class QueryExecutor: @unchecked Sendable {
             relayCondition.unlock()
             body()
         }
-    }
-
-    /// Starts a detached thread running `body`; false if the system refused one.
-    private static func start(_ body: @escaping () -> Void) -> Bool {
-        final class Box {
-            let body: () -> Void
-            init(_ body: @escaping () -> Void) { self.body = body }
-        }
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { argument in
-            Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue().body()
-            return nil
-        }, box)
-        guard created == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()
-            return false
-        }
-        pthread_detach(thread)
-        return true
-    }
-
-    /// Names this thread for `top -H` and /proc (15 bytes at most; pthread_setname_np is not in
-    /// the Glibc module, and writing the name to /proc is what it does).
-    private static func name(_ name: String) {
-        #if os(Linux)
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        if fd >= 0 {
-            _ = name.withCString { write(fd, $0, strlen($0)) }
-            close(fd)
-        }
-        #endif
     }
 
     /// Sets this thread's nice value `niceness` above the process's (Linux: nice is per thread;
