@@ -28,10 +28,15 @@ package struct JSONWriter {
         var out: JSONWriter
         var first = true
 
+        /// Field names are the API's own (ASCII letters, digits and `_`): written as they are,
+        /// not escaped.
         mutating func key(_ name: String) {
+            assert(name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
             if !first { out.bytes.append(UInt8(ascii: ",")) }
             first = false
-            out.string(name)
+            out.bytes.append(UInt8(ascii: "\""))
+            out.bytes.append(contentsOf: name.utf8)
+            out.bytes.append(UInt8(ascii: "\""))
             out.bytes.append(UInt8(ascii: ":"))
         }
 
@@ -143,15 +148,21 @@ package struct JSONWriter {
 
     @inline(__always)
     private mutating func escape(_ byte: UInt8) {
+        // Byte by byte: an array literal here was an allocation per escaped byte, and the
+        // quotes of a JSON record's raw text are escaped dozens of times a record.
+        bytes.append(92)
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-        case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-        case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
-        case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
-        case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
-        case 0..<0x20, 0x7F:
-            bytes.append(contentsOf: [92, 117, 48, 48, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
-        default: bytes.append(byte)
+        case UInt8(ascii: "\""): bytes.append(34)
+        case UInt8(ascii: "\\"): bytes.append(92)
+        case UInt8(ascii: "\n"): bytes.append(110)
+        case UInt8(ascii: "\r"): bytes.append(114)
+        case UInt8(ascii: "\t"): bytes.append(116)
+        default:
+            bytes.append(117)
+            bytes.append(48)
+            bytes.append(48)
+            bytes.append(Self.hex[Int(byte >> 4)])
+            bytes.append(Self.hex[Int(byte & 0xF)])
         }
     }
 

@@ -127,8 +127,11 @@ package enum BlockCodec {
         func key(_ position: Int) -> IDKey? { position < 0 ? nil : idKey(keys[position]) }
         var records: [IndexedRecord] = []
         records.reserveCapacity(matching == nil ? min(count, payload.count) : 16)
-        var lengths: [Int] = []
-        lengths.reserveCapacity(min(count, payload.count))
+        // Where each returned record's text is, from the start of the texts: the lengths are
+        // summed as the table is read, so the records passed over leave nothing behind.
+        var textRanges: [Range<Int>] = []
+        textRanges.reserveCapacity(matching == nil ? min(count, payload.count) : 16)
+        var textsLength = 0
         var previousEnd: Int64 = 0
         var previousTime: Int64 = 0
         // Which field a lookup's id sits in: trace (and the other traces), span, workflow, task.
@@ -140,8 +143,6 @@ package enum BlockCodec {
             case .task, .taskOpaque: 4
             }
         }
-        var kept: [Int] = []
-        kept.reserveCapacity(min(count, payload.count))
         var others: [Int] = []
         for _ in 0..<count {
             let time = previousTime &+ (try reader.signed())
@@ -150,32 +151,28 @@ package enum BlockCodec {
             let flags = try reader.byte()
             let start = previousEnd &+ (try reader.signed())
             let end = start &+ Int64(truncatingIfNeeded: try reader.int())
-            var references = (0, 0, 0, 0, 0)
-            references.0 = try reader.int()
-            references.1 = try reader.int()
-            references.2 = try reader.int()
-            references.3 = try reader.int()
-            references.4 = try reader.int()
-            var otherReferences: [Int] = []
-            if hasOtherTraces {
-                let otherCount = try reader.int()
-                guard otherCount <= keyCount else { throw ByteReader.Corrupt(offset: reader.position) }
-                for _ in 0..<otherCount { otherReferences.append(try reader.int()) }
-            }
-            lengths.append(try reader.int())
             previousEnd = end
             // Resolve references in order: "next key" references must be counted for every record.
-            let trace = try position(references.0)
-            let span = try position(references.1)
-            let parent = try position(references.2)
-            let workflow = try position(references.3)
-            let task = try position(references.4)
-            others.removeAll(keepingCapacity: true)
-            for reference in otherReferences {
-                let other = try position(reference)
-                guard other >= 0 else { throw ByteReader.Corrupt(offset: reader.position) }
-                others.append(other)
+            let trace = try position(try reader.int())
+            let span = try position(try reader.int())
+            let parent = try position(try reader.int())
+            let workflow = try position(try reader.int())
+            let task = try position(try reader.int())
+            var otherCount = 0
+            if hasOtherTraces {
+                otherCount = try reader.int()
+                guard otherCount <= keyCount else { throw ByteReader.Corrupt(offset: reader.position) }
+                others.removeAll(keepingCapacity: true)
+                for _ in 0..<otherCount {
+                    let other = try position(try reader.int())
+                    guard other >= 0 else { throw ByteReader.Corrupt(offset: reader.position) }
+                    others.append(other)
+                }
             }
+            let length = try reader.int()
+            guard length <= payload.count else { throw ByteReader.Corrupt(offset: reader.position) }
+            let textStart = textsLength
+            textsLength += length
             if let wanted, let field {
                 let candidate = switch field {
                 case 0: trace
@@ -183,26 +180,22 @@ package enum BlockCodec {
                 case 3: workflow
                 default: task
                 }
-                guard candidate == wanted || (field == 0 && others.contains(wanted)) else {
-                    kept.append(-1)
-                    continue
-                }
+                guard candidate == wanted || (field == 0 && otherCount > 0 && others.contains(wanted)) else { continue }
             }
-            kept.append(records.count)
+            textRanges.append(textStart..<textsLength)
             records.append(IndexedRecord(
                 time: time, level: level == 0 ? nil : LogLevel(rawValue: level), truncated: flags & 1 != 0,
                 startOffset: start, endOffset: end, trace: key(trace), span: key(span), parentSpan: key(parent),
-                workflow: key(workflow), task: key(task), otherTraces: others.map { idKey(keys[$0]) }, raw: []
+                workflow: key(workflow), task: key(task),
+                otherTraces: otherCount == 0 ? [] : others.map { idKey(keys[$0]) }, raw: []
             ))
         }
-        for i in 0..<count {
-            guard texts, kept[i] >= 0 else {
-                try reader.skip(lengths[i])
-                continue
+        let textsStart = try reader.take(textsLength).lowerBound
+        if texts {
+            for (r, range) in textRanges.enumerated() {
+                let encoded = payload[textsStart + range.lowerBound..<textsStart + range.upperBound]
+                records[r].raw = try IDTextCodec.decode(encoded, fields: IDTextCodec.Fields(records[r]), wide: wide, narrow: narrow)
             }
-            let encoded = payload[try reader.take(lengths[i])]
-            let r = kept[i]
-            records[r].raw = try IDTextCodec.decode(encoded, fields: IDTextCodec.Fields(records[r]), wide: wide, narrow: narrow)
         }
         guard reader.isAtEnd else { throw ByteReader.Corrupt(offset: reader.position) }
         return records
