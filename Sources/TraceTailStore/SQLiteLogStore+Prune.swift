@@ -77,6 +77,7 @@ extension SQLiteLogStore {
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.blocksTable(id))")
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.postingsTable(id))")
         try db.execute(sql: "DROP TABLE IF EXISTS \(Self.runsTable(id))")
+        try db.execute(sql: "DROP TABLE IF EXISTS \(Self.runPagesTable(id))")
         try db.execute(sql: "DELETE FROM posting_runs WHERE partition = ?", arguments: [id])
         // Its rows in `recent_postings` stay until the next merge, which skips them: deleting them
         // could hand their ids out again, and readers follow that table by id.

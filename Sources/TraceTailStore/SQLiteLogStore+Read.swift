@@ -98,11 +98,11 @@ extension SQLiteLogStore {
         if keys.count == 1 {
             blocks = try Int64.fetchAll(
                 db.cachedStatement(sql: "SELECT block FROM \(Self.postingsTable(partition)) WHERE key = ?"), arguments: [keys[0]])
-            // Every run of the partition in one statement: a seek per run on (run, key).
+            // Every row run of the partition in one statement: a seek per run on (run, key).
             blocks += try Int64.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT block FROM \(Self.runsTable(partition))
-                    WHERE run IN (SELECT run FROM posting_runs WHERE partition = ?) AND key = ?
+                    WHERE run IN (SELECT run FROM posting_runs WHERE partition = ? AND packed = 0) AND key = ?
                     """),
                 arguments: [partition, IDKey.fold(keys[0])])
         } else {
@@ -113,9 +113,21 @@ extension SQLiteLogStore {
                 db,
                 sql: """
                     SELECT DISTINCT block FROM \(Self.runsTable(partition))
-                    WHERE run IN (SELECT run FROM posting_runs WHERE partition = ?) AND key IN (\(folded))
+                    WHERE run IN (SELECT run FROM posting_runs WHERE partition = ? AND packed = 0) AND key IN (\(folded))
                     """,
                 arguments: [partition])
+        }
+        // Packed runs: per key, the one page of each run that may hold it, in one statement.
+        let pages = try db.cachedStatement(sql: """
+            SELECT (SELECT data FROM \(Self.runPagesTable(partition)) WHERE id >= r.run * 8589934592 + ? AND id < (r.run + 1) * 8589934592 ORDER BY id LIMIT 1)
+            FROM posting_runs r WHERE r.partition = ? AND r.packed = 1
+            """)
+        for key in Set(keys.map(IDKey.fold)) {
+            let found = try Row.fetchCursor(pages, arguments: [Int64(key) + (1 << 31), partition])
+            while let row = try found.next() {
+                guard let data = row[0] as Data? else { continue }
+                blocks += try PostingPages.blocks(data, key: key)
+            }
         }
         blocks += try recent.blocks(partition: partition, keys: keys, db)
         return Array(Set(blocks)).sorted()

@@ -140,16 +140,21 @@ extension SQLiteLogStore {
             try Self.createPartitionTables(db, partition: partition)
             let run = try nextRun(partition, db)
             let started = ContinuousClock.now
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO \(Self.runsTable(partition)) (run, key, block)
-                    SELECT ?, \(Self.foldSQL("key")) AS folded, block FROM recent_postings WHERE partition = ?
+            // In key order from SQLite's sort, straight into pages: no copy of the rows in memory.
+            var pages = PostingPages.Writer()
+            let sorted = try Row.fetchCursor(
+                db.cachedStatement(sql: """
+                    SELECT \(Self.foldSQL("key")) AS folded, block FROM recent_postings WHERE partition = ?
                     ORDER BY folded, block
-                    """,
-                arguments: [run, partition])
-            let rows = db.changesCount
+                    """),
+                arguments: [partition])
+            while let row = try sorted.next() {
+                pages.add(key: Int32(truncatingIfNeeded: row[0] as Int64), block: row[1])
+            }
+            try insertPages(pages.finish(), run: run, partition: partition, db)
+            let rows = pages.pairs
             try db.execute(
-                sql: "INSERT INTO posting_runs (partition, run, level, rows) VALUES (?, ?, 0, ?)",
+                sql: "INSERT INTO posting_runs (partition, run, level, rows, packed) VALUES (?, ?, 0, ?, 1)",
                 arguments: [partition, run, rows])
             logger.debug("trace index: run written", metadata: [
                 "partition": "\(partition)", "run": "\(run)", "rows": "\(rows)", "ms": "\(Self.milliseconds(since: started))",
@@ -197,14 +202,15 @@ extension SQLiteLogStore {
             db, sql: "SELECT run FROM posting_runs WHERE partition = ? AND next_key IS NOT NULL", arguments: [partition]) == nil
         else { return }
         let runs = try Int64.fetchAll(
-            db, sql: "SELECT run FROM posting_runs WHERE partition = ? AND level = 0 ORDER BY run", arguments: [partition])
+            db, sql: "SELECT run FROM posting_runs WHERE partition = ? AND level = 0 AND packed = 1 ORDER BY run",
+            arguments: [partition])
         guard runs.count >= Self.runFanout else { return }
         let list = runs.map(String.init).joined(separator: ",")
         try db.execute(sql: "UPDATE posting_runs SET level = -1 WHERE partition = ? AND run IN (\(list))", arguments: [partition])
         let last = try Int64.fetchOne(
             db, sql: "SELECT max(run) FROM posting_runs WHERE partition = ? AND run >= ?", arguments: [partition, Self.levelOneRunBase])
         try db.execute(
-            sql: "INSERT INTO posting_runs (partition, run, level, rows, next_key) VALUES (?, ?, 1, 0, ?)",
+            sql: "INSERT INTO posting_runs (partition, run, level, rows, next_key, packed) VALUES (?, ?, 1, 0, ?, 1)",
             arguments: [partition, (last ?? Self.levelOneRunBase - 1) + 1, Int64(Int32.min)])
         writer.mergesRunning = true
     }
@@ -215,7 +221,7 @@ extension SQLiteLogStore {
     /// none. The last slice drops the merged runs from the list.
     func advanceMerges(_ db: Database) throws {
         guard writer.mergesRunning != false else { return }
-        let jobs = try Row.fetchAll(db, sql: "SELECT partition, run, next_key FROM posting_runs WHERE next_key IS NOT NULL")
+        let jobs = try Row.fetchAll(db, sql: "SELECT partition, run, next_key, packed FROM posting_runs WHERE next_key IS NOT NULL")
         for job in jobs {
             let partition: Int64 = job["partition"]
             let run: Int64 = job["run"]
@@ -227,7 +233,10 @@ extension SQLiteLogStore {
                 db, sql: "SELECT run FROM posting_runs WHERE partition = ? AND level = -1", arguments: [partition])
             let list = sources.map(String.init).joined(separator: ",")
             var copied = 0
-            if !sources.isEmpty {
+            if job["packed"] as Int64 != 0 {
+                copied = try mergePages(from: sources, into: run, keys: next..<end, partition: partition, db)
+            } else if !sources.isEmpty {
+                // A merge of row runs, begun by a build before packed runs.
                 try db.execute(
                     sql: """
                         INSERT OR IGNORE INTO \(table) (run, key, block)
@@ -259,6 +268,59 @@ extension SQLiteLogStore {
             }
         }
         writer.mergesRunning = try Int64.fetchOne(db, sql: "SELECT count(*) FROM posting_runs WHERE next_key IS NOT NULL") ?? 0 > 0
+    }
+
+    /// Writes a run's pages (`PostingPages`).
+    private func insertPages(_ pages: [(lastKey: Int32, data: [UInt8])], run: Int64, partition: Int64, _ db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO \(Self.runPagesTable(partition)) (id, data) VALUES (?, ?)")
+        for page in pages {
+            try insert.execute(arguments: [PostingPages.rowID(run: run, lastKey: page.lastKey), Data(page.data)])
+        }
+    }
+
+    /// One merge slice of packed runs: the pairs of `keys` in the source runs go, in order, into
+    /// new pages of `run`; the sources' pages of the slice are deleted, and a page that also
+    /// holds keys past the slice is written again with those only (its id, its last key, stays).
+    /// Earlier slices took every key below `keys`, so the sources' first pages from
+    /// `keys.lowerBound` on are the slice's. Returns the pairs copied.
+    private func mergePages(from sources: [Int64], into run: Int64, keys: Range<Int64>, partition: Int64, _ db: Database) throws -> Int {
+        let table = Self.runPagesTable(partition)
+        var pairs: [(key: Int32, block: Int64)] = []
+        let pagesFrom = try db.cachedStatement(sql: "SELECT id, data FROM \(table) WHERE id >= ? AND id < ? ORDER BY id")
+        let delete = try db.cachedStatement(sql: "DELETE FROM \(table) WHERE id = ?")
+        let rewrite = try db.cachedStatement(sql: "UPDATE \(table) SET data = ? WHERE id = ?")
+        for source in sources {
+            let first = PostingPages.rowID(run: source, lastKey: Int32(clamping: keys.lowerBound))
+            // Read first, then change: the cursor is gone before its table is written.
+            var done: [Int64] = []
+            var kept: (id: Int64, data: [UInt8])?
+            do {
+                let rows = try Row.fetchCursor(pagesFrom, arguments: [first, PostingPages.rowIDs(run: source).upperBound])
+                while let row = try rows.next() {
+                    let id: Int64 = row[0]
+                    let page = try PostingPages.pairs(row[1])
+                    let inSlice = page.prefix { Int64($0.key) < keys.upperBound }
+                    pairs += inSlice
+                    guard inSlice.count < page.count else {
+                        done.append(id)
+                        continue
+                    }
+                    if !inSlice.isEmpty {
+                        var rest = PostingPages.Writer(cutting: false)
+                        for pair in page.dropFirst(inSlice.count) { rest.add(key: pair.key, block: pair.block) }
+                        kept = (id, rest.finish()[0].data)
+                    }
+                    break
+                }
+            }
+            for id in done { try delete.execute(arguments: [id]) }
+            if let kept { try rewrite.execute(arguments: [Data(kept.data), kept.id]) }
+        }
+        pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.block < $1.block }
+        var pages = PostingPages.Writer()
+        for pair in pairs { pages.add(key: pair.key, block: pair.block) }
+        try insertPages(pages.finish(), run: run, partition: partition, db)
+        return pages.pairs
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {

@@ -33,6 +33,23 @@ struct StoreRecentPostingsTests {
         return try queue.read { db in try T.fetchOne(db, sql: query) }
     }
 
+    /// The pairs of each packed run of a partition, in the order of its pages.
+    static func packedRuns(_ path: String, partition: Int64) throws -> [Int64: [(key: Int32, block: Int64)]] {
+        let queue = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        defer { try? queue.close() }
+        return try queue.read { db in
+            var runs: [Int64: [(key: Int32, block: Int64)]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, data FROM runpages_\(partition) ORDER BY id") {
+                let id: Int64 = row["id"]
+                let pairs = try PostingPages.pairs(row["data"])
+                // A page's id is its run and its last key.
+                #expect(PostingPages.rowID(run: id >> 33, lastKey: try #require(pairs.last).key) == id)
+                runs[id >> 33, default: []] += pairs
+            }
+            return runs
+        }
+    }
+
     @Test("Lookups find every record before, across and after merges, and after the store is reopened")
     func mergesAndReopen() async throws {
         let directory = try TemporaryDirectory()
@@ -67,9 +84,15 @@ struct StoreRecentPostingsTests {
         // runs, and when no merge is under way the runs agree with what `posting_runs` says.
         #expect(merges.count > 16)
         let partition = Sample.base / Sample.day
-        let merged: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM runs_\(partition)"))
-        let distinct: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM (SELECT DISTINCT key, block FROM runs_\(partition))"))
+        let runs = try Self.packedRuns(path, partition: partition)
+        for (run, pairs) in runs {
+            #expect(zip(pairs, pairs.dropFirst()).allSatisfy { $0.key < $1.key || ($0.key == $1.key && $0.block < $1.block) }, "run \(run) in order")
+        }
+        let merged = Int64(runs.values.map(\.count).reduce(0, +))
+        let distinct = Int64(Set(runs.values.flatMap { $0.map { "\($0.key) \($0.block)" } }).count)
         #expect(merged > 0 && merged == distinct)
+        let rowRuns: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM runs_\(partition)"))
+        #expect(rowRuns == 0, "runs are written packed")
         let finished: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs WHERE level = 1 AND next_key IS NULL"))
         #expect(finished >= 1)
         let levelZero: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs WHERE level = 0"))
@@ -169,8 +192,8 @@ struct StoreRecentPostingsTests {
             try await Sample.append(store, &files[0], records)
             for record in records { expected[record.trace!, default: 0] += 1 }
         }
-        try store.close()
-        // The index as an older build left it: every row in the partition's one B-tree.
+        // The index as an older build left it: every row in the partition's one B-tree. (Done
+        // before the store closes: closing writes the recent rows as a run.)
         let partition = Sample.base / Sample.day
         let queue = try DatabaseQueue(path: path)
         try await queue.write { db in
@@ -178,11 +201,74 @@ struct StoreRecentPostingsTests {
             try db.execute(sql: "DELETE FROM recent_postings")
         }
         try queue.close()
+        try store.close()
+        let packed: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs"))
+        #expect(packed == 0, "the index must be in postings_<p> only")
         store = try SQLiteLogStore(path: path, options: StoreOptions(blockBytes: 256))
         defer { try? store.close() }
         for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count) }
         let list = try await store.traces(TraceListQuery(limit: 100))
         #expect(Dictionary(uniqueKeysWithValues: list.traces.map { ($0.trace, $0.records) }) == expected)
+    }
+
+    @Test("Row runs of a build before packed runs are still read, their merge under way is finished, and new runs are packed")
+    func legacyRowRuns() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("db.sqlite")
+        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 10)
+        var store = try SQLiteLogStore(path: path, options: options)
+        var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
+        var expected: [IDKey: Int] = [:]
+        func add(_ number: Int) async throws {
+            for file in files.indices {
+                let records = Self.batch(number, file: file, offset: files[file].offset)
+                try await Sample.append(store, &files[file], records)
+                for record in records { expected[record.trace!, default: 0] += 1 }
+            }
+        }
+        for number in 0..<12 { try await add(number) }
+        // Every run as the build before wrote it, one row per pair in runs_<p>, with a merge of
+        // them under way (the one running, or one started here from the level-0 runs).
+        let partition = Sample.base / Sample.day
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            for row in try Row.fetchAll(db, sql: "SELECT id, data FROM runpages_\(partition)") {
+                let id: Int64 = row["id"]
+                for pair in try PostingPages.pairs(row["data"]) {
+                    try db.execute(
+                        sql: "INSERT INTO runs_\(partition) (run, key, block) VALUES (?, ?, ?)", arguments: [id >> 33, pair.key, pair.block])
+                }
+            }
+            try db.execute(sql: "DELETE FROM runpages_\(partition)")
+            try db.execute(sql: "UPDATE posting_runs SET packed = 0")
+            if try Int64.fetchOne(db, sql: "SELECT count(*) FROM posting_runs WHERE next_key IS NOT NULL") == 0 {
+                let levelZero = try Int64.fetchAll(db, sql: "SELECT run FROM posting_runs WHERE level = 0")
+                #expect(levelZero.count >= 2)
+                try db.execute(sql: "UPDATE posting_runs SET level = -1 WHERE level = 0")
+                try db.execute(
+                    sql: "INSERT INTO posting_runs (partition, run, level, rows, next_key, packed) VALUES (?, ?, 1, 0, ?, 0)",
+                    arguments: [partition, SQLiteLogStore.levelOneRunBase + 100, Int64(Int32.min)])
+            }
+        }
+        try queue.close()
+        let rowRuns: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM runs_\(partition)"))
+        #expect(rowRuns > 0)
+        try store.close()
+        store = try SQLiteLogStore(path: path, options: options)
+        defer { try? store.close() }
+        for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count, "trace \(trace) in row runs") }
+        for number in 12..<40 {
+            try await add(number)
+            for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count, "trace \(trace) after batch \(number)") }
+        }
+        let legacyMerging: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs WHERE packed = 0 AND level <> 0 AND next_key IS NOT NULL"))
+        let legacySources: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs WHERE packed = 0 AND level = -1"))
+        #expect(legacyMerging == 0 && legacySources == 0, "the merge of row runs finishes")
+        let packedRuns: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs WHERE packed = 1"))
+        #expect(packedRuns > 0)
+        let rowsLeft: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM runs_\(partition)"))
+        #expect(rowsLeft > 0, "row runs stay, and are read")
     }
 
     @Test("A reader whose snapshot is older than a merge its store's copy has seen still finds every record")

@@ -24,6 +24,7 @@ package enum Varint {
 package struct ByteReader {
     package struct Corrupt: Error, CustomStringConvertible {
         package var offset: Int
+        package init(offset: Int) { self.offset = offset }
         package var description: String { "corrupt block payload at byte \(offset)" }
     }
 
