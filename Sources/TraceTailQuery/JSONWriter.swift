@@ -28,15 +28,18 @@ package struct JSONWriter {
         var out: JSONWriter
         var first = true
 
-        /// Field names are the API's own (ASCII letters, digits and `_`): written as they are,
-        /// not escaped.
+        /// A name of printable ASCII with no quote or backslash (the API's own) is copied as it
+        /// is; any other (column names of the application's tables) is escaped.
         mutating func key(_ name: String) {
-            assert(name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
             if !first { out.bytes.append(UInt8(ascii: ",")) }
             first = false
-            out.bytes.append(UInt8(ascii: "\""))
-            out.bytes.append(contentsOf: name.utf8)
-            out.bytes.append(UInt8(ascii: "\""))
+            if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                out.bytes.append(UInt8(ascii: "\""))
+                out.bytes.append(contentsOf: name.utf8)
+                out.bytes.append(UInt8(ascii: "\""))
+            } else {
+                out.string(name)
+            }
             out.bytes.append(UInt8(ascii: ":"))
         }
 

@@ -4,11 +4,11 @@ import Synchronization
 /// The trace index's newest rows, as readers see them.
 ///
 /// The writer appends each commit's index rows to `recent_postings`, a table in insertion order
-/// with no index, and writes them as a sorted run of `runs_<p>` once
+/// with no index, and writes them as a sorted run (`PostingPages`, `runpages_<p>`) once
 /// `StoreOptions.recentPostingsLimit` of them have gathered (`SQLiteLogStore.mergeRecentPostings`).
 /// Inserting random keys into a large B-tree commit by commit dirtied about one page per row: on
 /// 2M records, most of the 862 MB the ingest wrote for a 58 MB store. Appending costs a page per
-/// few hundred rows, and a run is written in key order to one place of its B-tree, each page
+/// few hundred rows, and a run is written in key order to one place of its table, each page
 /// about once.
 ///
 /// Readers find the recent rows here: an in-memory copy of the table, sorted by key, brought up to

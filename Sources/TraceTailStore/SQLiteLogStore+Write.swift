@@ -126,10 +126,10 @@ extension SQLiteLogStore {
         writer.recentPostings = (count, nextID)
     }
 
-    /// Moves every row of `recent_postings` into a new sorted run of its partition's `runs_<p>`
-    /// (keys folded to 32 bits, `IDKey.foldedIndexValue`), then starts merging runs eight at a
-    /// time (`compactRuns`). Its rows go in key order into a B-tree of `(run, key, block)` near
-    /// its end: each page is written about once, however large the index. The same rows inserted
+    /// Moves every row of `recent_postings` into a new sorted run of its partition's
+    /// `runpages_<p>` (keys folded to 32 bits, `IDKey.foldedIndexValue`; packed pages,
+    /// `PostingPages`), then starts merging runs eight at a time (`compactRuns`). Its pages go in
+    /// key order into one place of the table: each is written once, however large the index. The same rows inserted
     /// in key order into one B-tree of every key rewrote about a page per row once the index was
     /// larger than a merge (estimated for a 100M-record day: most of a 330 MB index every 700k
     /// records).
@@ -186,10 +186,11 @@ extension SQLiteLogStore {
     static let mergeSliceKeysRange: ClosedRange<Int64> = ((Int64(1) << 32) / 256)...((Int64(1) << 32) / 16)
     static let mergeSliceMillis: ClosedRange<Int64> = 10...30
     /// Level-1 run ids start here, above any level-0 id, so the run being built is always the
-    /// last in `runs_<p>` and its slices are appended at the B-tree's right edge, however many
+    /// last in its table and its slices are appended at the B-tree's right edge, however many
     /// level-0 runs are written meanwhile. Level-0 ids are the highest live one plus one, so they
-    /// stay small (a merge is done in 16 to 256 commits); every row stores its run id, so both stay
-    /// short: one byte for level 0, two for level 1 (ids from 2^40 took six: 1.4 % of a 10M-record store).
+    /// stay small (a merge is done in 16 to 256 commits). A page's id holds its run above 33 bits
+    /// of key, so run ids must stay below 2^30; in the row runs of older stores every row stored
+    /// its run id (ids from 2^40 took six bytes: 1.4 % of a 10M-record store).
     static let levelOneRunBase: Int64 = 1 << 14
 
     /// Starts merging a partition's level-0 runs once there are `runFanout` of them and no merge

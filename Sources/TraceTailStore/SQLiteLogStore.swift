@@ -14,10 +14,10 @@ import TraceTailCore
 /// - `blocks_<p>`: the compressed blocks stored during partition `p`.
 /// - The trace index: which blocks of `p` hold a trace id (its 64-bit `indexValue`); span,
 ///   workflow and task ids are found through each block's `filter`. Its newest rows wait in
-///   `recent_postings` (commit order); they are then written as a sorted run of
-///   `runs_<p>` `(run, key, block)`, and runs are merged eight at a time (`posting_runs` lists
-///   them with their level). Stores made before keep their `postings_<p>` `(key, block)`, read as
-///   one more run.
+///   `recent_postings` (commit order); they are then written as a sorted run of packed pages
+///   in `runpages_<p>` (`PostingPages`), and runs are merged eight at a time (`posting_runs` lists
+///   them with their level). Stores made before keep their row runs of `runs_<p>`
+///   `(run, key, block)` and their `postings_<p>` `(key, block)`, read as more runs.
 /// - `open_blocks`: the block each file is still filling, so a restart continues it.
 ///
 /// Readers never wait for the writer (WAL); writes are serialised by GRDB's writer queue.
@@ -173,15 +173,22 @@ package final class SQLiteLogStore: LogStore {
     }
 
     /// Closes the database; pending work is already committed by `append`. The trace index rows
-    /// still in `recent_postings` are written as a run (about 20 bytes a row there, 3 in a packed
-    /// run, and the next start has none to load), and the write-ahead log is folded into the
-    /// database, so the file on disk is the whole store.
+    /// still in `recent_postings`, if a quarter of a run or more, are written as a run (about 20
+    /// bytes a row there, 3 in a packed run, and the next start has fewer to load), free pages
+    /// are given back, and the write-ahead log is folded into the database, so the file on disk is
+    /// the whole store.
     package func close() throws {
         defer { lock?.release() }
         guard lock != nil else { return try database.close() }
         do {
+            // Only a quarter of a run or more: a store opened and closed often (`tracetail ingest`
+            // every minute) would otherwise gain a small run each time, and level-1 runs, made of
+            // eight, are never merged further.
+            let threshold = max(1, options.recentPostingsLimit / 4)
             try database.write { db in
-                guard let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM recent_postings") else { return }
+                guard let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM recent_postings"),
+                      try Int64.fetchOne(db, sql: "SELECT count(*) FROM recent_postings") ?? 0 >= threshold
+                else { return }
                 try self.mergeRecentPostings(through: last, db)
                 self.writer.recentPostings = (0, last + 1)
             }
@@ -281,7 +288,7 @@ package final class SQLiteLogStore: LogStore {
                 sql: "INSERT INTO meta (key, value) VALUES ('store_id', ?)", arguments: [UUID().uuidString.lowercased()])
         }
         // The trace index's newest rows, appended in commit order and moved now and then into a
-        // sorted run of `runs_<p>` (`RecentPostings`, `posting_runs` lists the runs). Rows up to
+        // sorted run (`RecentPostings`, `posting_runs` lists the runs). Rows up to
         // `postings_merged_through` are in runs.
         migrator.registerMigration("v4-recent-postings") { db in
             try db.execute(sql: """
@@ -306,6 +313,10 @@ package final class SQLiteLogStore: LogStore {
         // of `runs_<p>` (`packed` 0) are still read, and a merge of them under way is finished.
         migrator.registerMigration("v5-packed-runs") { db in
             try db.execute(sql: "ALTER TABLE posting_runs ADD COLUMN packed INTEGER NOT NULL DEFAULT 0")
+            // Every partition gets its pages table now: lookups read it in every partition.
+            for partition in try Int64.fetchAll(db, sql: "SELECT id FROM partitions") where try db.tableExists(blocksTable(partition)) {
+                try createPartitionTables(db, partition: partition)
+            }
         }
         return migrator
     }

@@ -14,7 +14,7 @@ package struct StoreOptions: Sendable, Equatable {
     /// fleet store has not acknowledged (the byte budget still goes first, and counts them).
     package var keepUnshipped: Bool
     /// Trace index rows gathered in `recent_postings` before they are written as a sorted run of
-    /// their partition's `runs_<p>`: more means fewer and larger runs (less writing, fewer probes)
+    /// their partition's `runpages_<p>`: more means fewer and larger runs (less writing, fewer probes)
     /// and a larger in-memory copy for readers (24 bytes a row).
     package var recentPostingsLimit: Int
 

@@ -20,6 +20,20 @@ struct JSONWriterTests {
         #expect(try Self.written(Array(text.utf8)) == text)
     }
 
+    @Test("field names of any text (an application table's columns) are escaped when they must be", arguments: [
+        "trace_id", "créé_le", "a\"b", "back\\slash", "tab\tname", "\u{7F}", "",
+    ])
+    func names(_ name: String) throws {
+        var writer = JSONWriter()
+        writer.object { object in
+            object.field(name, "value")
+            object.field("after", 1)
+        }
+        let object = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any]
+        #expect(object?[name] as? String == "value", "\(String(decoding: writer.bytes, as: UTF8.self))")
+        #expect(object?["after"] as? Int == 1)
+    }
+
     @Test("random bytes, valid or not, are written as String(decoding:) reads them")
     func random() throws {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15

@@ -211,6 +211,55 @@ struct StoreRecentPostingsTests {
         #expect(Dictionary(uniqueKeysWithValues: list.traces.map { ($0.trace, $0.records) }) == expected)
     }
 
+    @Test("Merges of runs many pages long: every pair moves once, page by page, and lookups between slices find every record")
+    func multiPageMerges() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("db.sqlite")
+        // 1,500 rows a run is about five pages; eight runs start a merge.
+        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 1_500)
+        let store = try SQLiteLogStore(path: path, options: options)
+        defer { try? store.close() }
+        var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
+        let traces: [TraceID] = (0..<3_000).map { _ in
+            TraceID(String(format: "%016llx%016llx", UInt64.random(in: 1...UInt64.max), UInt64.random(in: 1...UInt64.max)))!
+        }
+        var expected: [IDKey: Int] = [:]
+        var sawMerge = false
+        var sawManyPages = false
+        let partition = Sample.base / Sample.day
+        for number in 0..<60 {
+            for file in files.indices {
+                let records = (0..<100).map { i in
+                    let n = (number * 3 + file) * 100 + i
+                    return Sample.record(
+                        "record \(n)", time: Sample.base + Int64(n), offset: files[file].offset + Int64(i) * 40,
+                        trace: traces[(n &* 2_654_435_761) % traces.count])
+                }
+                try await Sample.append(store, &files[file], records)
+                for record in records { expected[record.trace!, default: 0] += 1 }
+            }
+            let running: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs WHERE next_key IS NOT NULL"))
+            if running > 0 {
+                sawMerge = true
+                // Between slices: a sample of traces, every record.
+                for trace in expected.keys.prefix(200) { #expect(try await Self.count(trace, in: store) == expected[trace]) }
+            }
+            let runs = try Self.packedRuns(path, partition: partition)
+            let pagesPerRun: Int64 = try #require(try Self.sql(path, "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM runpages_\(partition) GROUP BY id >> 33)"))
+            if pagesPerRun >= 4 { sawManyPages = true }
+            let all = runs.values.flatMap { $0.map { "\($0.key) \($0.block)" } }
+            #expect(all.count == Set(all).count, "a pair in two runs after batch \(number)")
+            let listed: Int64 = try #require(try Self.sql(path, "SELECT coalesce(sum(rows), 0) FROM posting_runs WHERE partition = \(partition) AND next_key IS NULL AND level >= 0"))
+            let inListed = runs.filter { run, _ in (try? Self.sql(path, "SELECT level FROM posting_runs WHERE run = \(run) AND next_key IS NULL AND level >= 0") as Int64?) != nil }
+            #expect(Int64(inListed.values.map(\.count).reduce(0, +)) == listed, "finished runs hold what posting_runs says")
+        }
+        #expect(sawMerge && sawManyPages)
+        let finished: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs WHERE level = 1 AND next_key IS NULL"))
+        #expect(finished >= 1)
+        for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count) }
+    }
+
     @Test("Row runs of a build before packed runs are still read, their merge under way is finished, and new runs are packed")
     func legacyRowRuns() async throws {
         let directory = try TemporaryDirectory()
@@ -228,11 +277,12 @@ struct StoreRecentPostingsTests {
             }
         }
         for number in 0..<12 { try await add(number) }
-        // Every run as the build before wrote it, one row per pair in runs_<p>, with a merge of
-        // them under way (the one running, or one started here from the level-0 runs).
+        // The store as the build before left it: every run one row per pair in runs_<p>, no
+        // pages table, no `packed` column, migration v5 not applied; with a merge of row runs
+        // under way (the one running, or one started here) and a level-0 row run outside it.
         let partition = Sample.base / Sample.day
         let queue = try DatabaseQueue(path: path)
-        try await queue.write { db in
+        let outside: Int64 = try await queue.write { db in
             for row in try Row.fetchAll(db, sql: "SELECT id, data FROM runpages_\(partition)") {
                 let id: Int64 = row["id"]
                 for pair in try PostingPages.pairs(row["data"]) {
@@ -240,16 +290,18 @@ struct StoreRecentPostingsTests {
                         sql: "INSERT INTO runs_\(partition) (run, key, block) VALUES (?, ?, ?)", arguments: [id >> 33, pair.key, pair.block])
                 }
             }
-            try db.execute(sql: "DELETE FROM runpages_\(partition)")
-            try db.execute(sql: "UPDATE posting_runs SET packed = 0")
+            try db.execute(sql: "DROP TABLE runpages_\(partition)")
+            try db.execute(sql: "ALTER TABLE posting_runs DROP COLUMN packed")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5-packed-runs'")
+            let levelZero = try Int64.fetchAll(db, sql: "SELECT run FROM posting_runs WHERE level = 0 ORDER BY run")
             if try Int64.fetchOne(db, sql: "SELECT count(*) FROM posting_runs WHERE next_key IS NOT NULL") == 0 {
-                let levelZero = try Int64.fetchAll(db, sql: "SELECT run FROM posting_runs WHERE level = 0")
-                #expect(levelZero.count >= 2)
-                try db.execute(sql: "UPDATE posting_runs SET level = -1 WHERE level = 0")
+                #expect(levelZero.count >= 3)
+                try db.execute(sql: "UPDATE posting_runs SET level = -1 WHERE level = 0 AND run < ?", arguments: [levelZero.last ?? 0])
                 try db.execute(
-                    sql: "INSERT INTO posting_runs (partition, run, level, rows, next_key, packed) VALUES (?, ?, 1, 0, ?, 0)",
+                    sql: "INSERT INTO posting_runs (partition, run, level, rows, next_key) VALUES (?, ?, 1, 0, ?)",
                     arguments: [partition, SQLiteLogStore.levelOneRunBase + 100, Int64(Int32.min)])
             }
+            return try #require(try Int64.fetchOne(db, sql: "SELECT max(run) FROM posting_runs WHERE level = 0"), "a level-0 run outside the merge")
         }
         try queue.close()
         let rowRuns: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM runs_\(partition)"))
@@ -269,6 +321,9 @@ struct StoreRecentPostingsTests {
         #expect(packedRuns > 0)
         let rowsLeft: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM runs_\(partition)"))
         #expect(rowsLeft > 0, "row runs stay, and are read")
+        // The level-0 row run is never taken into a merge of packed runs.
+        let outsideLevel: Int64? = try Self.sql(path, "SELECT level FROM posting_runs WHERE run = \(outside) AND packed = 0")
+        #expect(outsideLevel == 0)
     }
 
     @Test("A reader whose snapshot is older than a merge its store's copy has seen still finds every record")
