@@ -137,6 +137,11 @@ extension DirectoryTailer {
     /// after the previous commit has finished. Reading goes on while the store compresses and
     /// writes (one commit in flight at most); a failed commit is tried again with the next one.
     package func flush(now: Int64) async throws {
+        // A commit that failed goes first: committed after a newer one, its older positions would
+        // be saved last, and a kill before the next commit would read the newer records again.
+        // (A pass retries it at its start, but a file's error within the pass, a commit of a copy
+        // found while handling a truncation, say, may set it and the pass still flushes.)
+        try await retryFailedCommit()
         lastFlush = now
         for id in tracked.keys where !tracked[id]!.untimed.isEmpty {
             releaseUntimed(&tracked[id]!, now: now)
@@ -242,6 +247,12 @@ extension DirectoryTailer {
             state.tailHash = FileFingerprint.emptyHash
         } else if let bytes = file.recentBytes(endingAt: state.offset, length: tailLength) {
             state.tailHash = FileFingerprint.hash(bytes)
+        } else if state.offset == file.state.offset, file.state.tailHash != FileFingerprint.emptyHash {
+            // Nothing read since that fingerprint was taken (after a restart, the saved one): it
+            // is of the bytes as they were read. The file on disk may hold others there by now,
+            // copied and truncated by pm2-logrotate while the daemon was down and written past
+            // this offset again; hashed from disk, the copy holding the bytes read would not be
+            // recognised and would be read again from its start.
         } else if let hash = try FileSystem.hash(file.fd, offset: state.offset - Int64(tailLength), length: tailLength, path: state.path) {
             state.tailHash = hash
         }

@@ -78,6 +78,29 @@ struct TailerScenarioTests {
         #expect(try await h.storedNumbers() == Array(0..<150))
     }
 
+    @Test("Copied and truncated while the daemon was down, the live file grown past where it stopped: the copy is known, nothing twice")
+    func logrotateWhileDown() async throws {
+        let h = try await TailerHarness()
+        try h.write("worker-out.log", TailerHarness.lines(0..<100))
+        try await h.settle()
+        // Down (killed): pm2-logrotate copies and truncates, and the app writes more than the
+        // tailer had read before it starts again. The bytes before the saved offset on disk are
+        // new ones now; the copy holds the old.
+        _ = try h.logrotate("worker-out.log")
+        try h.write("worker-out.log", TailerHarness.lines(100..<250))
+        try await h.restart()
+        try await h.settle()
+        try await h.expectNumbers(Array(0..<250))
+        // And once more, the store not reopened (a restart of the tailer alone).
+        try h.write("worker-out.log", TailerHarness.lines(250..<260))
+        try await h.settle()
+        _ = try h.logrotate("worker-out.log", stamp: "2026-07-03_00-00-00")
+        try h.write("worker-out.log", TailerHarness.lines(260..<500))
+        try await h.restart(reopenStore: false)
+        try await h.settle()
+        try await h.expectNumbers(Array(0..<500))
+    }
+
     @Test("Rotated history never read as a live file is read once, .gz too")
     func rotatedHistory() async throws {
         let h = try await TailerHarness()
