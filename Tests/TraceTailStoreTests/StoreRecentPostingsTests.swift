@@ -23,6 +23,17 @@ struct StoreRecentPostingsTests {
         }
     }
 
+    /// Appends batch `number` to every file, and counts its records by trace in `expected`.
+    static func add(
+        _ number: Int, to store: SQLiteLogStore, _ files: inout [FileState], _ expected: inout [IDKey: Int]
+    ) async throws {
+        for file in files.indices {
+            let records = batch(number, file: file, offset: files[file].offset)
+            try await Sample.append(store, &files[file], records)
+            for record in records { expected[record.trace!, default: 0] += 1 }
+        }
+    }
+
     static func count(_ trace: IDKey, in store: SQLiteLogStore) async throws -> Int {
         try await store.records(RecordQuery(key: trace, limit: 10_000)).records.count
     }
@@ -66,11 +77,7 @@ struct StoreRecentPostingsTests {
                 try store.close()
                 store = try SQLiteLogStore(path: path, options: options)
             }
-            for file in files.indices {
-                let records = Self.batch(number, file: file, offset: files[file].offset)
-                try await Sample.append(store, &files[file], records)
-                for record in records { expected[record.trace!, default: 0] += 1 }
-            }
+            try await Self.add(number, to: store, &files, &expected)
             for (trace, count) in expected {
                 #expect(try await Self.count(trace, in: store) == count, "trace \(trace) after batch \(number)")
             }
@@ -187,11 +194,7 @@ struct StoreRecentPostingsTests {
         var store = try SQLiteLogStore(path: path, options: StoreOptions(blockBytes: 256))
         var files = try await Sample.register(store, ["orchestrator-out.log"])
         var expected: [IDKey: Int] = [:]
-        for number in 0..<4 {
-            let records = Self.batch(number, file: 0, offset: files[0].offset)
-            try await Sample.append(store, &files[0], records)
-            for record in records { expected[record.trace!, default: 0] += 1 }
-        }
+        for number in 0..<4 { try await Self.add(number, to: store, &files, &expected) }
         // The index as an older build left it: every row in the partition's one B-tree. (Done
         // before the store closes: closing writes the recent rows as a run.)
         let partition = Sample.base / Sample.day
@@ -269,14 +272,7 @@ struct StoreRecentPostingsTests {
         var store = try SQLiteLogStore(path: path, options: options)
         var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
         var expected: [IDKey: Int] = [:]
-        func add(_ number: Int) async throws {
-            for file in files.indices {
-                let records = Self.batch(number, file: file, offset: files[file].offset)
-                try await Sample.append(store, &files[file], records)
-                for record in records { expected[record.trace!, default: 0] += 1 }
-            }
-        }
-        for number in 0..<12 { try await add(number) }
+        for number in 0..<12 { try await Self.add(number, to: store, &files, &expected) }
         // The store as the build before left it: every run one row per pair in runs_<p>, no
         // pages table, no `packed` column, migration v5 not applied; with a merge of row runs
         // under way (the one running, or one started here) and a level-0 row run outside it.
@@ -311,7 +307,7 @@ struct StoreRecentPostingsTests {
         defer { try? store.close() }
         for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count, "trace \(trace) in row runs") }
         for number in 12..<40 {
-            try await add(number)
+            try await Self.add(number, to: store, &files, &expected)
             for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count, "trace \(trace) after batch \(number)") }
         }
         let legacyMerging: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM posting_runs WHERE packed = 0 AND level <> 0 AND next_key IS NOT NULL"))
@@ -335,11 +331,7 @@ struct StoreRecentPostingsTests {
         defer { try? store.close() }
         var files = try await Sample.register(store, ["orchestrator-out.log"])
         var expected: [IDKey: Int] = [:]
-        func add(_ number: Int) async throws {
-            let records = Self.batch(number, file: 0, offset: files[0].offset)
-            try await Sample.append(store, &files[0], records)
-            for record in records { expected[record.trace!, default: 0] += 1 }
-        }
+        func add(_ number: Int) async throws { try await Self.add(number, to: store, &files, &expected) }
         try await add(0)
         let before: String? = try Self.sql(path, "SELECT value FROM meta WHERE key = 'postings_merged_through'")
         // A snapshot taken now, before the merge.
