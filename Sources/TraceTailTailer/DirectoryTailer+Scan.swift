@@ -211,8 +211,10 @@ extension DirectoryTailer {
         let tailLength = Int(min(Int64(FileFingerprint.tailSize), end))
         let tail = copy.compressed ? nil : try FileSystem.hash(copy.fd, offset: end - Int64(tailLength), length: tailLength, path: copy.state.path)
         file.counters.rotations += 1
+        // A `.gz` copy continues from the saved offset: the fingerprint taken there stays (a hash
+        // of the live file on disk could be of other bytes by now).
+        file.state.tailHash = tail ?? (end == file.state.offset ? file.state.tailHash : FileFingerprint.emptyHash)
         file.state.offset = end
-        file.state.tailHash = tail ?? FileFingerprint.emptyHash
         file.assembler = RecordAssembler(offset: end, options: file.assembler.options)
         file.recent = []
         file.lastSize = -1

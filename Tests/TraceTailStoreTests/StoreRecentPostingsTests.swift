@@ -4,8 +4,8 @@ import Testing
 import TraceTailCore
 @testable import TraceTailStore
 
-/// The trace index's newest rows wait in `recent_postings` and are merged into the partitions'
-/// B-trees in key order. Whatever the moment, a lookup finds every record of its trace.
+/// The trace index's newest rows wait in `recent_postings`, are written as packed sorted runs and
+/// merged. Whatever the moment, a lookup finds every record of its trace.
 @Suite("Store recent postings")
 struct StoreRecentPostingsTests {
     /// 24 traces of random ids, 8 records a batch on each of three files, blocks of 256 bytes: a
@@ -273,6 +273,8 @@ struct StoreRecentPostingsTests {
         var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
         var expected: [IDKey: Int] = [:]
         for number in 0..<12 { try await Self.add(number, to: store, &files, &expected) }
+        // Closed first: closing writes the waiting rows as a (packed) run, converted below too.
+        try store.close()
         // The store as the build before left it: every run one row per pair in runs_<p>, no
         // pages table, no `packed` column, migration v5 not applied; with a merge of row runs
         // under way (the one running, or one started here) and a level-0 row run outside it.
@@ -302,7 +304,6 @@ struct StoreRecentPostingsTests {
         try queue.close()
         let rowRuns: Int64 = try #require(try Self.sql(path, "SELECT count(*) FROM runs_\(partition)"))
         #expect(rowRuns > 0)
-        try store.close()
         store = try SQLiteLogStore(path: path, options: options)
         defer { try? store.close() }
         for (trace, count) in expected { #expect(try await Self.count(trace, in: store) == count, "trace \(trace) in row runs") }
