@@ -21,11 +21,14 @@ enum PostingPages {
     /// The row id of a page: the run in the high bits, the page's last key (moved to 0...2^32 - 1,
     /// so that ids sort as keys do) in the low 33.
     static func rowID(run: Int64, lastKey: Int32) -> Int64 {
-        run << 33 | (Int64(lastKey) + (1 << 31))
+        run * runStride + (Int64(lastKey) + (1 << 31))
     }
 
+    /// How far apart the row ids of two runs start (the SQL of lookups computes ids with it).
+    static let runStride: Int64 = 1 << 33
+
     /// The first row id of a run, and the first after it.
-    static func rowIDs(run: Int64) -> Range<Int64> { run << 33..<(run + 1) << 33 }
+    static func rowIDs(run: Int64) -> Range<Int64> { run * runStride..<(run + 1) * runStride }
 
     /// Builds pages from pairs given in key and block order; a pair given twice is kept once.
     struct Writer {

@@ -119,11 +119,14 @@ extension SQLiteLogStore {
         }
         // Packed runs: per key, the one page of each run that may hold it, in one statement.
         let pages = try db.cachedStatement(sql: """
-            SELECT (SELECT data FROM \(Self.runPagesTable(partition)) WHERE id >= r.run * 8589934592 + ? AND id < (r.run + 1) * 8589934592 ORDER BY id LIMIT 1)
+            SELECT (SELECT data FROM \(Self.runPagesTable(partition))
+                    WHERE id >= r.run * \(PostingPages.runStride) + ? AND id < (r.run + 1) * \(PostingPages.runStride)
+                    ORDER BY id LIMIT 1)
             FROM posting_runs r WHERE r.partition = ? AND r.packed = 1
             """)
         for key in Set(keys.map(IDKey.fold)) {
-            let found = try Row.fetchCursor(pages, arguments: [Int64(key) + (1 << 31), partition])
+            // The key's place within a run: `PostingPages.rowID` of run 0.
+            let found = try Row.fetchCursor(pages, arguments: [PostingPages.rowID(run: 0, lastKey: key), partition])
             while let row = try found.next() {
                 guard let data = row[0] as Data? else { continue }
                 blocks += try PostingPages.blocks(data, key: key)

@@ -228,16 +228,16 @@ extension SQLiteLogStore {
             let run: Int64 = job["run"]
             let next: Int64 = job["next_key"]
             let end = next + writer.mergeSliceKeys
-            let table = Self.runsTable(partition)
             let started = ContinuousClock.now
             let sources = try Int64.fetchAll(
                 db, sql: "SELECT run FROM posting_runs WHERE partition = ? AND level = -1", arguments: [partition])
-            let list = sources.map(String.init).joined(separator: ",")
             var copied = 0
             if job["packed"] as Int64 != 0 {
                 copied = try mergePages(from: sources, into: run, keys: next..<end, partition: partition, db)
             } else if !sources.isEmpty {
                 // A merge of row runs, begun by a build before packed runs.
+                let table = Self.runsTable(partition)
+                let list = sources.map(String.init).joined(separator: ",")
                 try db.execute(
                     sql: """
                         INSERT OR IGNORE INTO \(table) (run, key, block)

@@ -186,8 +186,8 @@ package final class SQLiteLogStore: LogStore {
             // eight, are never merged further.
             let threshold = max(1, options.recentPostingsLimit / 4)
             try database.write { db in
-                guard let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM recent_postings"),
-                      try Int64.fetchOne(db, sql: "SELECT count(*) FROM recent_postings") ?? 0 >= threshold
+                guard let waiting = try Row.fetchOne(db, sql: "SELECT max(id), count(*) FROM recent_postings"),
+                      let last = waiting[0] as Int64?, waiting[1] as Int64 >= threshold
                 else { return }
                 try self.mergeRecentPostings(through: last, db)
                 self.writer.recentPostings = (0, last + 1)
