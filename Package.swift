@@ -156,6 +156,9 @@ let package = Package(
             name: "tracetail-bench",
             dependencies: [
                 "TraceTailCore",
+                "TraceTailQuery",
+                "TraceTailStore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

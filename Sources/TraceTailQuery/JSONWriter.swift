@@ -33,12 +33,20 @@ package struct JSONWriter {
         mutating func key(_ name: String) {
             if !first { out.bytes.append(UInt8(ascii: ",")) }
             first = false
-            if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-                out.bytes.append(UInt8(ascii: "\""))
-                out.bytes.append(contentsOf: name.utf8)
-                out.bytes.append(UInt8(ascii: "\""))
-            } else {
-                out.string(name)
+            var name = name
+            name.withUTF8 { utf8 in
+                var plain = true
+                for byte in utf8 where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    plain = false
+                    break
+                }
+                if plain {
+                    out.bytes.append(UInt8(ascii: "\""))
+                    out.bytes.append(contentsOf: utf8)
+                    out.bytes.append(UInt8(ascii: "\""))
+                } else {
+                    out.string(bytes: utf8)
+                }
             }
             out.bytes.append(UInt8(ascii: ":"))
         }

@@ -3,11 +3,11 @@ import Foundation
 import TraceTailCore
 
 @main
-struct BenchTool: ParsableCommand {
+struct BenchTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracetail-bench",
         abstract: "Benchmarks and chaos tests of the tracetail binary beside it.",
-        subcommands: [Benchmark.self, Chaos.self, ParseBenchmark.self, FleetBenchmark.self],
+        subcommands: [Benchmark.self, Chaos.self, ParseBenchmark.self, LookupBenchmark.self, FleetBenchmark.self],
         defaultSubcommand: Benchmark.self)
 }
 

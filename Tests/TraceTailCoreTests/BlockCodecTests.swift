@@ -44,6 +44,14 @@ struct BlockCodecTests {
         let matching = try BlockCodec.decode(inflated, matching: span)
         #expect(matching == records.filter { $0.span == span })
         #expect(try BlockCodec.decode(inflated, matching: SpanID("1111111111111111")!.key).isEmpty)
+        // By trace, binary and opaque: the key is found in the table as it is read.
+        for key in [trace, opaque] {
+            let found = try BlockCodec.decode(inflated, matching: key)
+            #expect(found.count == records.filter { $0.trace == key }.count)
+            #expect(found == records.filter { $0.trace == key })
+        }
+        #expect(try BlockCodec.decode(inflated, matching: TraceID("abc124")!.key).isEmpty)
+        #expect(try BlockCodec.decode(inflated, matching: TraceID("4bf92f3577b34da6a3ce929d0e0e4737")!.key).isEmpty)
     }
 
     @Test("Blocks zlib compressed (every store before libdeflate) still decode, at every level", arguments: [1, 4, 6, 9] as [Int32])
@@ -190,6 +198,26 @@ struct BlockCodecTests {
                 _ = try BlockCodec.decode(Array(payload.prefix(cut)))
             }
         }
+        // Any byte changed, a lookup by any id returns or throws; it never traps.
+        let trace = TraceID("4bf92f3577b34da6a3ce929d0e0e4736")!.key
+        let span = SpanID("00f067aa0ba902b7")!.key
+        let records = (0..<40).map { (i: Int) -> IndexedRecord in
+            let recordTrace: IDKey = i % 2 == 0 ? trace : TraceID("t-\(i % 5)")!.key
+            let start = Int64(i * 10)
+            return IndexedRecord(
+                time: Int64(i), startOffset: start, endOffset: start + 9, trace: recordTrace, span: i % 3 == 0 ? span : nil,
+                raw: Array("m \(i) 4bf92f3577b34da6a3ce929d0e0e4736".utf8))
+        }
+        let block = BlockCodec.encode(records)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var damaged = block
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            for key in [trace, span, TraceID("t-3")!.key] { _ = try? BlockCodec.decode(damaged, matching: key) }
+        }
+        #expect(try BlockCodec.decode(block, matching: TraceID("t-3")!.key).map(\.startOffset) == [30, 130, 230, 330])
         #expect(throws: (any Error).self) { _ = try Zlib.inflate([1, 2, 3, 4], expectedSize: 10) }
     }
 

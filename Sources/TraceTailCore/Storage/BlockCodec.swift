@@ -24,12 +24,29 @@
 /// Every id of the block is stored once, in binary, however many records and how many times each
 /// record's text mention it; fields first and text last, so deflate sees each as its own run.
 package enum BlockCodec {
-    /// A key of a block's table as stored: a binary value, or the range of an opaque one's text.
-    private struct StoredKey {
-        var kind: IDKey.Kind
-        var high: UInt64
-        var low: UInt64
-        var text: Range<Int>?
+    /// Resolves a record's key references to positions in the key table, counting the keys
+    /// "the next new key" has handed out so far.
+    private struct References {
+        let keyCount: Int
+        var used = 0
+
+        init(keyCount: Int) { self.keyCount = keyCount }
+
+        /// Reads a reference; returns the position of its key, -1 for none.
+        @inline(__always)
+        mutating func next(_ reader: inout ByteReader) throws -> Int {
+            let reference = try reader.varint()
+            switch reference {
+            case 0: return -1
+            case 1:
+                guard used < keyCount else { throw ByteReader.Corrupt(offset: reader.position) }
+                used += 1
+                return used - 1
+            default:
+                guard reference - 2 < UInt64(used) else { throw ByteReader.Corrupt(offset: reader.position) }
+                return Int(reference - 2)
+            }
+        }
     }
 
     package static let version: UInt8 = 3
@@ -62,44 +79,48 @@ package enum BlockCodec {
         let hasOtherTraces = payloadVersion >= 3
         let count = try reader.int()
         let keyCount = try reader.int()
-        var kinds: [IDKey.Kind] = []
-        kinds.reserveCapacity(min(keyCount, payload.count))
-        for _ in 0..<keyCount {
-            guard let kind = IDKey.Kind(rawValue: try reader.byte()) else { throw ByteReader.Corrupt(offset: reader.position) }
-            kinds.append(kind)
-        }
-        // The keys as plain values (an opaque one as where its text is): a lookup makes `IDKey`s
-        // only of the records it returns, not of every key of the block.
-        var keys: [StoredKey] = []
-        keys.reserveCapacity(min(keyCount, payload.count))
-        for kind in kinds {
+        // The key table is not copied out: its kinds are read where they lie, and each key is
+        // kept as where its value starts (a block has a key per span, hundreds of them, and a
+        // lookup makes `IDKey`s only of the records it returns). A lookup looks for its id on the
+        // way: if the block does not hold it (an index or filter false positive), there is
+        // nothing to decode.
+        let kindsStart = try reader.take(keyCount).lowerBound
+        let matchingText = matching?.text.map { Array($0.utf8) }
+        var wanted: Int?
+        var keyStarts: [Int] = []
+        keyStarts.reserveCapacity(min(keyCount, payload.count))
+        for index in 0..<keyCount {
+            guard let kind = IDKey.Kind(rawValue: buffer[kindsStart + index]) else { throw ByteReader.Corrupt(offset: kindsStart + index) }
+            let start = reader.position
+            keyStarts.append(start)
             if kind.isOpaque {
                 let length = try reader.int()
-                let start = reader.position
-                try reader.skip(length)
-                keys.append(StoredKey(kind: kind, high: 0, low: 0, text: start..<start + length))
+                let text = try reader.take(length)
+                if wanted == nil, let matching, kind == matching.kind, let matchingText,
+                   UnsafeBufferPointer(rebasing: buffer[text]).elementsEqual(matchingText) {
+                    wanted = index
+                }
             } else {
-                let high = try reader.uint64()
-                keys.append(StoredKey(kind: kind, high: high, low: kind.width == 16 ? try reader.uint64() : 0, text: nil))
+                try reader.skip(kind.width)
+                if wanted == nil, let matching, kind == matching.kind, matchingText == nil,
+                   bigEndian(buffer, at: start) == matching.high,
+                   kind.width == 8 || bigEndian(buffer, at: start + 8) == matching.low {
+                    wanted = index
+                }
             }
         }
-        func idKey(_ key: StoredKey) -> IDKey {
-            guard let text = key.text else { return IDKey(kind: key.kind, high: key.high, low: key.low) }
-            return IDKey(kind: key.kind, bytes: payload[text])
-        }
-        // A lookup: if the block does not hold the id at all (an index or filter false positive),
-        // there is nothing to decode.
-        var wanted: Int?
-        if let matching {
-            let index: Int?
-            if let text = matching.text {
-                let utf8 = Array(text.utf8)
-                index = keys.firstIndex { $0.kind == matching.kind && $0.text.map { payload[$0].elementsEqual(utf8) } == true }
-            } else {
-                index = keys.firstIndex { $0.kind == matching.kind && $0.text == nil && $0.high == matching.high && $0.low == matching.low }
+        if matching != nil, wanted == nil { return [] }
+        func key(_ position: Int) -> IDKey? {
+            guard position >= 0 else { return nil }
+            // Both were checked as the table was read.
+            let kind = IDKey.Kind(rawValue: buffer[kindsStart + position])!
+            let start = keyStarts[position]
+            if kind.isOpaque {
+                var text = ByteReader(buffer, position: start)
+                guard let length = try? text.int(), let range = try? text.take(length) else { return nil }
+                return IDKey(kind: kind, bytes: UnsafeBufferPointer(rebasing: buffer[range]))
             }
-            guard let index else { return [] }
-            wanted = index
+            return IDKey(kind: kind, high: bigEndian(buffer, at: start), low: kind.width == 16 ? bigEndian(buffer, at: start + 8) : 0)
         }
         let wideCount = try reader.int()
         let narrowCount = try reader.int()
@@ -109,22 +130,9 @@ package enum BlockCodec {
         var narrow: [UInt64] = []
         narrow.reserveCapacity(min(narrowCount, payload.count / 8))
         for _ in 0..<narrowCount { narrow.append(try reader.uint64()) }
-        // References resolve to positions in `keys` (-1: none); a record's ids are made into keys
+        // References resolve to positions in the key table (-1: none); a record's ids are made into keys
         // only when it is returned, so the records a lookup passes over cost a few integers each.
-        var used = 0
-        func position(_ reference: Int) throws -> Int {
-            switch reference {
-            case 0: return -1
-            case 1:
-                guard used < keys.count else { throw ByteReader.Corrupt(offset: reader.position) }
-                used += 1
-                return used - 1
-            default:
-                guard reference - 2 < used else { throw ByteReader.Corrupt(offset: reader.position) }
-                return reference - 2
-            }
-        }
-        func key(_ position: Int) -> IDKey? { position < 0 ? nil : idKey(keys[position]) }
+        var references = References(keyCount: keyCount)
         var records: [IndexedRecord] = []
         records.reserveCapacity(matching == nil ? min(count, payload.count) : 16)
         // Where each returned record's text is, from the start of the texts: the lengths are
@@ -153,18 +161,18 @@ package enum BlockCodec {
             let end = start &+ Int64(truncatingIfNeeded: try reader.int())
             previousEnd = end
             // Resolve references in order: "next key" references must be counted for every record.
-            let trace = try position(try reader.int())
-            let span = try position(try reader.int())
-            let parent = try position(try reader.int())
-            let workflow = try position(try reader.int())
-            let task = try position(try reader.int())
+            let trace = try references.next(&reader)
+            let span = try references.next(&reader)
+            let parent = try references.next(&reader)
+            let workflow = try references.next(&reader)
+            let task = try references.next(&reader)
             var otherCount = 0
             if hasOtherTraces {
                 otherCount = try reader.int()
                 guard otherCount <= keyCount else { throw ByteReader.Corrupt(offset: reader.position) }
                 others.removeAll(keepingCapacity: true)
                 for _ in 0..<otherCount {
-                    let other = try position(try reader.int())
+                    let other = try references.next(&reader)
                     guard other >= 0 else { throw ByteReader.Corrupt(offset: reader.position) }
                     others.append(other)
                 }
@@ -187,7 +195,7 @@ package enum BlockCodec {
                 time: time, level: level == 0 ? nil : LogLevel(rawValue: level), truncated: flags & 1 != 0,
                 startOffset: start, endOffset: end, trace: key(trace), span: key(span), parentSpan: key(parent),
                 workflow: key(workflow), task: key(task),
-                otherTraces: otherCount == 0 ? [] : others.map { idKey(keys[$0]) }, raw: []
+                otherTraces: otherCount == 0 ? [] : others.compactMap(key), raw: []
             ))
         }
         let textsStart = try reader.take(textsLength).lowerBound
@@ -199,5 +207,11 @@ package enum BlockCodec {
         }
         guard reader.isAtEnd else { throw ByteReader.Corrupt(offset: reader.position) }
         return records
+    }
+
+    /// Eight bytes at `offset`, big-endian; the caller has checked they are there.
+    @inline(__always)
+    private static func bigEndian(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
+        UInt64(bigEndian: UnsafeRawPointer(buffer.baseAddress! + offset).loadUnaligned(as: UInt64.self))
     }
 }

@@ -47,10 +47,19 @@ package struct ByteReader {
 
     @inline(__always)
     package mutating func varint() throws -> UInt64 {
-        // Most values of a block's table fit in one byte.
-        if position < bytes.count, bytes[position] < 0x80 {
-            defer { position += 1 }
-            return UInt64(bytes[position])
+        // Most values of a block's table fit in one byte, and nearly all the rest (lengths, offset
+        // deltas) in two: both are read here, without a call.
+        if position + 1 < bytes.count {
+            let first = bytes[position]
+            if first < 0x80 {
+                position += 1
+                return UInt64(first)
+            }
+            let second = bytes[position + 1]
+            if second < 0x80 {
+                position += 2
+                return UInt64(first & 0x7F) | UInt64(second) << 7
+            }
         }
         return try longVarint()
     }
