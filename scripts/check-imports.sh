@@ -18,7 +18,7 @@ declare -A allowed=(
   [TraceTailAppDatabase]="TraceTailCore TraceTailQuery PostgresNIO Logging $platform"
   [tracetail]="TraceTailCore TraceTailStore TraceTailTailer TraceTailQuery TraceTailHTTP TraceTailAppDatabase TraceTailPostgres ArgumentParser Configuration SystemPackage Foundation Hummingbird Logging Metrics Prometheus ServiceLifecycle UnixSignals Yams $platform"
   [tracetail-gen]="TraceTailSamples TraceTailCore ArgumentParser Foundation $platform"
-  [tracetail-bench]="TraceTailCore ArgumentParser Foundation $platform"
+  [tracetail-bench]="TraceTailCore TraceTailStore TraceTailQuery Logging ArgumentParser Foundation $platform"
 )
 
 status=0
