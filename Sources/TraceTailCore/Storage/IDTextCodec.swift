@@ -180,23 +180,26 @@ package enum IDTextCodec {
                     low = uuidLow
                     stop = i + 36
                 } else {
+                    // The run of hex digits and its value, in one pass: the first 16 digits
+                    // go to `high`, the next 16 to `low` (a longer run is no id).
                     var j = i
                     var lower = false
                     var upper = false
+                    var runHigh: UInt64 = 0
+                    var runLow: UInt64 = 0
                     while j < n {
-                        let k = classes[Int(b[j])]
+                        let byte = b[j]
+                        let k = classes[Int(byte)]
                         if k == 1 { lower = true } else if k == 2 { upper = true } else if k != 3 { break }
+                        let digit = j - i
+                        if digit < 16 { runHigh = runHigh << 4 | nibble(byte, k) } else { runLow = runLow << 4 | nibble(byte, k) }
                         j += 1
                     }
                     let length = j - i
                     if (j == n || classes[Int(b[j])] == 0), !(lower && upper), length == 32 || length == 16 {
-                        for p in i..<i + 16 { high = high << 4 | UInt64(HexID.nibble(b[p])!) }
-                        if length == 32 {
-                            for p in i + 16..<j { low = low << 4 | UInt64(HexID.nibble(b[p])!) }
-                            token = upper ? .hex32Upper : .hex32Lower
-                        } else {
-                            token = upper ? .hex16Upper : .hex16Lower
-                        }
+                        high = runHigh
+                        low = runLow
+                        token = length == 32 ? (upper ? .hex32Upper : .hex32Lower) : (upper ? .hex16Upper : .hex16Lower)
                     }
                     stop = j
                 }
@@ -235,11 +238,17 @@ package enum IDTextCodec {
         for p in i..<i + 36 where p != i + 8 && p != i + 13 && p != i + 18 && p != i + 23 {
             let k = classes[Int(b[p])]
             if k == 1 { lower = true } else if k == 2 { upper = true } else if k != 3 { return nil }
-            let v = UInt64(HexID.nibble(b[p])!)
+            let v = nibble(b[p], k)
             if digits < 16 { high = high << 4 | v } else { low = low << 4 | v }
             digits += 1
         }
         return lower && upper ? nil : (high, low, upper)
+    }
+
+    /// The value of a hex digit of class `k` (1 lower letter, 2 upper letter, 3 digit).
+    @inline(__always)
+    private static func nibble(_ byte: UInt8, _ k: UInt8) -> UInt64 {
+        UInt64(byte &- (k == 3 ? UInt8(ascii: "0") : k == 1 ? UInt8(ascii: "a") - 10 : UInt8(ascii: "A") - 10)) & 0xF
     }
 
     private static let lowerDigits: [UInt8] = Array("0123456789abcdef".utf8)
