@@ -7,7 +7,9 @@ package enum LogsJSON {
         idField: String, id: String, page: RecordPage, presenter: RecordPresenter,
         extra: ((inout JSONWriter.ObjectWriter) -> Void)? = nil
     ) -> [UInt8] {
-        var writer = JSONWriter(capacity: 512 * page.records.count + 256)
+        // About 700 bytes a record for pino lines: room for them at once, without a copy as the
+        // answer grows.
+        var writer = JSONWriter(capacity: 1024 * page.records.count + 256)
         writer.object { object in
             object.field(idField, id)
             object.field("count", page.records.count)

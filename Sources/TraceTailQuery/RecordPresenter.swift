@@ -9,8 +9,9 @@ package struct RecordPresenter: Sendable {
         self.parser = parser
     }
 
+    /// The record's message and marker (its ids and time are the stored ones).
     package func fields(of stored: StoredRecord) -> RecordFields {
-        parser.parse(stored.record.raw, referenceTime: stored.record.time)
+        parser.display(stored.record.raw, referenceTime: stored.record.time)
     }
 
     package func write(_ stored: StoredRecord, fields: RecordFields, into object: inout JSONWriter.ObjectWriter) {

@@ -83,6 +83,17 @@ package enum HexID {
         }
     }
 
+    /// 32 lowercase hex digits of a 128-bit value, in one allocation.
+    package static func format(high: UInt64, low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 32) { out in
+            for i in 0..<16 {
+                out[i] = digits[Int((high >> UInt64(60 - 4 * i)) & 0xF)]
+                out[16 + i] = digits[Int((low >> UInt64(60 - 4 * i)) & 0xF)]
+            }
+            return 32
+        }
+    }
+
     package static func uuidString(high: UInt64, low: UInt64) -> String {
         String(unsafeUninitializedCapacity: 36) { out in
             var j = 0

@@ -28,7 +28,7 @@ package enum TraceID: Hashable, Sendable, CustomStringConvertible {
     /// The canonical spelling: 32 lowercase hex characters, or the opaque id as written.
     package var canonical: String {
         switch self {
-        case .bits(let high, let low): HexID.format(high) + HexID.format(low)
+        case .bits(let high, let low): HexID.format(high: high, low: low)
         case .opaque(let text): text
         }
     }

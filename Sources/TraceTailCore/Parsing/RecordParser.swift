@@ -44,6 +44,18 @@ package struct RecordParser: Sendable {
 
     /// Parses an assembled record, using its envelope time as the fallback time.
     package func parse(record: AssembledRecord, referenceTime: Int64) -> RecordFields {
+        parse(record: record, referenceTime: referenceTime, ids: true)
+    }
+
+    /// What an answer shows of a stored record that is not stored with it: its message and marker,
+    /// as `parse` finds them, without looking for ids (the record's stored ids are shown; a
+    /// lookup's answer parses each of its records again, and the id fields were a third of that).
+    /// The other fields are as `parse` finds them, but for the ids, which may be missing.
+    package func display(_ raw: [UInt8], referenceTime: Int64) -> RecordFields {
+        parse(record: AssembledRecord(raw: raw, startOffset: 0, endOffset: 0, envelopeTime: nil), referenceTime: referenceTime, ids: false)
+    }
+
+    private func parse(record: AssembledRecord, referenceTime: Int64, ids: Bool) -> RecordFields {
         let offset = options.localUTCOffsetSeconds
         return record.raw.withUnsafeBufferPointer { b -> RecordFields in
             let n = b.count
@@ -53,23 +65,23 @@ package struct RecordParser: Sendable {
             if let prefix = PM2Prefix.length(b, start, firstLineEnd) {
                 let prefixTime = PM2Prefix.time(b, start, prefixLength: prefix, localUTCOffsetSeconds: offset)
                 let content = PM2Prefix.stripAll(b, start, n, length: prefix)
-                var fields = content.withUnsafeBufferPointer { parseContent($0, 0, $0.count, referenceTime: referenceTime) }
+                var fields = content.withUnsafeBufferPointer { parseContent($0, 0, $0.count, referenceTime: referenceTime, ids: ids) }
                 if fields.time == nil { fields.time = prefixTime ?? record.envelopeTime }
                 return fields
             }
-            var fields = parseContent(b, start, n, referenceTime: referenceTime)
+            var fields = parseContent(b, start, n, referenceTime: referenceTime, ids: ids)
             if fields.time == nil { fields.time = record.envelopeTime }
             return fields
         }
     }
 
-    private func parseContent(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64) -> RecordFields {
-        var fields = parseBuiltIn(b, start, end, referenceTime: referenceTime)
-        if let ids = options.configuredIDs { IDPathScanner.apply(ids, b, start, end, to: &fields) }
+    private func parseContent(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64, ids: Bool) -> RecordFields {
+        var fields = parseBuiltIn(b, start, end, referenceTime: referenceTime, ids: ids)
+        if ids, let configured = options.configuredIDs { IDPathScanner.apply(configured, b, start, end, to: &fields) }
         return fields
     }
 
-    private func parseBuiltIn(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64) -> RecordFields {
+    private func parseBuiltIn(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64, ids: Bool) -> RecordFields {
         let offset = options.localUTCOffsetSeconds
         let e = ByteClass.trimEnd(b, start, end)
         guard start < e else { return RecordFields(message: "") }
@@ -81,8 +93,10 @@ package struct RecordParser: Sendable {
                 let isPino = collector.level != nil || collector.time != nil
                 var fields = RecordFields(message: "", format: isPino ? .pinoJSON : .json)
                 FieldValues.apply(collector, b, localUTCOffsetSeconds: offset, to: &fields)
-                IDExtractor.apply(collector, b, to: &fields)
-                ProseIDScanner.applyTraceparent(inMessage: &fields)
+                if ids {
+                    IDExtractor.apply(collector, b, to: &fields)
+                    ProseIDScanner.applyTraceparent(inMessage: &fields)
+                }
                 fields.marker = MarkerFinder.marker(in: fields.message)
                 return fields
             }

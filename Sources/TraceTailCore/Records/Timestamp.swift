@@ -9,25 +9,28 @@ package enum Timestamp {
         let minute = msOfDay / 60_000 % 60
         let second = msOfDay / 1000 % 60
         let ms = msOfDay % 1000
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func put(_ value: Int64, _ width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
+        // Written in place: one allocation (the string's), where an array per field was seven
+        // (an answer shows a time per record).
+        return String(unsafeUninitializedCapacity: 24) { out in
+            var position = 0
+            func put(_ value: Int64, _ width: Int, then separator: UInt8) {
+                var v = value
+                for i in stride(from: position + width - 1, through: position, by: -1) {
+                    out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+                out[position + width] = separator
+                position += width + 1
             }
-            out.append(contentsOf: digits)
+            put(year, 4, then: UInt8(ascii: "-"))
+            put(month, 2, then: UInt8(ascii: "-"))
+            put(day, 2, then: UInt8(ascii: "T"))
+            put(hour, 2, then: UInt8(ascii: ":"))
+            put(minute, 2, then: UInt8(ascii: ":"))
+            put(second, 2, then: UInt8(ascii: "."))
+            put(ms, 3, then: UInt8(ascii: "Z"))
+            return position
         }
-        put(year, 4); out.append(UInt8(ascii: "-"))
-        put(month, 2); out.append(UInt8(ascii: "-"))
-        put(day, 2); out.append(UInt8(ascii: "T"))
-        put(hour, 2); out.append(UInt8(ascii: ":"))
-        put(minute, 2); out.append(UInt8(ascii: ":"))
-        put(second, 2); out.append(UInt8(ascii: "."))
-        put(ms, 3); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses a date and time as `DateTimeParser` does (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]`

@@ -170,7 +170,7 @@ package enum BlockCodec {
             if hasOtherTraces {
                 otherCount = try reader.int()
                 guard otherCount <= keyCount else { throw ByteReader.Corrupt(offset: reader.position) }
-                others.removeAll(keepingCapacity: true)
+                if !others.isEmpty { others.removeAll(keepingCapacity: true) }
                 for _ in 0..<otherCount {
                     let other = try references.next(&reader)
                     guard other >= 0 else { throw ByteReader.Corrupt(offset: reader.position) }
