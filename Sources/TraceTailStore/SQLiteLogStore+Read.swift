@@ -36,7 +36,10 @@ extension SQLiteLogStore {
         var unreadable = Set<BlockAddress>()
         for block in blocks {
             guard collector.wants(block) else { break }
-            guard let file = files[block.fileID], let row = try self.blockPayload(block.id, of: block.partition, db) else { continue }
+            // The row as the statement holds it: its blob is inflated where SQLite has it, not
+            // copied out first.
+            let payload = try Row.fetchCursor(blockPayload(of: block.partition, db), arguments: [block.id])
+            guard let file = files[block.fileID], let row = try payload.next() else { continue }
             guard let records = readableBlock(row, partition: block.partition, matching: query.key) else {
                 unreadable.insert(BlockAddress(partition: block.partition, block: block.id))
                 continue
@@ -52,13 +55,14 @@ extension SQLiteLogStore {
         var out: [CandidateBlock] = []
         let partitions = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id"))
-        filters.retain(only: Set(partitions.map { $0["id"] as Int64 }))
+        // Columns by position here and below (by name, each read lowercased the name).
+        filters.retain(only: Set(partitions.map { $0[0] as Int64 }))
         let isTrace = query.key.kind == .trace || query.key.kind == .traceOpaque
         let recent = isTrace ? try recentPostings.view(db) : .table
         for partition in partitions {
-            let id: Int64 = partition["id"]
-            if let since = query.since, (partition["max_time"] as Int64) < since { continue }
-            if let until = query.until, (partition["min_time"] as Int64) > until { continue }
+            let id: Int64 = partition[0]
+            if let since = query.since, (partition[2] as Int64) < since { continue }
+            if let until = query.until, (partition[1] as Int64) > until { continue }
             let blockIDs: [Int64]
             switch query.key.kind {
             case .trace, .traceOpaque:
@@ -78,8 +82,7 @@ extension SQLiteLogStore {
                 rows = try Row.fetchAll(db, sql: "SELECT id, file_id, min_time, max_time FROM \(Self.blocksTable(id)) WHERE id IN (\(list))")
             }
             for row in rows {
-                let block = CandidateBlock(
-                    partition: id, id: row["id"], fileID: row["file_id"], minTime: row["min_time"], maxTime: row["max_time"])
+                let block = CandidateBlock(partition: id, id: row[0], fileID: row[1], minTime: row[2], maxTime: row[3])
                 if let since = query.since, block.maxTime < since { continue }
                 if let until = query.until, block.minTime > until { continue }
                 out.append(block)
@@ -141,7 +144,7 @@ extension SQLiteLogStore {
         if ids?.isEmpty == true { return [:] }
         // A lookup's few files by a prepared statement each, not a query built per request.
         let records = try ids.map { ids in
-            let statement = try db.cachedStatement(sql: "SELECT * FROM files WHERE id = ?")
+            let statement = try db.cachedStatement(sql: FileRecord.selectSQL + " WHERE id = ?")
             return try ids.compactMap { try FileRecord.fetchOne(statement, arguments: [$0]) }
         } ?? FileRecord.fetchAll(db)
         var files: [Int64: FileState] = [:]
@@ -176,9 +179,9 @@ extension SQLiteLogStore {
     }
 
     /// What decoding one block needs of its row (`decodeBlock`): not its filter or totals.
-    func blockPayload(_ id: Int64, of partition: Int64, _ db: Database) throws -> Row? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, payload_bytes, data FROM \(Self.blocksTable(partition)) WHERE id = ?"), arguments: [id])
+    /// The statement that reads a block's id, payload size and data (`decodeBlock`'s columns), by id.
+    func blockPayload(of partition: Int64, _ db: Database) throws -> Statement {
+        try db.cachedStatement(sql: "SELECT id, payload_bytes, data FROM \(Self.blocksTable(partition)) WHERE id = ?")
     }
 
     private static func timeRange(since: Int64?, until: Int64?) -> (String, StatementArguments) {

@@ -500,10 +500,11 @@ extension SQLiteLogStore {
     }
 
     func decodeBlock(_ row: Row, matching: IDKey? = nil, texts: Bool = true) throws -> [IndexedRecord] {
-        let data: Data = row["data"]
         let payloadBytes: Int = row["payload_bytes"]
         do {
-            let payload = try data.withUnsafeBytes { try Zlib.inflate($0, expectedSize: payloadBytes) }
+            let payload = try row.withUnsafeData(named: "data") { data in
+                try (data ?? Data()).withUnsafeBytes { try Zlib.inflate($0, expectedSize: payloadBytes) }
+            }
             return try BlockCodec.decode(payload, matching: matching, texts: texts)
         } catch {
             let id: Int64 = row["id"]
