@@ -7,8 +7,8 @@ package enum LogsJSON {
         idField: String, id: String, page: RecordPage, presenter: RecordPresenter,
         extra: ((inout JSONWriter.ObjectWriter) -> Void)? = nil
     ) -> [UInt8] {
-        // About 700 bytes a record for pino lines: room for them at once, without a copy as the
-        // answer grows.
+        // About 700 bytes a record for pino lines (longer for others): a KiB a record holds most
+        // answers at once, without a copy as the answer grows.
         var writer = JSONWriter(capacity: 1024 * page.records.count + 256)
         writer.object { object in
             object.field(idField, id)

@@ -37,10 +37,12 @@ extension SQLiteLogStore {
         for block in blocks {
             guard collector.wants(block) else { break }
             // The row as the statement holds it: its blob is inflated where SQLite has it, not
-            // copied out first.
+            // copied out first. The row is valid while its cursor lives (the cursor resets the
+            // statement when it goes), hence the explicit lifetime.
             let payload = try Row.fetchCursor(blockPayload(of: block.partition, db), arguments: [block.id])
             guard let file = files[block.fileID], let row = try payload.next() else { continue }
-            guard let records = readableBlock(row, partition: block.partition, matching: query.key) else {
+            let records = withExtendedLifetime(payload) { readableBlock(row, partition: block.partition, matching: query.key) }
+            guard let records else {
                 unreadable.insert(BlockAddress(partition: block.partition, block: block.id))
                 continue
             }
@@ -178,7 +180,6 @@ extension SQLiteLogStore {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(Self.blocksTable(partition)) WHERE id = ?"), arguments: [id])
     }
 
-    /// What decoding one block needs of its row (`decodeBlock`): not its filter or totals.
     /// The statement that reads a block's id, payload size and data (`decodeBlock`'s columns), by id.
     func blockPayload(of partition: Int64, _ db: Database) throws -> Statement {
         try db.cachedStatement(sql: "SELECT id, payload_bytes, data FROM \(Self.blocksTable(partition)) WHERE id = ?")

@@ -50,15 +50,35 @@ struct ChaosResult: Codable {
     var kills = 0
     var events: [String] = []
     var integrity = "not checked"
+    /// Per writer, the sequence numbers stored twice or never, as ranges (`a-b`), with the files
+    /// and byte offsets the twice-stored ones were found at: what a failure needs to be traced.
+    var details: [String] = []
 
-    private enum CodingKeys: String, CodingKey { case written, stored, missing, duplicated, kills, events, integrity }
+    static func ranges(_ numbers: [Int]) -> String {
+        var parts: [String] = []
+        var start: Int?
+        var last = 0
+        for n in numbers.sorted() {
+            if start != nil, n == last + 1 {
+                last = n
+                continue
+            }
+            if let first = start { parts.append(first == last ? "\(first)" : "\(first)-\(last)") }
+            start = n
+            last = n
+        }
+        if let first = start { parts.append(first == last ? "\(first)" : "\(first)-\(last)") }
+        return parts.joined(separator: ",")
+    }
+
+    private enum CodingKeys: String, CodingKey { case written, stored, missing, duplicated, kills, events, integrity, details }
 
     var passed: Bool { missing == 0 && duplicated == 0 && written > 0 && (integrity == "ok" || integrity == "not checked") }
 
     var summary: String {
         """
         chaos: \(kills) SIGKILLs; \(events.joined(separator: ", "))
-        written \(written), stored \(stored), missing \(missing), duplicated \(duplicated); integrity_check: \(integrity)
+        written \(written), stored \(stored), missing \(missing), duplicated \(duplicated); integrity_check: \(integrity)\(details.map { "\n  " + $0 }.joined())
         \(passed ? "PASS: every record stored exactly once" : "FAIL")
         """
     }

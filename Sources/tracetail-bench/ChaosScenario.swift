@@ -171,14 +171,26 @@ struct ChaosScenario {
                 cursor = json["next_cursor"] as? String
             } while cursor != nil
             var seen = Set<Int>()
+            var twice: [Int] = []
+            var places: [Int: [String]] = [:]
             for line in lines {
                 guard let raw = line["raw"] as? String, let range = raw.range(of: #""seq":"#) else { continue }
                 let n = Int(raw[range.upperBound...].prefix { $0.isNumber }) ?? -1
-                if !seen.insert(n).inserted { result.duplicated += 1 }
+                places[n, default: []].append("\(line["file"] as? String ?? "?")")
+                if !seen.insert(n).inserted {
+                    result.duplicated += 1
+                    twice.append(n)
+                }
             }
+            let missing = (0..<writer.written).filter { !seen.contains($0) }
             result.written += writer.written
             result.stored += lines.count
-            result.missing += (0..<writer.written).filter { !seen.contains($0) }.count
+            result.missing += missing.count
+            if !twice.isEmpty {
+                let files = Set(twice.flatMap { places[$0] ?? [] }).sorted()
+                result.details.append("\(writer.name): stored twice \(ChaosResult.ranges(twice)) (found in \(files.joined(separator: ", ")))")
+            }
+            if !missing.isEmpty { result.details.append("\(writer.name): missing \(ChaosResult.ranges(missing))") }
         }
         if Subprocess.which("sqlite3") != nil {
             result.integrity = (try Subprocess.shell("sqlite3 \(database) 'PRAGMA integrity_check'")).output.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -48,9 +48,10 @@ package struct RecordParser: Sendable {
     }
 
     /// What an answer shows of a stored record that is not stored with it: its message and marker,
-    /// as `parse` finds them, without looking for ids (the record's stored ids are shown; a
-    /// lookup's answer parses each of its records again, and the id fields were a third of that).
-    /// The other fields are as `parse` finds them, but for the ids, which may be missing.
+    /// as `parse` finds them. A JSON record's id fields are not looked for, nor configured ids (the
+    /// record's stored ids are shown; a lookup's answer parses each of its records again, and the
+    /// id fields were a third of that); other formats are parsed as by `parse`. The other fields
+    /// are as `parse` finds them, but for the ids, which may be missing.
     package func display(_ raw: [UInt8], referenceTime: Int64) -> RecordFields {
         parse(record: AssembledRecord(raw: raw, startOffset: 0, endOffset: 0, envelopeTime: nil), referenceTime: referenceTime, ids: false)
     }
