@@ -52,11 +52,43 @@ extension DirectoryTailer {
             if Self.mayStillGrow(statuses[name]!, seenSize: copySizes[name], now: now) { growing[name] = statuses[name]!.size }
         }
         copySizes = growing
-        let copies = fresh.filter { PM2FileName($0)?.isRotatedCopy == true && growing[$0] == nil }
+        let copies = fresh.filter { PM2FileName($0)?.isRotatedCopy == true && growing[$0] == nil && !awaitsTruncation(of: $0, statuses, now: now) }
         for name in copies + fresh.filter({ PM2FileName($0)?.isRotatedCopy != true }) {
             try await adopt(name, status: statuses[name]!, now: now)
         }
         return statuses
+    }
+
+    /// Whether a rotated copy is being made of a followed file that has not been truncated since
+    /// it was read (the file is as long as what was read of it, or longer): then the copy is left
+    /// for the truncation to take (`handleTruncation`). pm2-logrotate truncates the file only once
+    /// its copy is whole, but the copy is written in pieces and may stop growing for a while
+    /// between two (a loaded machine): taken then, it was followed from where it had got to, and
+    /// the live file was sent back there and read again (the chaos test stored hundreds of
+    /// records twice). A copy is taken to be of the file when it begins with the file's first
+    /// bytes: its saved head fingerprint, or, for a copy shorter than that, the same bytes as the
+    /// file on disk, if written in the last 10 s (older short files are history, read at once).
+    /// A copy of a file that is never truncated holds what the file itself holds: it is not read.
+    /// `.gz` copies are not compared (their completeness is checked by their own format).
+    func awaitsTruncation(of copy: String, _ statuses: [String: FileSystem.Status], now: Int64) -> Bool {
+        guard !copy.hasSuffix(".gz"), let copyStatus = statuses[copy], let source = PM2FileName(copy)?.rotatedFrom,
+              let id = byName[source], let file = tracked[id], file.state.status == .live, !file.gone, !file.compressed,
+              file.state.headLength > 0, let status = statuses[source],
+              status.device == file.state.device, status.inode == file.state.inode, status.size >= file.assembler.readOffset,
+              let fd = try? FileSystem.open(path(copy))
+        else { return false }
+        defer { FileSystem.close(fd) }
+        let headLength = file.state.headLength
+        if copyStatus.size >= Int64(headLength) {
+            return (try? FileSystem.hash(fd, offset: 0, length: headLength, path: copy)) == file.state.headHash
+        }
+        guard now - copyStatus.modified / 1_000_000 < 10_000 else { return false }
+        let length = Int(copyStatus.size)
+        guard length > 0 else { return true }
+        guard let copied = try? FileSystem.read(fd, offset: 0, count: length, path: copy),
+              let original = try? FileSystem.read(file.fd, offset: 0, count: length, path: file.state.path)
+        else { return false }
+        return copied == original
     }
 
     /// Whether a rotated copy may still be being written: its size changed since the last look

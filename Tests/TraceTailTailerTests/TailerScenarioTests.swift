@@ -101,6 +101,38 @@ struct TailerScenarioTests {
         try await h.expectNumbers(Array(0..<500))
     }
 
+    /// pm2-logrotate's copy is written in pieces (Foundation's `copyItem`: create, then 4 KiB at a
+    /// time) and may stop for a while, on a loaded machine, between two of them; the live file is
+    /// truncated only once the copy is whole. A copy taken as complete because its size did not
+    /// change between two looks was followed from the wrong place: the chaos test stored 223-649
+    /// of one file twice (copy taken at 28,672 bytes; the live file sent back there and read
+    /// again), and whole first files when the copy was still empty.
+    @Test("A pm2-logrotate copy that stops growing for a while, before its file is truncated, stores nothing twice", arguments: [0, 40, 130])
+    func copyPausedMidWrite(copiedBeforePause: Int) async throws {
+        let h = try await TailerHarness()
+        try h.write("worker-out.log", TailerHarness.lines(0..<100))
+        try await h.settle()
+        try h.write("worker-out.log", TailerHarness.lines(100..<130))
+        let copy = "worker-out__2026-07-02_00-00-00.log"
+        FileManager.default.createFile(atPath: h.path(copy), contents: nil)
+        if copiedBeforePause > 0 { try h.write(copy, TailerHarness.lines(0..<copiedBeforePause)) }
+        // Several passes with the copy at the same size (the harness's clock is before the
+        // files' times, so only the size says whether the copy still grows).
+        for _ in 0..<3 {
+            h.now += 10
+            _ = try await h.tailer.poll(now: h.now)
+        }
+        try h.write(copy, TailerHarness.lines(copiedBeforePause..<130))
+        try h.truncate("worker-out.log")
+        try h.write("worker-out.log", TailerHarness.lines(130..<150))
+        try await h.settle()
+        try await h.expectNumbers(Array(0..<150))
+        // A restart finds everything where it was left.
+        try await h.restart()
+        try await h.settle()
+        try await h.expectNumbers(Array(0..<150))
+    }
+
     @Test("Rotated history never read as a live file is read once, .gz too")
     func rotatedHistory() async throws {
         let h = try await TailerHarness()
