@@ -138,13 +138,20 @@ extension DirectoryTailer {
         } else {
             // A rotated copy may continue a file of its app; any other new file may be a followed
             // (or let go) file of the same name written again with the same first bytes.
-            let candidates = parsed?.isRotatedCopy == true ? knownStates(like: parsed!) : replacedStates(named: name)
+            // A copy may match several states (the file it was made of, and an earlier copy of
+            // that file, followed to its end): it continues the one read furthest, since all it
+            // holds before that offset was read. (Taking the first in the followed files' order,
+            // a dictionary's, a second copy sometimes continued the earlier copy and was read
+            // again from that copy's end.) A file under a known name takes the most recent state.
+            let isCopy = parsed?.isRotatedCopy == true
+            let candidates = isCopy ? knownStates(like: parsed!) : replacedStates(named: name)
             for candidate in candidates {
-                if let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) {
+                guard let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) else { continue }
+                if source == nil || continued > offset {
                     offset = continued
                     source = candidate
-                    break
                 }
+                if !isCopy { break }
             }
         }
         var state = FileState(
@@ -231,6 +238,11 @@ extension DirectoryTailer {
     /// A copy now holds the bytes of a followed file from its saved offset on: the file goes on
     /// after the copy's end, so that nothing is read twice. If the file was truncated (as
     /// pm2-logrotate does right after copying), the next look at it sees that and starts at 0.
+    ///
+    /// A copy that ends before what was read of the file holds nothing new: the file stays where
+    /// it is. Sent back to the copy's end, it was read again from there whenever it was not
+    /// truncated first (a copy left by a copier that never truncated, found at the next rotation;
+    /// a `.gz` copy finished while the app went on writing; a copy taken while still being made).
     func handOver(_ sourceID: Int64, toCopy copyID: Int64, copySize: Int64?) throws {
         let copy = tracked[copyID]!
         var file = tracked[sourceID]!
@@ -239,6 +251,15 @@ extension DirectoryTailer {
             end = copySize
         } else {
             end = copy.compressed ? file.state.offset : (FileSystem.status(fd: copy.fd)?.size ?? file.state.offset)
+        }
+        guard end >= file.assembler.readOffset else {
+            logger.info("rotated copy ends before what was read of its file; the file goes on", metadata: [
+                "copy": "\(copy.state.path)", "file": "\(file.state.path)", "copy_end": "\(end)", "read": "\(file.assembler.readOffset)",
+            ])
+            file.counters.rotations += 1
+            file.dirty = true
+            tracked[sourceID] = file
+            return
         }
         let tailLength = Int(min(Int64(FileFingerprint.tailSize), end))
         let tail = copy.compressed ? nil : try FileSystem.hash(copy.fd, offset: end - Int64(tailLength), length: tailLength, path: copy.state.path)
