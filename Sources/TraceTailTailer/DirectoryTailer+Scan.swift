@@ -143,13 +143,19 @@ extension DirectoryTailer {
             // holds before that offset was read. (Taking the first in the followed files' order,
             // a dictionary's, a second copy sometimes continued the earlier copy and was read
             // again from that copy's end.) A file under a known name takes the most recent state.
+            // A match whose bytes before the state's offset were compared (the copy reaches that
+            // offset) wins over one on the first bytes only (a copy shorter than the state's
+            // offset, which could be of another incarnation that began alike).
             let isCopy = parsed?.isRotatedCopy == true
             let candidates = isCopy ? knownStates(like: parsed!) : replacedStates(named: name)
+            var sourceChecked = false
             for candidate in candidates {
                 guard let continued = try continuation(copy: fd, name: name, size: status.size, of: candidate) else { continue }
-                if source == nil || continued > offset {
+                let checked = continued == candidate.offset
+                if source == nil || (checked && (!sourceChecked || continued > offset)) {
                     offset = continued
                     source = candidate
+                    sourceChecked = checked
                 }
                 if !isCopy { break }
             }
@@ -239,8 +245,8 @@ extension DirectoryTailer {
     /// after the copy's end, so that nothing is read twice. If the file was truncated (as
     /// pm2-logrotate does right after copying), the next look at it sees that and starts at 0.
     ///
-    /// A copy that ends before what was read of the file holds nothing new: the file stays where
-    /// it is. Sent back to the copy's end, it was read again from there whenever it was not
+    /// A copy that ends before the last record read of the file holds nothing new: the file stays
+    /// where it is. Sent back to the copy's end, it was read again from there whenever it was not
     /// truncated first (a copy left by a copier that never truncated, found at the next rotation;
     /// a `.gz` copy finished while the app went on writing; a copy taken while still being made).
     func handOver(_ sourceID: Int64, toCopy copyID: Int64, copySize: Int64?) throws {
@@ -252,9 +258,12 @@ extension DirectoryTailer {
         } else {
             end = copy.compressed ? file.state.offset : (FileSystem.status(fd: copy.fd)?.size ?? file.state.offset)
         }
-        guard end >= file.assembler.readOffset else {
+        // Against the end of the last record given out, not of the bytes read: a record still
+        // held (waiting for continuation lines, or for its line end) is in the copy, and is read
+        // from there.
+        guard end >= file.assembler.committedOffset else {
             logger.info("rotated copy ends before what was read of its file; the file goes on", metadata: [
-                "copy": "\(copy.state.path)", "file": "\(file.state.path)", "copy_end": "\(end)", "read": "\(file.assembler.readOffset)",
+                "copy": "\(copy.state.path)", "file": "\(file.state.path)", "copy_end": "\(end)", "read": "\(file.assembler.committedOffset)",
             ])
             file.counters.rotations += 1
             file.dirty = true
