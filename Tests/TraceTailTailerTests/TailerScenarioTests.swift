@@ -160,6 +160,41 @@ struct TailerScenarioTests {
         try await h.expectNumbers(Array(0..<170))
     }
 
+    /// pm2-logrotate with `compress`: the `.gz` copy holds more than the tailer has read of the
+    /// file, and the truncation comes later. The copy continues from what was read, and the file
+    /// must go on after the copy's end (inflated), not from what was read. A KNOWN BUG, found at
+    /// the end of stop 24 by a review and left open: the file goes back to what was read, and
+    /// lines 100-149 are stored twice (by the copy and by the file). Handing the file over to the
+    /// copy's inflated end instead made it worse: with no fingerprint of the bytes before that
+    /// end (the copy is compressed), the file was read again from 0. When this is fixed, the
+    /// known issue below stops being recorded and the test fails: remove the wrapper then.
+    @Test("A .gz copy that holds more than was read, the file truncated later: nothing twice (known issue)")
+    func gzipCopyAheadOfReading() async throws {
+        let h = try await TailerHarness()
+        try h.write("worker-out.log", TailerHarness.lines(0..<100))
+        try await h.settle()
+        try h.write("worker-out.log", TailerHarness.lines(100..<150))
+        let copy = "worker-out__2026-07-02_00-00-00.log.gz"
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "gzip -c '\(h.path("worker-out.log"))' > '\(h.path(copy))'"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(gzip.terminationStatus == 0)
+        // Written a while ago on the harness's clock: complete, taken at the next look, before
+        // the file's new lines are read.
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: Double(h.now - 5_000) / 1000)], ofItemAtPath: h.path(copy))
+        h.now += 10
+        _ = try await h.tailer.poll(now: h.now)
+        try h.truncate("worker-out.log")
+        try h.write("worker-out.log", TailerHarness.lines(150..<160))
+        try await h.settle()
+        try await withKnownIssue("lines 100-149 are read from the .gz copy and again from the file") {
+            try await h.expectNumbers(Array(0..<160))
+        }
+    }
+
     @Test("Rotated history never read as a live file is read once, .gz too")
     func rotatedHistory() async throws {
         let h = try await TailerHarness()
