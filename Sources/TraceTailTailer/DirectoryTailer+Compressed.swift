@@ -34,10 +34,21 @@ extension DirectoryTailer {
         return inflated
     }
 
-    /// The state among `candidates` that a `.gz` copy continues, and the offset to read the copy
-    /// from; the copy is inflated once for all candidates, keeping only the bytes the fingerprints
-    /// need.
-    func compressedContinuation(copy fd: Int32, name: String, size: Int64, of candidates: [FileState]) throws -> (offset: Int64, state: FileState)? {
+    /// What a `.gz` copy continues: the state, the offset to read the copy from, and the copy's
+    /// end inflated with the fingerprint of the bytes before that end (for the hand-over: the file
+    /// goes on after the copy's end, which a plain copy's bytes on disk would give).
+    struct CompressedContinuation {
+        var offset: Int64
+        var state: FileState
+        var end: Int64
+        var endTailHash: UInt64
+    }
+
+    /// The state among `candidates` that a `.gz` copy continues; the copy is inflated once for all
+    /// candidates, keeping only the bytes the fingerprints need. As for a plain copy (`adopt`), a
+    /// state whose bytes before its offset were compared wins over a match on the first bytes
+    /// only, the furthest of those first.
+    func compressedContinuation(copy fd: Int32, name: String, size: Int64, of candidates: [FileState]) throws -> CompressedContinuation? {
         let candidates = candidates.filter { $0.offset > 0 && $0.headLength > 0 }
         guard !candidates.isEmpty else { return nil }
         let headLength = candidates.map(\.headLength).max()!
@@ -46,8 +57,10 @@ extension DirectoryTailer {
         }
         var head: [UInt8] = []
         var tails = [[UInt8]](repeating: [], count: candidates.count)
+        var last: [UInt8] = []
         let total = try inflateCopy(fd, name: name, size: size) { bytes, start in
             if head.count < headLength { head += bytes.prefix(headLength - head.count) }
+            last = Array((last + bytes.suffix(FileFingerprint.tailSize)).suffix(FileFingerprint.tailSize))
             let end = start + Int64(bytes.count)
             for (index, range) in tailRanges.enumerated() {
                 let lower = max(range.lowerBound, start)
@@ -55,14 +68,20 @@ extension DirectoryTailer {
                 if lower < upper { tails[index] += bytes[Int(lower - start)..<Int(upper - start)] }
             }
         }
+        var found: CompressedContinuation?
+        var foundChecked = false
+        let endTailHash = last.isEmpty ? FileFingerprint.emptyHash : FileFingerprint.hash(last)
         for (index, state) in candidates.enumerated() {
             let headHash = head.count >= state.headLength ? FileFingerprint.hash(head.prefix(state.headLength)) : nil
             let tailHash = tails[index].count == tailRanges[index].count ? FileFingerprint.hash(tails[index]) : nil
-            if let offset = TailDecision.continuation(of: state, copySize: total, copyHeadHash: headHash, copyTailHash: tailHash) {
-                return (offset, state)
+            guard let offset = TailDecision.continuation(of: state, copySize: total, copyHeadHash: headHash, copyTailHash: tailHash) else { continue }
+            let checked = offset == state.offset
+            if found == nil || (checked && (!foundChecked || offset > found!.offset)) {
+                found = CompressedContinuation(offset: offset, state: state, end: total, endTailHash: endTailHash)
+                foundChecked = checked
             }
         }
-        return nil
+        return found
     }
 
     /// A `.gz` rotated copy, once it has stopped growing: inflated `readChunkBytes` of compressed

@@ -120,10 +120,12 @@ extension DirectoryTailer {
         }
         var offset: Int64 = 0
         var source: FileState?
+        var compressed: CompressedContinuation?
         let parsed = PM2FileName(name)
         if let parsed, parsed.isRotatedCopy, name.hasSuffix(".gz") {
             do {
-                if let found = try compressedContinuation(copy: fd, name: name, size: status.size, of: knownStates(like: parsed)) {
+                compressed = try compressedContinuation(copy: fd, name: name, size: status.size, of: knownStates(like: parsed))
+                if let found = compressed {
                     (offset, source) = (found.offset, found.state)
                 }
             } catch {
@@ -212,7 +214,11 @@ extension DirectoryTailer {
             // Hand over only when the copy continues the file as it is followed now; a state the
             // file had before a truncation (same id) is history: the file has moved on since.
             if let followed = tracked[source.id], !followed.gone, !followed.compressed, (try? checkpoint(followed)) == source {
-                try handOver(source.id, toCopy: state.id, copySize: offset == source.offset ? nil : offset)
+                if let compressed {
+                    try handOver(source.id, toCopy: state.id, copySize: compressed.end, compressedTailHash: compressed.endTailHash)
+                } else {
+                    try handOver(source.id, toCopy: state.id, copySize: offset == source.offset ? nil : offset)
+                }
             }
         } else {
             logger.debug("following file", metadata: ["file": "\(name)", "offset": "\(offset)"])
@@ -249,7 +255,7 @@ extension DirectoryTailer {
     /// where it is. Sent back to the copy's end, it was read again from there whenever it was not
     /// truncated first (a copy left by a copier that never truncated, found at the next rotation;
     /// a `.gz` copy finished while the app went on writing; a copy taken while still being made).
-    func handOver(_ sourceID: Int64, toCopy copyID: Int64, copySize: Int64?) throws {
+    func handOver(_ sourceID: Int64, toCopy copyID: Int64, copySize: Int64?, compressedTailHash: UInt64? = nil) throws {
         let copy = tracked[copyID]!
         var file = tracked[sourceID]!
         let end: Int64
@@ -271,7 +277,7 @@ extension DirectoryTailer {
             return
         }
         let tailLength = Int(min(Int64(FileFingerprint.tailSize), end))
-        let tail = copy.compressed ? nil : try FileSystem.hash(copy.fd, offset: end - Int64(tailLength), length: tailLength, path: copy.state.path)
+        let tail = copy.compressed ? compressedTailHash : try FileSystem.hash(copy.fd, offset: end - Int64(tailLength), length: tailLength, path: copy.state.path)
         file.counters.rotations += 1
         // A `.gz` copy continues from the saved offset: the fingerprint taken there stays (a hash
         // of the live file on disk could be of other bytes by now).
