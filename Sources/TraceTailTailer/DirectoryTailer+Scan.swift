@@ -279,8 +279,10 @@ extension DirectoryTailer {
         let tailLength = Int(min(Int64(FileFingerprint.tailSize), end))
         let tail = copy.compressed ? compressedTailHash : try FileSystem.hash(copy.fd, offset: end - Int64(tailLength), length: tailLength, path: copy.state.path)
         file.counters.rotations += 1
-        // A `.gz` copy continues from the saved offset: the fingerprint taken there stays (a hash
-        // of the live file on disk could be of other bytes by now).
+        // The fingerprint of the bytes before the new offset is the copy's (a `.gz` copy's from its
+        // inflated bytes, `compressedTailHash`), never the live file's on disk, which could hold
+        // other bytes there by now. Without one (a `.gz` copy handed over without its hash), the
+        // saved one stays when the offset does.
         file.state.tailHash = tail ?? (end == file.state.offset ? file.state.tailHash : FileFingerprint.emptyHash)
         file.state.offset = end
         file.assembler = RecordAssembler(offset: end, options: file.assembler.options)
