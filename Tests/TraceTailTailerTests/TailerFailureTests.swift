@@ -46,7 +46,7 @@ struct TailerFailureTests {
         // Several chunks of compressed bytes (256 KiB per pass), inflated a chunk per pass.
         var text = ""
         for n in 0..<40_000 { text += TailerHarness.line(n).replacingOccurrences(of: "\"msg\"", with: "\"r\":\(n &* 2_654_435_761 % 1_000_003),\"msg\"") }
-        let whole = try gzip(text, root: h.root)
+        let whole = try h.gzip(text)
         #expect(whole.count > 256 * 1024)
         try Data(whole.prefix(whole.count * 2 / 3)).write(to: URL(fileURLWithPath: h.path(name)))
         try await h.settle(passes: 6)
@@ -73,7 +73,7 @@ struct TailerFailureTests {
     func truncatedGzipBesideLiveFile() async throws {
         let h = try await TailerHarness()
         let name = "api-out__2026-06-30_00-00-00.log.gz"
-        let whole = try gzip(TailerHarness.lines(0..<2000), root: h.root)
+        let whole = try h.gzip(TailerHarness.lines(0..<2000))
         try Data(whole.prefix(whole.count - 100)).write(to: URL(fileURLWithPath: h.path(name)))
         try h.write("api-out.log", TailerHarness.lines(50_000..<50_010))
         try await h.settle(passes: 4)
@@ -91,7 +91,7 @@ struct TailerFailureTests {
         try await h.settle()
         try h.write("worker-out.log", TailerHarness.lines(100..<130))
         let name = "worker-out__2026-07-02_00-00-00.log.gz"
-        let whole = try gzip(String(decoding: FileManager.default.contents(atPath: h.path("worker-out.log"))!, as: UTF8.self), root: h.root)
+        let whole = try h.gzip(String(decoding: FileManager.default.contents(atPath: h.path("worker-out.log"))!, as: UTF8.self))
         try Data(whole.prefix(whole.count / 2)).write(to: URL(fileURLWithPath: h.path(name)))
         try h.truncate("worker-out.log")
         try await h.settle()
@@ -140,18 +140,5 @@ struct TailerFailureTests {
         try h.write("a-out.log", "xxx\n" + TailerHarness.line(8))
         try await h.settle()
         #expect(try await h.storedNumbers() == [7, 8])
-    }
-
-    /// `text` compressed by the system's gzip.
-    func gzip(_ text: String, root: String) throws -> [UInt8] {
-        let input = root + "/gzip-input-\(UUID().uuidString)"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: input))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "gzip -c '\(input)' > '\(input).gz'"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return Array(try Data(contentsOf: URL(fileURLWithPath: input + ".gz")))
     }
 }

@@ -118,6 +118,35 @@ final class TailerHarness {
         #expect(stored == expected, sourceLocation: sourceLocation)
     }
 
+    /// Restarts the tailer and store, appends `range` to `name` and expects every line from 0 to
+    /// the range's end stored once: what was left before the restart is where it was.
+    func expectAfterRestart(appending range: Range<Int>, to name: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await restart()
+        try write(name, Self.lines(range))
+        try await settle()
+        try await expectNumbers(Array(0..<range.upperBound), sourceLocation: sourceLocation)
+    }
+
+    /// `text` compressed by the system's gzip.
+    func gzip(_ text: String) throws -> [UInt8] {
+        let input = root + "/gzip-input-\(UUID().uuidString)"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: input))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -c '\(input)' > '\(input).gz'"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return Array(try Data(contentsOf: URL(fileURLWithPath: input + ".gz")))
+    }
+
+    /// Sets a file's modification time to `millis` on the harness's clock (which is not the
+    /// machine's: `mayStillGrow` and a copy's age compare the two).
+    func setModified(_ name: String, at millis: Int64) throws {
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: Double(millis) / 1000)], ofItemAtPath: path(name))
+    }
+
     /// The numbers of the stored lines, sorted (duplicates kept, so they show).
     func storedNumbers() async throws -> [Int] {
         try await storedLines().compactMap { text -> Int? in

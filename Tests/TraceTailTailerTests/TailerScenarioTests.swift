@@ -117,8 +117,7 @@ struct TailerScenarioTests {
         FileManager.default.createFile(atPath: h.path(copy), contents: nil)
         if copiedBeforePause > 0 { try h.write(copy, TailerHarness.lines(0..<copiedBeforePause)) }
         // Written "now" on the harness's clock, whatever the machine's clock says.
-        try FileManager.default.setAttributes(
-            [.modificationDate: Date(timeIntervalSince1970: Double(h.now) / 1000)], ofItemAtPath: h.path(copy))
+        try h.setModified(copy, at: h.now)
         // Several passes with the copy at the same size (the harness's clock is before the
         // files' times, so only the size says whether the copy still grows).
         for _ in 0..<3 {
@@ -154,10 +153,7 @@ struct TailerScenarioTests {
         try h.write("worker-out.log", TailerHarness.lines(150..<160))
         try await h.settle()
         try await h.expectNumbers(Array(0..<160))
-        try await h.restart()
-        try h.write("worker-out.log", TailerHarness.lines(160..<170))
-        try await h.settle()
-        try await h.expectNumbers(Array(0..<170))
+        try await h.expectAfterRestart(appending: 160..<170, to: "worker-out.log")
     }
 
     /// pm2-logrotate with `compress`: the `.gz` copy holds more than the tailer has read of the
@@ -173,26 +169,17 @@ struct TailerScenarioTests {
         try await h.settle()
         try h.write("worker-out.log", TailerHarness.lines(100..<150))
         let copy = "worker-out__2026-07-02_00-00-00.log.gz"
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
-        gzip.arguments = ["-c", "gzip -c '\(h.path("worker-out.log"))' > '\(h.path(copy))'"]
-        try gzip.run()
-        gzip.waitUntilExit()
-        #expect(gzip.terminationStatus == 0)
+        try Data(try h.gzip(TailerHarness.lines(0..<150))).write(to: URL(fileURLWithPath: h.path(copy)))
         // Written a while ago on the harness's clock: complete, taken at the next look, before
         // the file's new lines are read.
-        try FileManager.default.setAttributes(
-            [.modificationDate: Date(timeIntervalSince1970: Double(h.now - 5_000) / 1000)], ofItemAtPath: h.path(copy))
+        try h.setModified(copy, at: h.now - 5_000)
         h.now += 10
         _ = try await h.tailer.poll(now: h.now)
         try h.truncate("worker-out.log")
         try h.write("worker-out.log", TailerHarness.lines(150..<160))
         try await h.settle()
         try await h.expectNumbers(Array(0..<160))
-        try await h.restart()
-        try h.write("worker-out.log", TailerHarness.lines(160..<170))
-        try await h.settle()
-        try await h.expectNumbers(Array(0..<170))
+        try await h.expectAfterRestart(appending: 160..<170, to: "worker-out.log")
     }
 
     @Test("Rotated history never read as a live file is read once, .gz too")
