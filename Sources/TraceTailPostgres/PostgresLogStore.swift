@@ -77,8 +77,7 @@ package final class PostgresLogStore: LogStore {
                 guard collector.wants(block) else { break reading }
                 guard let file = files[block.fileID], let (payloadBytes, bytes) = data[block.address] else { continue }
                 do {
-                    let payload = try Zlib.inflate(bytes, expectedSize: payloadBytes)
-                    collector.add(try BlockCodec.decode(payload, matching: query.key), file: file)
+                    collector.add(try BlockCodec.decode(stored: bytes, payloadBytes: payloadBytes, matching: query.key), file: file)
                 } catch {
                     unreadable += 1
                     logger.error("fleet block cannot be decoded; skipped", metadata: [
@@ -261,7 +260,7 @@ package final class PostgresLogStore: LogStore {
         for try await (fileID, payload, data) in rows.decode((Int64, Int32, ByteBuffer).self) {
             guard let file = files[fileID], tally.wants(app: file.app) else { continue }
             do {
-                let records = try BlockCodec.decode(try Zlib.inflate(Array(buffer: data), expectedSize: Int(payload)), texts: false)
+                let records = try BlockCodec.decode(stored: Array(buffer: data), payloadBytes: Int(payload), texts: false)
                 tally.add(records, app: file.app, stream: file.stream)
             } catch {
                 tally.addUnreadable()

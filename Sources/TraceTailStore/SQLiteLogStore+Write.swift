@@ -420,9 +420,8 @@ extension SQLiteLogStore {
                         let job = jobs[index]
                         var builder = job.block.builder
                         for record in job.records { builder.append(batch.records[record].record) }
-                        let payload = builder.payload()
-                        let data = try Zlib.deflate(payload, level: job.sealed ? level : min(level, 1))
-                        return EncodedBlock(builder: builder, payloadBytes: payload.count, data: data)
+                        let stored = try builder.stored(level: job.sealed ? level : min(level, 1))
+                        return EncodedBlock(builder: builder, payloadBytes: stored.payloadBytes, data: stored.data)
                     }
                     results.withLock { $0[index] = result }
                     done[index].signal()
@@ -502,10 +501,11 @@ extension SQLiteLogStore {
     func decodeBlock(_ row: Row, matching: IDKey? = nil, texts: Bool = true) throws -> [IndexedRecord] {
         let payloadBytes: Int = row["payload_bytes"]
         do {
-            let payload = try row.withUnsafeData(named: "data") { data in
-                try (data ?? Data()).withUnsafeBytes { try Zlib.inflate($0, expectedSize: payloadBytes) }
+            return try row.withUnsafeData(named: "data") { data in
+                try (data ?? Data()).withUnsafeBytes {
+                    try BlockCodec.decode(stored: $0, payloadBytes: payloadBytes, matching: matching, texts: texts)
+                }
             }
-            return try BlockCodec.decode(payload, matching: matching, texts: texts)
         } catch {
             let id: Int64 = row["id"]
             throw StoreError(.corruptBlock, path: path, detail: "block \(id) cannot be decoded", underlying: error)

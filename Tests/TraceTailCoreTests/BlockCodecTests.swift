@@ -50,6 +50,87 @@ struct BlockCodecTests {
         }
         #expect(try BlockCodec.decode(inflated, matching: TraceID("abc124")!.key).isEmpty)
         #expect(try BlockCodec.decode(inflated, matching: TraceID("4bf92f3577b34da6a3ce929d0e0e4737")!.key).isEmpty)
+
+        // As the store keeps it (version 4): the same records, found the same way.
+        let stored = try summary.stored(level: 6)
+        #expect(stored.data.first == BlockCodec.framedMarker)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes) == records)
+        #expect(try twoSteps.stored(level: 6).data == stored.data)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: span) == records.filter { $0.span == span })
+        for key in [trace, opaque] {
+            #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: key) == records.filter { $0.trace == key })
+        }
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: TraceID("abc124")!.key).isEmpty)
+        let withoutTexts = try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, texts: false)
+        #expect(withoutTexts.map(\.startOffset) == records.map(\.startOffset) && withoutTexts.allSatisfy(\.raw.isEmpty))
+        // A block of an older store, one deflate stream of a version 3 payload, reads through the same call.
+        #expect(try BlockCodec.decode(stored: compressed, payloadBytes: payload.count) == records)
+        #expect(try BlockCodec.decode(stored: compressed, payloadBytes: payload.count, matching: trace) == records.filter { $0.trace == trace })
+    }
+
+    @Test("Version 4 UUIDs are stored in 15 bytes and come back whole; other 128-bit values keep 16")
+    func packedUUIDs() throws {
+        var generator = SplitMix64(seed: 4)
+        // Version 4 UUIDs (random, and with every free bit 0 or 1), and 128-bit values one bit
+        // away from that shape: version 5, variant 11, variant 01.
+        var uuids: [(UInt64, UInt64)] = [(0x0000_0000_0000_4000, 0x8000_0000_0000_0000), (0xFFFF_FFFF_FFFF_4FFF, 0xBFFF_FFFF_FFFF_FFFF)]
+        for _ in 0..<200 {
+            uuids.append((generator.next() & ~0xF000 | 0x4000, generator.next() >> 2 | 0x8000_0000_0000_0000))
+        }
+        let others: [(UInt64, UInt64)] = [
+            (0x1234_5678_9ABC_5DEF, 0x8123_4567_89AB_CDEF), (0x1234_5678_9ABC_4DEF, 0xC123_4567_89AB_CDEF),
+            (0x1234_5678_9ABC_4DEF, 0x4123_4567_89AB_CDEF), (generator.next() | 0xF000, generator.next()),
+        ]
+        let kinds: [IDKey.Kind] = [.trace, .workflow, .task]
+        var records: [IndexedRecord] = []
+        for (i, (high, low)) in (uuids + others).enumerated() {
+            let kind = kinds[i % 3]
+            let key = IDKey(kind: kind, high: high, low: low)
+            let start = Int64(i * 20)
+            records.append(IndexedRecord(
+                time: Int64(i), startOffset: start, endOffset: start + 19,
+                trace: kind == .trace ? key : nil, workflow: kind == .workflow ? key : nil, task: kind == .task ? key : nil,
+                raw: Array("record \(i)".utf8)))
+        }
+        let stored = try BlockBuilder(records).stored(level: 6)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes) == records)
+        // The key section: 15 bytes a UUID, 16 any other value.
+        let keyBytes = try stored.data.withUnsafeBufferPointer { buffer in
+            var reader = ByteReader(buffer, position: 1)
+            return try reader.int()
+        }
+        #expect(keyBytes == uuids.count * 15 + others.count * 16)
+        for record in records {
+            let key = record.trace ?? record.workflow ?? record.task!
+            #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: key) == [record])
+        }
+        // The same value under another kind, or one bit off, is not found.
+        let first = IDKey(kind: .task, high: uuids[0].0, low: uuids[0].1)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: first).isEmpty)
+        let near = IDKey(kind: .trace, high: uuids[3].0, low: uuids[3].1 ^ 1)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: near).isEmpty)
+    }
+
+    @Test("A version 4 payload without its key section, or a key section around a version 3 payload, is refused")
+    func mixedVersionsRefused() throws {
+        let trace = TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!.key
+        let records = (0..<20).map { (i: Int) -> IndexedRecord in
+            let start = Int64(i * 10)
+            return IndexedRecord(time: Int64(i), startOffset: start, endOffset: start + 9, trace: trace, raw: Array("r \(i)".utf8))
+        }
+        let stored = try BlockBuilder(records).stored(level: 6)
+        let keyLength = try stored.data.withUnsafeBufferPointer { buffer in
+            var reader = ByteReader(buffer, position: 1)
+            return try reader.int()
+        }
+        #expect(keyLength == 15)
+        // The deflate stream alone (after the marker, the length byte and the key).
+        let stream = Array(stored.data[(2 + keyLength)...])
+        #expect(throws: (any Error).self) { _ = try BlockCodec.decode(stored: stream, payloadBytes: stored.payloadBytes) }
+        // A version 3 stream framed as version 4.
+        let legacy = try Zlib.deflate(BlockCodec.encode(records), level: 6)
+        let framed = Array(stored.data[..<(2 + keyLength)]) + legacy
+        #expect(throws: (any Error).self) { _ = try BlockCodec.decode(stored: framed, payloadBytes: BlockCodec.encode(records).count) }
     }
 
     @Test("Blocks zlib compressed (every store before libdeflate) still decode, at every level", arguments: [1, 4, 6, 9] as [Int32])
@@ -217,6 +298,25 @@ struct BlockCodecTests {
             for key in [trace, span, TraceID("t-3")!.key] { _ = try? BlockCodec.decode(damaged, matching: key) }
         }
         #expect(try BlockCodec.decode(block, matching: TraceID("t-3")!.key).map(\.startOffset) == [30, 130, 230, 330])
+
+        // The same as stored (version 4): cut anywhere, it throws; damaged anywhere, in the key
+        // section or the deflate stream, a lookup returns or throws.
+        let stored = try BlockBuilder(records).stored(level: 6)
+        for cut in 0..<stored.data.count {
+            #expect(throws: (any Error).self) {
+                _ = try BlockCodec.decode(stored: Array(stored.data.prefix(cut)), payloadBytes: stored.payloadBytes)
+            }
+        }
+        for _ in 0..<2_000 {
+            var damaged = stored.data
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            for key in [trace, span, TraceID("t-3")!.key] {
+                _ = try? BlockCodec.decode(stored: damaged, payloadBytes: stored.payloadBytes, matching: key)
+            }
+        }
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: TraceID("t-3")!.key).map(\.startOffset) == [30, 130, 230, 330])
     }
 
     @Test("A lookup matches kind and every byte of the id: a trace whose first half is a span's value, or which differs in its last bit, is another id")

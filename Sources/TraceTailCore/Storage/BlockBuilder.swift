@@ -67,7 +67,54 @@ package struct BlockBuilder: Sendable {
         return 1
     }
 
-    /// The payload as `BlockCodec.decode` reads it (not compressed).
+    /// The block as the store keeps it (version 4, `BlockCodec`'s stored form): the key values as
+    /// they are, then the rest deflated at `level` (libdeflate's levels).
+    package func stored(level: Int32) throws -> StoredBlock {
+        var stream: [UInt8] = [BlockCodec.framedVersion]
+        stream.reserveCapacity(table.count + text.count + keys.count + values.wide.count * 16 + values.narrow.count * 8 + 32)
+        Varint.append(UInt64(count), to: &stream)
+        Varint.append(UInt64(keys.count), to: &stream)
+        var keySection: [UInt8] = []
+        keySection.reserveCapacity(keys.count * 16)
+        for key in keys {
+            if let opaque = key.text {
+                stream.append(key.kind.rawValue)
+                Varint.append(UInt64(opaque.utf8.count), to: &keySection)
+                keySection.append(contentsOf: opaque.utf8)
+            } else if key.kind.width == 16, let packed = PackedUUID(high: key.high, low: key.low) {
+                stream.append(key.kind.rawValue | BlockCodec.packedFlag | packed.leftover << 4)
+                Self.appendBigEndian(packed.high56 << 8, to: &keySection, bytes: 7)
+                Self.appendBigEndian(packed.low, to: &keySection)
+            } else {
+                stream.append(key.kind.rawValue)
+                Self.appendBigEndian(key.high, to: &keySection)
+                if key.kind.width == 16 { Self.appendBigEndian(key.low, to: &keySection) }
+            }
+        }
+        appendValues(to: &stream)
+        stream.append(contentsOf: table)
+        stream.append(contentsOf: text)
+        var data: [UInt8] = [BlockCodec.framedMarker]
+        Varint.append(UInt64(keySection.count), to: &data)
+        data.append(contentsOf: keySection)
+        try Zlib.deflate(stream, level: level, appendingTo: &data)
+        return StoredBlock(data: data, payloadBytes: stream.count)
+    }
+
+    /// The text ids' values: their counts, then 128-bit ones, then 64-bit ones, big-endian.
+    private func appendValues(to out: inout [UInt8]) {
+        Varint.append(UInt64(values.wide.count), to: &out)
+        Varint.append(UInt64(values.narrow.count), to: &out)
+        for (high, low) in values.wide {
+            Self.appendBigEndian(high, to: &out)
+            Self.appendBigEndian(low, to: &out)
+        }
+        for value in values.narrow { Self.appendBigEndian(value, to: &out) }
+    }
+
+    /// The payload of versions 2 and 3, one deflate stream with the key values inside it, as
+    /// `BlockCodec.decode(_:matching:texts:)` reads it (not compressed). Stores written before
+    /// version 4 hold such blocks; the tests make them with this to show they still read.
     package func payload() -> [UInt8] {
         var out: [UInt8] = [BlockCodec.version]
         out.reserveCapacity(table.count + text.count + keys.count * 17 + values.wide.count * 16 + values.narrow.count * 8 + 32)
@@ -83,22 +130,67 @@ package struct BlockBuilder: Sendable {
                 if key.kind.width == 16 { Self.appendBigEndian(key.low, to: &out) }
             }
         }
-        Varint.append(UInt64(values.wide.count), to: &out)
-        Varint.append(UInt64(values.narrow.count), to: &out)
-        for (high, low) in values.wide {
-            Self.appendBigEndian(high, to: &out)
-            Self.appendBigEndian(low, to: &out)
-        }
-        for value in values.narrow { Self.appendBigEndian(value, to: &out) }
+        appendValues(to: &out)
         out.append(contentsOf: table)
         out.append(contentsOf: text)
         return out
     }
 
+    /// The first `bytes` bytes of `value`, big-endian.
     @inline(__always)
-    private static func appendBigEndian(_ value: UInt64, to out: inout [UInt8]) {
-        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    private static func appendBigEndian(_ value: UInt64, to out: inout [UInt8], bytes: Int = 8) {
+        for shift in stride(from: 56, to: 56 - bytes * 8, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
+}
+
+/// A block as stored: the bytes of its `data` column and the size of its deflate stream inflated
+/// (`payload_bytes`).
+package struct StoredBlock: Sendable {
+    package var data: [UInt8]
+    package var payloadBytes: Int
+
+    package init(data: [UInt8], payloadBytes: Int) {
+        self.data = data
+        self.payloadBytes = payloadBytes
+    }
+}
+
+/// A version 4 UUID (RFC 9562: version nibble 4, variant bits 10) in 122 bits: 15 bytes and 2
+/// bits. Random ids are stored outside the deflate stream, which could not make them smaller;
+/// but deflate did take the 6 fixed bits of each UUID out (5 % of the bytes of a UUID key
+/// section), and this takes them out instead.
+struct PackedUUID: Equatable {
+    /// The first 56 of the 120 bits stored (in the low 56 bits).
+    var high56: UInt64
+    /// The last 64.
+    var low: UInt64
+    /// The 2 bits left over, kept in the key's kind byte.
+    var leftover: UInt8
+
+    /// Packs a UUID of version 4 and variant 10; nil for any other 128-bit value.
+    init?(high: UInt64, low: UInt64) {
+        guard (high >> 12) & 0xF == 4, low >> 62 == 0b10 else { return nil }
+        // 60 free bits of `high` (all but the version nibble), 62 of `low`.
+        let free = (high >> 16) << 12 | (high & 0xFFF)
+        self.low = (low & Self.low62) | free << 62
+        let top = free >> 2
+        high56 = top & 0x00FF_FFFF_FFFF_FFFF
+        leftover = UInt8(truncatingIfNeeded: top >> 56)
+    }
+
+    init(high56: UInt64, low: UInt64, leftover: UInt8) {
+        self.high56 = high56
+        self.low = low
+        self.leftover = leftover
+    }
+
+    /// The UUID's two halves.
+    var value: (high: UInt64, low: UInt64) {
+        let free = (high56 | UInt64(leftover & 3) << 56) << 2 | low >> 62
+        return ((free >> 12) << 16 | 0x4000 | (free & 0xFFF), 1 << 63 | (low & Self.low62))
+    }
+
+    private static let low62: UInt64 = (1 << 62) - 1
 }
 
 /// An open-addressing table from keys to their position in the block's key list. Binary ids are

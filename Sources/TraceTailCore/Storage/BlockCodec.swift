@@ -1,11 +1,26 @@
-/// The layout of one block: the records of one file, in file order, as one zlib stream.
+/// The layout of one block: the records of one file, in file order.
+///
+/// As stored (version 4), a block is its key values as they are, then a raw deflate stream of
+/// everything else:
 ///
 /// ```
-/// u8      codec version (3; version 2, written before records could carry other trace ids, is
-///         read too: it has no other-trace count)
+/// u8      0xFE: no raw deflate stream starts with it (its block type would be 3, reserved), so
+///         it tells this form from the single deflate stream of versions 2 and 3
+/// varint  length of the key values; then the key values, in key order: 16 or 8 bytes
+///         big-endian for binary kinds (15 for a packed UUID), a varint length and UTF-8 for
+///         opaque ones
+/// then a raw deflate stream of the payload below, without the key values
+/// ```
+///
+/// The payload (inflated, `payload_bytes` long):
+///
+/// ```
+/// u8      codec version (4; 3 and 2 are read too, as one deflate stream of the whole block with
+///         the key values after the kinds; version 2, written before records could carry other
+///         trace ids, has no other-trace count)
 /// varint  record count
-/// varint  key count; the keys' kinds (one byte each); then their values in the same order:
-///         16 or 8 bytes big-endian for binary kinds, a varint length and UTF-8 for opaque ones
+/// varint  key count; the keys' kinds (one byte each; from version 4, bit 7 set: a version 4 UUID
+///         packed in 15 bytes, bits 4-5 its 2 remaining bits)
 /// varint  count of other 128-bit values, of 64-bit values (ids in text that are not one of
 ///         the record's own); then the values, big-endian
 /// per record:
@@ -23,6 +38,11 @@
 /// ```
 /// Every id of the block is stored once, in binary, however many records and how many times each
 /// record's text mention it; fields first and text last, so deflate sees each as its own run.
+///
+/// Why the key values stay out of the stream: they are random, deflate cannot make them smaller
+/// (but for a UUID's 6 fixed bits, which packing takes out), and inflating them was most of a
+/// lookup's inflating: on the benchmark's blocks, 28 of 45 µs went to the 13 KB of key values and
+/// table, against 18 µs for the 103 KB of text around them.
 package enum BlockCodec {
     /// Resolves a record's key references to positions in the key table, counting the keys
     /// "the next new key" has handed out so far.
@@ -49,33 +69,71 @@ package enum BlockCodec {
         }
     }
 
+    /// The version of the single-stream payload (`BlockBuilder.payload()`), which stores before
+    /// version 4 wrote.
     package static let version: UInt8 = 3
-    /// Versions `decode` reads.
+    /// The version of the stored form the store writes (`BlockBuilder.stored(level:)`).
+    package static let framedVersion: UInt8 = 4
+    /// The first byte of the stored form.
+    package static let framedMarker: UInt8 = 0xFE
+    /// In a version 4 kind byte: the key is a packed UUID.
+    static let packedFlag: UInt8 = 0x80
+    /// Versions of the single-stream payload `decode(_:matching:texts:)` reads.
     package static let readableVersions: ClosedRange<UInt8> = 2...3
 
-    /// Encodes records (not compressed): `BlockBuilder` with every record appended.
+    /// Encodes records (not compressed) as a single-stream payload of version 3.
     package static func encode(_ records: [IndexedRecord]) -> [UInt8] {
         BlockBuilder(records).payload()
     }
 
-    /// Decodes a payload made by `BlockBuilder`. With `matching`, only the records found by that id are
-    /// returned; with `texts` false, no text is decoded (`raw` is empty).
+    /// Decodes a block as stored (its `data` and `payload_bytes`): the stored form of version 4,
+    /// or a single deflate stream of versions 2 and 3. With `matching`, only the records found by
+    /// that id are returned; with `texts` false, no text is decoded (`raw` is empty).
+    package static func decode(
+        stored data: UnsafeRawBufferPointer, payloadBytes: Int, matching: IDKey? = nil, texts: Bool = true
+    ) throws -> [IndexedRecord] {
+        let bytes = data.assumingMemoryBound(to: UInt8.self)
+        guard bytes.first == framedMarker else {
+            return try decode(try Zlib.inflate(data, expectedSize: payloadBytes), matching: matching, texts: texts)
+        }
+        var reader = ByteReader(bytes, position: 1)
+        let keys = try reader.take(try reader.int())
+        let payload = try Zlib.inflate(UnsafeRawBufferPointer(rebasing: data[reader.position...]), expectedSize: payloadBytes)
+        return try payload.withUnsafeBufferPointer { buffer in
+            try decode(payload, buffer, keySection: UnsafeBufferPointer(rebasing: bytes[keys]), matching: matching, texts: texts)
+        }
+    }
+
+    /// `decode(stored:payloadBytes:matching:texts:)` of an array.
+    package static func decode(
+        stored data: [UInt8], payloadBytes: Int, matching: IDKey? = nil, texts: Bool = true
+    ) throws -> [IndexedRecord] {
+        try data.withUnsafeBytes { try decode(stored: $0, payloadBytes: payloadBytes, matching: matching, texts: texts) }
+    }
+
+    /// Decodes a single-stream payload (versions 2 and 3, inflated). With `matching`, only the
+    /// records found by that id are returned; with `texts` false, no text is decoded (`raw` is
+    /// empty).
     package static func decode(
         _ payload: [UInt8], matching: IDKey? = nil, texts: Bool = true
     ) throws -> [IndexedRecord] {
-        try payload.withUnsafeBufferPointer { buffer in try decode(payload, buffer, matching: matching, texts: texts) }
+        try payload.withUnsafeBufferPointer { buffer in try decode(payload, buffer, keySection: nil, matching: matching, texts: texts) }
     }
 
-    /// `decode`, reading `payload` through `buffer` (its storage).
+    /// `decode`, reading `payload` through `buffer` (its storage), and the key values from
+    /// `keySection` (version 4) or from the payload after the kinds (versions 2 and 3).
     private static func decode(
-        _ payload: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, matching: IDKey?, texts: Bool
+        _ payload: [UInt8], _ buffer: UnsafeBufferPointer<UInt8>, keySection: UnsafeBufferPointer<UInt8>?,
+        matching: IDKey?, texts: Bool
     ) throws -> [IndexedRecord] {
         // Counts read from the payload size allocations only up to the bytes there are, and
         // deltas wrap: a corrupt block throws (or decodes to nonsense the caller checks), it does
         // not stop the process.
         var reader = ByteReader(buffer)
         let payloadVersion = try reader.byte()
-        guard readableVersions.contains(payloadVersion) else { throw ByteReader.Corrupt(offset: 0) }
+        guard keySection == nil ? readableVersions.contains(payloadVersion) : payloadVersion == framedVersion else {
+            throw ByteReader.Corrupt(offset: 0)
+        }
         let hasOtherTraces = payloadVersion >= 3
         let count = try reader.int()
         let keyCount = try reader.int()
@@ -89,38 +147,66 @@ package enum BlockCodec {
         var wanted: Int?
         var keyStarts: [Int] = []
         keyStarts.reserveCapacity(min(keyCount, payload.count))
+        // The key values: in their own section (version 4), or here in the payload (read on with
+        // a copy of the reader, which then moves past them).
+        let keyBuffer = keySection ?? buffer
+        var keyReader = keySection.map { ByteReader($0) } ?? reader
         for index in 0..<keyCount {
-            guard let kind = IDKey.Kind(rawValue: buffer[kindsStart + index]) else { throw ByteReader.Corrupt(offset: kindsStart + index) }
-            let start = reader.position
+            let kindByte = buffer[kindsStart + index]
+            guard let kind = IDKey.Kind(rawValue: kindByte & 0x0F), kindByte & 0x40 == 0 else {
+                throw ByteReader.Corrupt(offset: kindsStart + index)
+            }
+            let start = keyReader.position
             keyStarts.append(start)
+            if kindByte & packedFlag != 0 {
+                // A packed UUID: only in version 4, only of a 128-bit kind.
+                guard keySection != nil, !kind.isOpaque, kind.width == 16 else { throw ByteReader.Corrupt(offset: kindsStart + index) }
+                try keyReader.skip(15)
+                if wanted == nil, let matching, kind == matching.kind, matchingText == nil,
+                   unpacked(keyBuffer, at: start, kindByte) == (matching.high, matching.low) {
+                    wanted = index
+                }
+                continue
+            }
+            guard kindByte & 0x30 == 0 else { throw ByteReader.Corrupt(offset: kindsStart + index) }
             if kind.isOpaque {
-                let length = try reader.int()
-                let text = try reader.take(length)
+                let length = try keyReader.int()
+                let text = try keyReader.take(length)
                 if wanted == nil, let matching, kind == matching.kind, let matchingText,
-                   UnsafeBufferPointer(rebasing: buffer[text]).elementsEqual(matchingText) {
+                   UnsafeBufferPointer(rebasing: keyBuffer[text]).elementsEqual(matchingText) {
                     wanted = index
                 }
             } else {
-                try reader.skip(kind.width)
+                try keyReader.skip(kind.width)
                 if wanted == nil, let matching, kind == matching.kind, matchingText == nil,
-                   bigEndian(buffer, at: start) == matching.high,
-                   kind.width == 8 || bigEndian(buffer, at: start + 8) == matching.low {
+                   bigEndian(keyBuffer, at: start) == matching.high,
+                   kind.width == 8 || bigEndian(keyBuffer, at: start + 8) == matching.low {
                     wanted = index
                 }
             }
+        }
+        if keySection == nil {
+            reader = keyReader
+        } else {
+            guard keyReader.isAtEnd else { throw ByteReader.Corrupt(offset: keyReader.position) }
         }
         if matching != nil, wanted == nil { return [] }
         func key(_ position: Int) -> IDKey? {
             guard position >= 0 else { return nil }
             // Both were checked as the table was read.
-            let kind = IDKey.Kind(rawValue: buffer[kindsStart + position])!
+            let kindByte = buffer[kindsStart + position]
+            let kind = IDKey.Kind(rawValue: kindByte & 0x0F)!
             let start = keyStarts[position]
-            if kind.isOpaque {
-                var text = ByteReader(buffer, position: start)
-                guard let length = try? text.int(), let range = try? text.take(length) else { return nil }
-                return IDKey(kind: kind, bytes: UnsafeBufferPointer(rebasing: buffer[range]))
+            if kindByte & packedFlag != 0 {
+                let (high, low) = unpacked(keyBuffer, at: start, kindByte)
+                return IDKey(kind: kind, high: high, low: low)
             }
-            return IDKey(kind: kind, high: bigEndian(buffer, at: start), low: kind.width == 16 ? bigEndian(buffer, at: start + 8) : 0)
+            if kind.isOpaque {
+                var text = ByteReader(keyBuffer, position: start)
+                guard let length = try? text.int(), let range = try? text.take(length) else { return nil }
+                return IDKey(kind: kind, bytes: UnsafeBufferPointer(rebasing: keyBuffer[range]))
+            }
+            return IDKey(kind: kind, high: bigEndian(keyBuffer, at: start), low: kind.width == 16 ? bigEndian(keyBuffer, at: start + 8) : 0)
         }
         let wideCount = try reader.int()
         let narrowCount = try reader.int()
@@ -207,6 +293,14 @@ package enum BlockCodec {
         }
         guard reader.isAtEnd else { throw ByteReader.Corrupt(offset: reader.position) }
         return records
+    }
+
+    /// The UUID packed in the 15 bytes at `offset` and its kind byte; the caller has checked the
+    /// bytes are there.
+    @inline(__always)
+    private static func unpacked(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int, _ kindByte: UInt8) -> (UInt64, UInt64) {
+        // The 7 bytes of the first part are followed by the 8 of the second: one 8-byte load each.
+        PackedUUID(high56: bigEndian(buffer, at: offset) >> 8, low: bigEndian(buffer, at: offset + 7), leftover: kindByte >> 4 & 3).value
     }
 
     /// Eight bytes at `offset`, big-endian; the caller has checked they are there.

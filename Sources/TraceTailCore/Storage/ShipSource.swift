@@ -39,7 +39,7 @@ package struct ShipmentBlock: Sendable {
     package var rawBytes: Int
     package var payloadBytes: Int
     package var filter: [UInt8]
-    /// The block's raw deflate stream, as stored.
+    /// The block as stored (`BlockCodec`'s stored form, or the deflate stream of an older block).
     package var data: [UInt8]
     /// Records already acknowledged by the fleet store, by the host's ledger.
     package var acknowledged: Int
@@ -67,7 +67,7 @@ package struct ShipmentBlock: Sendable {
 
     /// The block's records (decoded from `data`).
     package func decode(texts: Bool = false) throws -> [IndexedRecord] {
-        try BlockCodec.decode(try Zlib.inflate(data, expectedSize: payloadBytes), texts: texts)
+        try BlockCodec.decode(stored: data, payloadBytes: payloadBytes, texts: texts)
     }
 }
 
