@@ -20,7 +20,7 @@ import TraceTailCore
 ///   for joins with the application's own tables.
 package enum FleetSchema {
     /// The version this build reads and writes.
-    package static let version = 4
+    package static let version = 5
 
     static let migrations: [(version: Int, sql: [String])] = [
         (1, [
@@ -247,6 +247,16 @@ package enum FleetSchema {
             FROM tracetail_trace_summaries s
             JOIN tracetail_hosts h ON h.id = s.host_id
             JOIN tracetail_app_sets a ON a.id = s.app_set
+            """,
+        ]),
+        // Blocks of codec version 4 (`BlockCodec`: the key values outside the deflate stream).
+        // Nothing changes in the tables; the version says that a query node of an older build,
+        // which would count such blocks as unreadable, must not read this store, and that
+        // shippers of this build wait for a query node that reads them.
+        (5, [
+            """
+            COMMENT ON COLUMN tracetail_blocks.data IS
+                'BlockCodec stored form: version 4 (0xFE, key values, raw deflate) or the raw deflate stream of versions 2 and 3'
             """,
         ]),
     ]

@@ -111,26 +111,46 @@ struct BlockCodecTests {
         #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: near).isEmpty)
     }
 
-    @Test("A version 4 payload without its key section, or a key section around a version 3 payload, is refused")
+    @Test("A version 4 payload without its frame, or a frame around a version 3 payload, is refused")
     func mixedVersionsRefused() throws {
-        let trace = TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!.key
+        // Records without ids: an empty key table, so that the version byte is all that differs.
         let records = (0..<20).map { (i: Int) -> IndexedRecord in
             let start = Int64(i * 10)
-            return IndexedRecord(time: Int64(i), startOffset: start, endOffset: start + 9, trace: trace, raw: Array("r \(i)".utf8))
+            return IndexedRecord(time: Int64(i), startOffset: start, endOffset: start + 9, raw: Array("r \(i)".utf8))
         }
         let stored = try BlockBuilder(records).stored(level: 6)
-        let keyLength = try stored.data.withUnsafeBufferPointer { buffer in
-            var reader = ByteReader(buffer, position: 1)
-            return try reader.int()
-        }
-        #expect(keyLength == 15)
-        // The deflate stream alone (after the marker, the length byte and the key).
-        let stream = Array(stored.data[(2 + keyLength)...])
+        // The marker, a key length of 0, the CRC-32 of nothing.
+        let frame = Array(stored.data.prefix(6))
+        #expect(frame == [BlockCodec.framedMarker, 0, 0, 0, 0, 0])
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes) == records)
+        let stream = Array(stored.data.dropFirst(6))
         #expect(throws: (any Error).self) { _ = try BlockCodec.decode(stored: stream, payloadBytes: stored.payloadBytes) }
-        // A version 3 stream framed as version 4.
-        let legacy = try Zlib.deflate(BlockCodec.encode(records), level: 6)
-        let framed = Array(stored.data[..<(2 + keyLength)]) + legacy
-        #expect(throws: (any Error).self) { _ = try BlockCodec.decode(stored: framed, payloadBytes: BlockCodec.encode(records).count) }
+        let legacyPayload = BlockCodec.encode(records)
+        let legacy = try Zlib.deflate(legacyPayload, level: 6)
+        #expect(try BlockCodec.decode(stored: legacy, payloadBytes: legacyPayload.count) == records)
+        #expect(throws: (any Error).self) { _ = try BlockCodec.decode(stored: frame + legacy, payloadBytes: legacyPayload.count) }
+    }
+
+    @Test("A key value changed on disk is an error, not another id")
+    func damagedKeyValues() throws {
+        let trace = TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!.key
+        let span = SpanID("00f067aa0ba902b7")!.key
+        let records = (0..<30).map { (i: Int) -> IndexedRecord in
+            let start = Int64(i * 10)
+            return IndexedRecord(time: Int64(i), startOffset: start, endOffset: start + 9, trace: trace, span: i % 2 == 0 ? span : nil, raw: Array("r \(i)".utf8))
+        }
+        let stored = try BlockBuilder(records).stored(level: 6)
+        let keyLength = Int(stored.data[1])
+        #expect(keyLength == 15 + 8)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: trace).count == 30)
+        // Every bit of every key value (after the marker, the length and the CRC).
+        for offset in 6..<(6 + keyLength) {
+            for bit in 0..<8 {
+                var damaged = stored.data
+                damaged[offset] ^= 1 << bit
+                #expect(throws: (any Error).self) { _ = try BlockCodec.decode(stored: damaged, payloadBytes: stored.payloadBytes) }
+            }
+        }
     }
 
     @Test("Blocks zlib compressed (every store before libdeflate) still decode, at every level", arguments: [1, 4, 6, 9] as [Int32])

@@ -96,6 +96,7 @@ package struct BlockBuilder: Sendable {
         stream.append(contentsOf: text)
         var data: [UInt8] = [BlockCodec.framedMarker]
         Varint.append(UInt64(keySection.count), to: &data)
+        Self.appendBigEndian(UInt64(keySection.withUnsafeBytes(Zlib.crc32)) << 32, to: &data, bytes: 4)
         data.append(contentsOf: keySection)
         try Zlib.deflate(stream, level: level, appendingTo: &data)
         return StoredBlock(data: data, payloadBytes: stream.count)

@@ -6,9 +6,10 @@
 /// ```
 /// u8      0xFE: no raw deflate stream starts with it (its block type would be 3, reserved), so
 ///         it tells this form from the single deflate stream of versions 2 and 3
-/// varint  length of the key values; then the key values, in key order: 16 or 8 bytes
-///         big-endian for binary kinds (15 for a packed UUID), a varint length and UTF-8 for
-///         opaque ones
+/// varint  length of the key values
+/// u32     CRC-32 of the key values, big-endian (deflate's structure no longer guards them)
+/// then the key values, in key order: 16 or 8 bytes big-endian for binary kinds (15 for a packed
+///         UUID), a varint length and UTF-8 for opaque ones
 /// then a raw deflate stream of the payload below, without the key values
 /// ```
 ///
@@ -97,7 +98,15 @@ package enum BlockCodec {
             return try decode(try Zlib.inflate(data, expectedSize: payloadBytes), matching: matching, texts: texts)
         }
         var reader = ByteReader(bytes, position: 1)
-        let keys = try reader.take(try reader.int())
+        let keyLength = try reader.int()
+        let checksum = try reader.take(4)
+        let keys = try reader.take(keyLength)
+        // Deflate's own structure no longer guards the key values: a damaged one would decode as
+        // another id, its records lost to lookups and counted nowhere.
+        let stored = UInt32(bigEndian(bytes, at: checksum.lowerBound, count: 4))
+        guard stored == Zlib.crc32(UnsafeRawBufferPointer(rebasing: data[keys])) else {
+            throw ByteReader.Corrupt(offset: checksum.lowerBound)
+        }
         let payload = try Zlib.inflate(UnsafeRawBufferPointer(rebasing: data[reader.position...]), expectedSize: payloadBytes)
         return try payload.withUnsafeBufferPointer { buffer in
             try decode(payload, buffer, keySection: UnsafeBufferPointer(rebasing: bytes[keys]), matching: matching, texts: texts)
@@ -301,6 +310,11 @@ package enum BlockCodec {
     private static func unpacked(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int, _ kindByte: UInt8) -> (UInt64, UInt64) {
         // The 7 bytes of the first part are followed by the 8 of the second: one 8-byte load each.
         PackedUUID(high56: bigEndian(buffer, at: offset) >> 8, low: bigEndian(buffer, at: offset + 7), leftover: kindByte >> 4 & 3).value
+    }
+
+    /// `count` bytes at `offset`, big-endian; the caller has checked they are there.
+    private static func bigEndian(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int, count: Int) -> UInt64 {
+        buffer[offset..<offset + count].reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// Eight bytes at `offset`, big-endian; the caller has checked they are there.

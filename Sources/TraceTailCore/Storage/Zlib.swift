@@ -49,6 +49,11 @@ package enum Zlib {
         output.removeSubrange((start + written)...)
     }
 
+    /// The CRC-32 (ISO-HDLC, as gzip and zlib compute it) of `bytes`.
+    package static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        libdeflate_crc32(0, bytes.baseAddress, bytes.count)
+    }
+
     /// Inflates a raw deflate stream whose inflated size is known (or a bound of it).
     package static func inflate(_ input: [UInt8], expectedSize: Int) throws -> [UInt8] {
         try input.withUnsafeBytes { try inflate($0, expectedSize: expectedSize) }
