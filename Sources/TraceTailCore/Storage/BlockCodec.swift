@@ -154,8 +154,9 @@ package enum BlockCodec {
         let kindsStart = try reader.take(keyCount).lowerBound
         let matchingText = matching?.text.map { Array($0.utf8) }
         var wanted: Int?
-        var keyStarts: [Int] = []
-        keyStarts.reserveCapacity(min(keyCount, payload.count))
+        // Where each key's value starts, written through a pointer: appending to an array
+        // checked its uniqueness once a key, a tenth of this function's time.
+        var keyStarts = [Int32](repeating: 0, count: min(keyCount, payload.count))
         // The key values: in their own section (version 4), or here in the payload (read on with
         // a copy of the reader, which then moves past them).
         let keyBuffer = keySection ?? buffer
@@ -166,7 +167,8 @@ package enum BlockCodec {
                 throw ByteReader.Corrupt(offset: kindsStart + index)
             }
             let start = keyReader.position
-            keyStarts.append(start)
+            guard index < keyStarts.count, start <= Int(Int32.max) else { throw ByteReader.Corrupt(offset: start) }
+            keyStarts.withUnsafeMutableBufferPointer { $0[index] = Int32(truncatingIfNeeded: start) }
             if kindByte & packedFlag != 0 {
                 // A packed UUID: only in version 4, only of a 128-bit kind.
                 guard keySection != nil, !kind.isOpaque, kind.width == 16 else { throw ByteReader.Corrupt(offset: kindsStart + index) }
@@ -205,7 +207,7 @@ package enum BlockCodec {
             // Both were checked as the table was read.
             let kindByte = buffer[kindsStart + position]
             let kind = IDKey.Kind(rawValue: kindByte & 0x0F)!
-            let start = keyStarts[position]
+            let start = Int(keyStarts[position])
             if kindByte & packedFlag != 0 {
                 let (high, low) = unpacked(keyBuffer, at: start, kindByte)
                 return IDKey(kind: kind, high: high, low: low)
