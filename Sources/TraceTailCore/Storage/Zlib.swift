@@ -32,23 +32,6 @@ package enum Zlib {
         return output
     }
 
-    /// Compresses `input` as one raw deflate stream at `level`, appended to `output`.
-    package static func deflate(_ input: [UInt8], level: Int32, appendingTo output: inout [UInt8]) throws {
-        guard let compressor = libdeflate_alloc_compressor(level) else { throw Failure(operation: "deflate (allocation)", code: level) }
-        defer { libdeflate_free_compressor(compressor) }
-        let bound = libdeflate_deflate_compress_bound(compressor, input.count)
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: max(bound, 1)))
-        let written = input.withUnsafeBytes { inBuffer in
-            output.withUnsafeMutableBytes { outBuffer in
-                libdeflate_deflate_compress(
-                    compressor, inBuffer.baseAddress, inBuffer.count, outBuffer.baseAddress! + start, outBuffer.count - start)
-            }
-        }
-        guard written > 0 || input.isEmpty else { throw Failure(operation: "deflate", code: 0) }
-        output.removeSubrange((start + written)...)
-    }
-
     /// The CRC-32 (ISO-HDLC, as gzip and zlib compute it) of `bytes`.
     package static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         libdeflate_crc32(0, bytes.baseAddress, bytes.count)
