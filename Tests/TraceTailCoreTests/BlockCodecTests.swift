@@ -29,8 +29,8 @@ struct BlockCodecTests {
         #expect(summary.filter.mayContain(span))
         #expect(summary.firstOffset == 500)
         #expect(summary.minTime == records.map(\.time).min())
-        let payload = summary.payload()
-        #expect(payload == BlockCodec.encode(records))
+        let payload = summary.version3Payload()
+        #expect(payload == BlockCodec.encodeVersion3(records))
         let compressed = try Zlib.deflate(payload, level: 6)
         #expect(compressed.count < payload.count)
         let inflated = try Zlib.inflate(compressed, expectedSize: payload.count)
@@ -39,7 +39,7 @@ struct BlockCodecTests {
         // Built in two steps (a block open across commits) it is the same block.
         var twoSteps = BlockBuilder(Array(records.prefix(120)))
         for record in records.dropFirst(120) { twoSteps.append(record) }
-        #expect(twoSteps.payload() == payload)
+        #expect(twoSteps.version3Payload() == payload)
         // A lookup decodes only the matching records, with their text.
         let matching = try BlockCodec.decode(inflated, matching: span)
         #expect(matching == records.filter { $0.span == span })
@@ -125,7 +125,7 @@ struct BlockCodecTests {
         #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes) == records)
         let stream = Array(stored.data.dropFirst(6))
         #expect(throws: (any Error).self) { _ = try BlockCodec.decode(stored: stream, payloadBytes: stored.payloadBytes) }
-        let legacyPayload = BlockCodec.encode(records)
+        let legacyPayload = BlockCodec.encodeVersion3(records)
         let legacy = try Zlib.deflate(legacyPayload, level: 6)
         #expect(try BlockCodec.decode(stored: legacy, payloadBytes: legacyPayload.count) == records)
         #expect(throws: (any Error).self) { _ = try BlockCodec.decode(stored: frame + legacy, payloadBytes: legacyPayload.count) }
@@ -165,7 +165,7 @@ struct BlockCodecTests {
                 trace: i % 3 == 0 ? nil : trace, raw: raw))
             offset += Int64(raw.count) + 1
         }
-        let payload = BlockCodec.encode(records)
+        let payload = BlockCodec.encodeVersion3(records)
         let written = try Self.zlibRawDeflate(payload, level: level)
         #expect(try BlockCodec.decode(try Zlib.inflate(written, expectedSize: payload.count)) == records)
         #expect(try BlockCodec.decode(try Zlib.inflate(written, expectedSize: payload.count), matching: trace) == records.filter { $0.trace == trace })
@@ -291,7 +291,7 @@ struct BlockCodecTests {
     @Test("A damaged payload is an error, not a crash")
     func corrupt() throws {
         let record = IndexedRecord(time: 1, startOffset: 0, endOffset: 4, raw: Array("abc".utf8))
-        let payload = BlockCodec.encode([record])
+        let payload = BlockCodec.encodeVersion3([record])
         for cut in 0..<payload.count {
             #expect(throws: (any Error).self) {
                 _ = try BlockCodec.decode(Array(payload.prefix(cut)))
@@ -307,7 +307,7 @@ struct BlockCodecTests {
                 time: Int64(i), startOffset: start, endOffset: start + 9, trace: recordTrace, span: i % 3 == 0 ? span : nil,
                 raw: Array("m \(i) 4bf92f3577b34da6a3ce929d0e0e4736".utf8))
         }
-        let block = BlockCodec.encode(records)
+        let block = BlockCodec.encodeVersion3(records)
         // Seeded: a failure is the same on every run.
         var generator = SplitMix64(seed: 24)
         for _ in 0..<2_000 {
@@ -350,13 +350,36 @@ struct BlockCodecTests {
             let start = Int64(i * 10)
             return IndexedRecord(time: Int64(i), startOffset: start, endOffset: start + 9, trace: recordTrace, span: i % 2 == 0 ? span : nil, raw: Array("r \(i)".utf8))
         }
-        let block = BlockCodec.encode(records)
-        #expect(try BlockCodec.decode(block, matching: trace).map(\.startOffset) == [10, 40, 70, 100])
-        #expect(try BlockCodec.decode(block, matching: opaque).map(\.startOffset) == [20, 50, 80, 110])
-        #expect(try BlockCodec.decode(block, matching: span).map(\.startOffset) == [0, 20, 40, 60, 80, 100])
-        #expect(try BlockCodec.decode(block, matching: neighbour.key).isEmpty)
-        #expect(try BlockCodec.decode(block, matching: SpanID("00f067aa0ba902b6")!.key).isEmpty)
+        let block = BlockCodec.encodeVersion3(records)
+        let stored = try BlockBuilder(records).stored(level: 6)
+        // Version 3 (one stream) and version 4 (as stored) find the same records.
+        let lookups: [(IDKey) throws -> [IndexedRecord]] = [
+            { try BlockCodec.decode(block, matching: $0) },
+            { try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: $0) },
+        ]
+        for lookup in lookups {
+            #expect(try lookup(trace).map(\.startOffset) == [10, 40, 70, 100])
+            #expect(try lookup(opaque).map(\.startOffset) == [20, 50, 80, 110])
+            #expect(try lookup(span).map(\.startOffset) == [0, 20, 40, 60, 80, 100])
+            #expect(try lookup(neighbour.key).isEmpty)
+            #expect(try lookup(SpanID("00f067aa0ba902b6")!.key).isEmpty)
+        }
         #expect(throws: (any Error).self) { _ = try Zlib.inflate([1, 2, 3, 4], expectedSize: 10) }
+    }
+
+    @Test("A version 3 kind byte with a bit only version 4 uses (a packed UUID, its 2 bits) or none uses is refused")
+    func version3KindFlags() throws {
+        let trace = TraceID("ec339c58-031b-4a04-a76e-2fc5fbcaebf5")!.key
+        let record = IndexedRecord(time: 1, startOffset: 0, endOffset: 9, trace: trace, raw: Array("r".utf8))
+        let payload = BlockCodec.encodeVersion3([record])
+        // Version, record count 1, key count 1, then the one kind byte.
+        #expect(Array(payload.prefix(4)) == [BlockCodec.version, 1, 1, IDKey.Kind.trace.rawValue])
+        #expect(try BlockCodec.decode(payload) == [record])
+        for flag in [0x80, 0x40, 0x20, 0x10] as [UInt8] {
+            var damaged = payload
+            damaged[3] |= flag
+            #expect(throws: (any Error).self, "flag \(flag)") { _ = try BlockCodec.decode(damaged) }
+        }
     }
 
     @Test("gzip copies decode, also fed in pieces")

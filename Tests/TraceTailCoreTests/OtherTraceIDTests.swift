@@ -57,13 +57,18 @@ struct OtherTraceIDTests {
         ]
         let builder = BlockBuilder(records)
         #expect(builder.traces == [Self.own.key, Self.header.key, Self.third.key])
-        let payload = builder.payload()
+        let payload = builder.version3Payload()
         #expect(payload.first == BlockCodec.version)
         #expect(try BlockCodec.decode(payload) == records)
         let byHeader = try BlockCodec.decode(payload, matching: Self.header.key)
         #expect(byHeader.map(\.startOffset) == [100, 200])
         #expect(byHeader.allSatisfy { $0.trace != Self.header.key && $0.otherTraces.contains(Self.header.key) })
         #expect(try BlockCodec.decode(payload, matching: Self.own.key).map(\.startOffset) == [0, 100, 200])
+        // As stored (version 4): the same.
+        let stored = try builder.stored(level: 6)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes) == records)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: Self.header.key) == byHeader)
+        #expect(try BlockCodec.decode(stored: stored.data, payloadBytes: stored.payloadBytes, matching: Self.own.key).map(\.startOffset) == [0, 100, 200])
         #expect(records[2].matches(Self.header.key) && !records[3].matches(Self.header.key))
     }
 
@@ -72,7 +77,7 @@ struct OtherTraceIDTests {
         // One record and no other trace id: version 3 writes one more byte than version 2, the
         // record's count of other trace ids (0) just before its text length; the text is short.
         let record = Self.record(7, trace: Self.own, others: [])
-        var payload = BlockBuilder([record]).payload()
+        var payload = BlockBuilder([record]).version3Payload()
         let textLength = Self.encodedTextLength(payload)
         let countAt = payload.count - textLength - 2
         #expect(payload[countAt] == 0)

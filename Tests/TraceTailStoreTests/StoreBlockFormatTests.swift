@@ -41,7 +41,7 @@ struct StoreBlockFormatTests {
                     let data: Data = row["data"]
                     #expect(data.first == BlockCodec.framedMarker, "the store writes version 4")
                     let records = try BlockCodec.decode(stored: Array(data), payloadBytes: row["payload_bytes"])
-                    let payload = BlockCodec.encode(records)
+                    let payload = BlockCodec.encodeVersion3(records)
                     try db.execute(
                         sql: "UPDATE blocks_\(partition) SET data = ?, payload_bytes = ? WHERE id = ?",
                         arguments: [Data(try Zlib.deflate(payload, level: 6)), payload.count, row["id"] as Int64])

@@ -43,7 +43,7 @@
 /// Why the key values stay out of the stream: they are random, deflate cannot make them smaller
 /// (but for a UUID's 6 fixed bits, which packing takes out), and inflating them was most of a
 /// lookup's inflating: on the benchmark's blocks, 28 of 45 µs went to the 13 KB of key values and
-/// table, against 18 µs for the 103 KB of text around them.
+/// table, against 18 µs for the 103 KB of text around them (docs/storage.md says how measured).
 package enum BlockCodec {
     /// Resolves a record's key references to positions in the key table, counting the keys
     /// "the next new key" has handed out so far.
@@ -70,8 +70,8 @@ package enum BlockCodec {
         }
     }
 
-    /// The version of the single-stream payload (`BlockBuilder.payload()`), which stores before
-    /// version 4 wrote.
+    /// The version of the single-stream payload (`BlockBuilder.version3Payload()`), which
+    /// stores before version 4 wrote.
     package static let version: UInt8 = 3
     /// The version of the stored form the store writes (`BlockBuilder.stored(level:)`).
     package static let framedVersion: UInt8 = 4
@@ -82,9 +82,10 @@ package enum BlockCodec {
     /// Versions of the single-stream payload `decode(_:matching:texts:)` reads.
     package static let readableVersions: ClosedRange<UInt8> = 2...3
 
-    /// Encodes records (not compressed) as a single-stream payload of version 3.
-    package static func encode(_ records: [IndexedRecord]) -> [UInt8] {
-        BlockBuilder(records).payload()
+    /// Encodes records (not compressed) as a single-stream payload of version 3, as stores
+    /// before version 4 wrote them (`BlockBuilder.version3Payload()`).
+    package static func encodeVersion3(_ records: [IndexedRecord]) -> [UInt8] {
+        BlockBuilder(records).version3Payload()
     }
 
     /// Decodes a block as stored (its `data` and `payload_bytes`): the stored form of version 4,
@@ -154,9 +155,8 @@ package enum BlockCodec {
         let kindsStart = try reader.take(keyCount).lowerBound
         let matchingText = matching?.text.map { Array($0.utf8) }
         var wanted: Int?
-        // Where each key's value starts, written through a pointer: appending to an array
-        // checked its uniqueness once a key, a tenth of this function's time.
-        var keyStarts = [Int32](repeating: 0, count: min(keyCount, payload.count))
+        var keyStarts: [Int] = []
+        keyStarts.reserveCapacity(min(keyCount, payload.count))
         // The key values: in their own section (version 4), or here in the payload (read on with
         // a copy of the reader, which then moves past them).
         let keyBuffer = keySection ?? buffer
@@ -167,8 +167,7 @@ package enum BlockCodec {
                 throw ByteReader.Corrupt(offset: kindsStart + index)
             }
             let start = keyReader.position
-            guard index < keyStarts.count, start <= Int(Int32.max) else { throw ByteReader.Corrupt(offset: start) }
-            keyStarts.withUnsafeMutableBufferPointer { $0[index] = Int32(truncatingIfNeeded: start) }
+            keyStarts.append(start)
             if kindByte & packedFlag != 0 {
                 // A packed UUID: only in version 4, only of a 128-bit kind.
                 guard keySection != nil, !kind.isOpaque, kind.width == 16 else { throw ByteReader.Corrupt(offset: kindsStart + index) }
@@ -207,7 +206,7 @@ package enum BlockCodec {
             // Both were checked as the table was read.
             let kindByte = buffer[kindsStart + position]
             let kind = IDKey.Kind(rawValue: kindByte & 0x0F)!
-            let start = Int(keyStarts[position])
+            let start = keyStarts[position]
             if kindByte & packedFlag != 0 {
                 let (high, low) = unpacked(keyBuffer, at: start, kindByte)
                 return IDKey(kind: kind, high: high, low: low)
