@@ -77,18 +77,13 @@ package struct BlockBuilder: Sendable {
         var keySection: [UInt8] = []
         keySection.reserveCapacity(keys.count * 16)
         for key in keys {
-            if let opaque = key.text {
-                stream.append(key.kind.rawValue)
-                Varint.append(UInt64(opaque.utf8.count), to: &keySection)
-                keySection.append(contentsOf: opaque.utf8)
-            } else if key.kind.width == 16, let packed = PackedUUID(high: key.high, low: key.low) {
+            if key.text == nil, key.kind.width == 16, let packed = PackedUUID(high: key.high, low: key.low) {
                 stream.append(key.kind.rawValue | BlockCodec.packedFlag | packed.leftover << 4)
                 Self.appendBigEndian(packed.high56 << 8, to: &keySection, bytes: 7)
                 Self.appendBigEndian(packed.low, to: &keySection)
             } else {
                 stream.append(key.kind.rawValue)
-                Self.appendBigEndian(key.high, to: &keySection)
-                if key.kind.width == 16 { Self.appendBigEndian(key.low, to: &keySection) }
+                Self.appendValue(of: key, to: &keySection)
             }
         }
         appendValues(to: &stream)
@@ -130,19 +125,23 @@ package struct BlockBuilder: Sendable {
         Varint.append(UInt64(count), to: &out)
         Varint.append(UInt64(keys.count), to: &out)
         for key in keys { out.append(key.kind.rawValue) }
-        for key in keys {
-            if let opaque = key.text {
-                Varint.append(UInt64(opaque.utf8.count), to: &out)
-                out.append(contentsOf: opaque.utf8)
-            } else {
-                Self.appendBigEndian(key.high, to: &out)
-                if key.kind.width == 16 { Self.appendBigEndian(key.low, to: &out) }
-            }
-        }
+        for key in keys { Self.appendValue(of: key, to: &out) }
         appendValues(to: &out)
         out.append(contentsOf: table)
         out.append(contentsOf: text)
         return out
+    }
+
+    /// A key's value unpacked, as both versions write it: a varint length and UTF-8 for an opaque
+    /// id, 16 or 8 bytes big-endian for a binary one.
+    private static func appendValue(of key: IDKey, to out: inout [UInt8]) {
+        if let opaque = key.text {
+            Varint.append(UInt64(opaque.utf8.count), to: &out)
+            out.append(contentsOf: opaque.utf8)
+        } else {
+            appendBigEndian(key.high, to: &out)
+            if key.kind.width == 16 { appendBigEndian(key.low, to: &out) }
+        }
     }
 
     /// The first `bytes` bytes of `value`, big-endian.
