@@ -22,6 +22,11 @@ package struct TailerConfiguration: Sendable, Equatable {
     package var readChunkBytes: Int
     /// Use inotify to hear of changes at once; polling stays on as a fallback.
     package var useInotify: Bool
+    /// With inotify, the shortest time from the start of one pass to the start of the next
+    /// (milliseconds; 0: a pass on every change). While files are written without pause, each
+    /// pass then reads what gathered meanwhile: fewer, larger reads, parses and commits, and less
+    /// CPU a record; a record waits at most this much longer before it is read.
+    package var minPassIntervalMillis: Int64
     /// The parser's settings (time zone of zone-less times).
     package var parser: RecordParser.Options
     /// Threads a backlog of JSON records is parsed on (one per core by default; 1: in order on
@@ -39,6 +44,7 @@ package struct TailerConfiguration: Sendable, Equatable {
         maxRecordBytes: Int = 1 << 20,
         readChunkBytes: Int = 256 << 10,
         useInotify: Bool = true,
+        minPassIntervalMillis: Int64 = 50,
         parser: RecordParser.Options = RecordParser.Options(),
         parseThreads: Int = Platform.activeCores
     ) {
@@ -52,6 +58,7 @@ package struct TailerConfiguration: Sendable, Equatable {
         self.maxRecordBytes = maxRecordBytes
         self.readChunkBytes = readChunkBytes
         self.useInotify = useInotify
+        self.minPassIntervalMillis = max(0, minPassIntervalMillis)
         self.parser = parser
         self.parseThreads = max(1, parseThreads)
     }

@@ -98,7 +98,7 @@ package struct IDKey: Hashable, Sendable, Comparable {
 package enum FNV {
     package static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    @inline(__always)
+    @inlinable
     package static func hash(_ bytes: some Sequence<UInt8>, seed: UInt64 = 0) -> UInt64 {
         var hash = offset ^ seed
         for byte in bytes {

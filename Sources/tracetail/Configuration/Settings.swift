@@ -19,6 +19,7 @@ struct Settings {
     var exclude: [String]
     var pollInterval: Int64
     var inotify: Bool
+    var minPassInterval: Int64
     var groupIdle: Int64
     var maxRecordBytes: Int
     var localUTCOffsetSeconds: Int
@@ -57,6 +58,7 @@ struct Settings {
         ("logs.exclude", "pm2.log,*.pid,*.pid.log", "file name patterns to leave alone"),
         ("logs.poll_interval", "250ms", "how often files are looked at when inotify is quiet or off"),
         ("logs.inotify", "true", "hear of changes through inotify (polling stays on as a fallback)"),
+        ("logs.min_pass_interval", "50ms", "with inotify, passes over changed files start at most this often while they are written (larger reads, less CPU a record; 0: a pass on every change; at most 1s)"),
         ("logs.group_idle", "300ms", "a record whose continuation lines may still come is closed after this"),
         ("logs.max_record_bytes", "1MiB", "longest record kept; longer ones are cut and flagged truncated"),
         ("logs.timezone", "local", "zone of times written without one (PM2 --time prefixes): local, UTC or +HH:MM"),
@@ -194,6 +196,10 @@ struct Settings {
         exclude = Self.list(value("logs.exclude"))
         pollInterval = try Self.duration(value("logs.poll_interval"), key: "logs.poll_interval", allowZero: false)
         inotify = try Self.bool(value("logs.inotify"), key: "logs.inotify")
+        minPassInterval = try Self.duration(value("logs.min_pass_interval"), key: "logs.min_pass_interval", allowZero: true)
+        guard minPassInterval <= 1000 else {
+            throw ConfigError("logs.min_pass_interval: '\(value("logs.min_pass_interval"))' is above 1s: records would wait that long before they are read")
+        }
         groupIdle = try Self.duration(value("logs.group_idle"), key: "logs.group_idle", allowZero: true)
         maxRecordBytes = Int(try Self.size(value("logs.max_record_bytes"), key: "logs.max_record_bytes", minimum: 1024))
         localUTCOffsetSeconds = try Self.zone(value("logs.timezone"))
@@ -258,7 +264,7 @@ struct Settings {
         TailerConfiguration(
             directory: logsDirectory, include: include, exclude: exclude, pollIntervalMillis: pollInterval,
             flushIntervalMillis: flushInterval, flushBytes: flushBytes, groupIdleMillis: groupIdle,
-            maxRecordBytes: maxRecordBytes, useInotify: inotify,
+            maxRecordBytes: maxRecordBytes, useInotify: inotify, minPassIntervalMillis: minPassInterval,
             parser: parserOptions)
     }
 

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import Testing
+import TraceTailCore
+import TraceTailStore
+import TraceTailTailer
+
+/// `logs.min_pass_interval`: with inotify, a file written every few milliseconds is read in
+/// passes at most that often, not one per write, and nothing is lost or stored twice.
+@Suite("Pass pacing")
+struct PassPacingTests {
+    @Test("a file written every 2 ms is read in passes at most once per min_pass_interval, every line stored once")
+    func passesArePaced() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-pace-\(UUID().uuidString)").path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try SQLiteLogStore(path: root + "/db.sqlite")
+        let status = TailerStatus()
+        // Long enough that passes on every write (hundreds in the test's time, on any machine
+        // that writes a line every few ms) cannot stay under the bound below.
+        let pace: Int64 = 200
+        let service = TailerService(
+            configuration: TailerConfiguration(
+                directory: logs, flushIntervalMillis: 50, useInotify: true, minPassIntervalMillis: pace),
+            store: store, logger: TailerHarness.logger, status: status)
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+        try await waitUntil("the tailer caught up") { status.snapshot.caughtUp }
+
+        let path = logs + "/api-out.log"
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        let lines = 300
+        let before = status.snapshot.passes
+        let started = ContinuousClock.now
+        for n in 0..<lines {
+            handle.seekToEndOfFile()
+            handle.write(Data(TailerHarness.line(n).utf8))
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let passes = status.snapshot.passes - before
+        let elapsed = started.duration(to: .now)
+        handle.closeFile()
+        // A pass starts at least `pace` after the one before: in `elapsed`, at most elapsed / pace
+        // of them, plus the one running when counting began and the one running at its end.
+        let bound = Int(elapsed / .milliseconds(pace)) + 2
+        #expect(passes <= bound, "\(passes) passes in \(elapsed) at one per \(pace) ms at most")
+        #expect(passes >= 1)
+
+        try await waitUntil("every line stored") { (try? await Self.numbers(store).count) == lines }
+        #expect(try await Self.numbers(store) == Array(0..<lines))
+    }
+
+    /// The `N` of every stored `line N`, in order.
+    static func numbers(_ store: SQLiteLogStore) async throws -> [Int] {
+        let page = try await store.records(RecordQuery(key: TailerHarness.trace.key, limit: 10_000))
+        return page.records.compactMap { stored -> Int? in
+            let text = String(decoding: stored.record.raw, as: UTF8.self)
+            guard let range = text.range(of: #""msg":"line "#) else { return nil }
+            return Int(text[range.upperBound...].prefix { $0.isNumber })
+        }.sorted()
+    }
+
+    func waitUntil(_ what: String, _ done: () async -> Bool) async throws {
+        for _ in 0..<400 {
+            if await done() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting until \(what)")
+    }
+}
