@@ -142,7 +142,6 @@ extension DirectoryTailer {
         // (A pass retries it at its start, but a file's error within the pass, a commit of a copy
         // found while handling a truncation, say, may set it and the pass still flushes.)
         try await retryFailedCommit()
-        lastFlush = now
         for id in tracked.keys where !tracked[id]!.untimed.isEmpty {
             releaseUntimed(&tracked[id]!, now: now)
         }
@@ -158,6 +157,11 @@ extension DirectoryTailer {
         }
         let records = batch
         guard !records.isEmpty || !states.isEmpty else { return }
+        // The interval counts from the last commit that carried something: a pass with nothing
+        // to store does not restart it, so a record read after a quiet spell is committed by the
+        // pass that read it (idle passes every poll interval used to restart it, and such a record
+        // waited a whole flush interval: 255 ms to be found, every time).
+        lastFlush = now
         let commit = IngestBatch(records: records, files: Array(states.values), storedAt: now)
         batch = []
         batchBytes = 0

@@ -195,6 +195,14 @@ package final class DirectoryTailer {
         return more
     }
 
+    /// When the next commit is due (ms since the epoch), if anything read waits for one: records
+    /// queued, records waiting for a time, positions to save. The service's wait for changes
+    /// ends then, not a whole poll interval after the pass that read them.
+    package var nextFlushDue: Int64? {
+        guard !batch.isEmpty || tracked.values.contains(where: { $0.dirty || !$0.untimed.isEmpty }) else { return nil }
+        return lastFlush + configuration.flushIntervalMillis
+    }
+
     /// Whether a pass must look at a file: one named in `changed`, or (a full pass, `changed`
     /// nil) one whose size or time is not what was last seen; in both, one that holds or owes
     /// something (bytes not read yet, a record waiting for continuation lines, records waiting

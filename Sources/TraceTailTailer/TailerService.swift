@@ -158,7 +158,7 @@ package struct TailerService: Service {
                 continue
             }
             if !more {
-                let interval = configuration.pollIntervalMillis
+                let flushDue = tailer.nextFlushDue
                 let changes: DirectoryWatcher.Changes?
                 do {
                     changes = try await cancelWhenGracefulShutdown {
@@ -168,9 +168,9 @@ package struct TailerService: Service {
                             // a few KB each time and cost about 40 % more CPU a record (docs/tailing.md).
                             let paced = passStarted + .milliseconds(configuration.minPassIntervalMillis)
                             if paced > .now { try await Task.sleep(until: paced, clock: .continuous) }
-                            return await watcher.wait(milliseconds: interval)
+                            return await watcher.wait(milliseconds: waitMillis(flushDue: flushDue))
                         }
-                        try await Task.sleep(for: .milliseconds(interval))
+                        try await Task.sleep(for: .milliseconds(waitMillis(flushDue: flushDue)))
                         return nil
                     }
                 } catch {
@@ -192,6 +192,14 @@ package struct TailerService: Service {
             logger.error("last commit failed; what it held is read again at the next start", metadata: ["error": "\(error)"])
         }
         status.update { $0.running = false }
+    }
+
+    /// How long to wait for changes before the next pass: a poll interval, or less when records
+    /// read wait for a commit that is due sooner (at least 1 ms: a wait of 0 would not sleep).
+    private func waitMillis(flushDue: Int64?) -> Int64 {
+        let interval = configuration.pollIntervalMillis
+        guard let due = flushDue else { return interval }
+        return min(interval, max(1, due - WallClock.nowMillis()))
     }
 
     /// A fault that lasts across passes: logged once, backed off from, cleared by a good pass.

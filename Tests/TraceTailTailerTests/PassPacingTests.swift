@@ -6,9 +6,40 @@ import TraceTailStore
 import TraceTailTailer
 
 /// `logs.min_pass_interval`: with inotify, a file written every few milliseconds is read in
-/// passes at most that often, not one per write, and nothing is lost or stored twice.
-@Suite("Pass pacing")
+/// passes at most that often, not one per write, and nothing is lost or stored twice. And
+/// `store.flush_interval` counts from the last commit that stored something.
+@Suite("Pass pacing and commit timing")
 struct PassPacingTests {
+    @Test("a record read after a quiet spell is committed by the pass that read it; one read sooner waits for the flush interval, and the service is told when")
+    func flushIntervalCountsFromTheLastCommit() async throws {
+        let h = try await TailerHarness()
+        // A tailer of its own, with the daemon's flush interval, on the harness's clock.
+        let tailer = DirectoryTailer(
+            configuration: TailerConfiguration(directory: h.logs, flushIntervalMillis: 250, useInotify: false),
+            store: h.store, logger: TailerHarness.logger)
+        try await tailer.start()
+        let start = h.now
+        try h.write("api-out.log", TailerHarness.lines(0..<1))
+        _ = try await tailer.poll(now: start)
+        #expect(tailer.nextFlushDue == nil, "the first record is committed by the pass that read it")
+        // Quiet passes: nothing to store, so they do not restart the interval.
+        _ = try await tailer.poll(now: start + 300)
+        _ = try await tailer.poll(now: start + 600)
+        try h.write("api-out.log", TailerHarness.lines(1..<2))
+        _ = try await tailer.poll(now: start + 650)
+        #expect(tailer.nextFlushDue == nil, "read 650 ms after the last commit: committed by the pass that read it")
+        // Read 50 ms after that commit: it waits until 250 ms after it, and says so.
+        try h.write("api-out.log", TailerHarness.lines(2..<3))
+        _ = try await tailer.poll(now: start + 700)
+        #expect(tailer.nextFlushDue == start + 650 + 250)
+        _ = try await tailer.poll(now: start + 899)
+        #expect(tailer.nextFlushDue == start + 900)
+        _ = try await tailer.poll(now: start + 900)
+        #expect(tailer.nextFlushDue == nil)
+        try await tailer.commit(now: start + 1000)
+        try await h.expectNumbers([0, 1, 2])
+    }
+
     @Test("a file written every 2 ms is read in passes at most once per min_pass_interval, every line stored once")
     func passesArePaced() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-pace-\(UUID().uuidString)").path

@@ -182,6 +182,40 @@ struct TailerScenarioTests {
         try await h.expectAfterRestart(appending: 160..<170, to: "worker-out.log")
     }
 
+    /// A record read but still held for continuation lines (a text line and a stack frame: more
+    /// frames may follow) when pm2-logrotate copies the file. The copy holds the file up to what
+    /// was read, or (copied while the app wrote) up to inside the held record. Either way it ends
+    /// after the last record given out: the file must go on after the copy with the held record
+    /// given up, since the copy stores it. Until 3f75cee a copy ending before what was read was
+    /// taken to hold nothing new, and the held record was stored by the file and by the copy.
+    @Test("A record held for its continuation lines when the file is rotated is stored once", arguments: [
+        (gzip: false, cutInside: false), (gzip: false, cutInside: true), (gzip: true, cutInside: false), (gzip: true, cutInside: true),
+    ])
+    func heldRecordAtRotation(gzip: Bool, cutInside: Bool) async throws {
+        let h = try await TailerHarness()
+        try h.write("worker-out.log", TailerHarness.lines(0..<100))
+        try await h.settle()
+        let first = "Error: held record trace_id=\(TailerHarness.trace)\n"
+        let frame = "    at work (/app/worker.js:10:5)\n"
+        try h.write("worker-out.log", first + frame)
+        h.now += 10
+        _ = try await h.tailer.poll(now: h.now)
+        #expect(h.tailer.hasHeldRecords, "the record should wait for more stack frames")
+        let copied = TailerHarness.lines(0..<100) + first + (cutInside ? "" : frame)
+        let copy = "worker-out__2026-07-02_00-00-00.log" + (gzip ? ".gz" : "")
+        try Data(gzip ? try h.gzip(copied) : Array(copied.utf8)).write(to: URL(fileURLWithPath: h.path(copy)))
+        // Complete on the harness's clock: taken at the next look.
+        try h.setModified(copy, at: h.now - 5_000)
+        try h.truncate("worker-out.log")
+        try h.write("worker-out.log", TailerHarness.lines(100..<110))
+        try await h.settle()
+        try await h.expectNumbers(Array(0..<110))
+        let held = try await h.storedLines().filter { $0.contains("Error: held record") }
+        #expect(held.count == 1, "the held record was stored \(held.count) times: \(held)")
+        try await h.expectAfterRestart(appending: 110..<120, to: "worker-out.log")
+        #expect(try await h.storedLines().filter { $0.contains("Error: held record") }.count == 1)
+    }
+
     @Test("Rotated history never read as a live file is read once, .gz too")
     func rotatedHistory() async throws {
         let h = try await TailerHarness()
