@@ -158,19 +158,23 @@ package struct TailerService: Service {
                 continue
             }
             if !more {
-                let flushDue = tailer.nextFlushDue
+                // The next pass comes at the end of a poll interval, or sooner when a commit is
+                // due, or as soon as a file changes, but (with inotify) not before the pace allows.
+                let deadline = ContinuousClock.now + .milliseconds(waitMillis(flushDue: tailer.nextFlushDue))
                 let changes: DirectoryWatcher.Changes?
                 do {
                     changes = try await cancelWhenGracefulShutdown {
                         if let watcher {
                             // Passes are paced while files are written without pause: the events
                             // of the pause are taken together after it. A pass on every event read
-                            // a few KB each time and cost about 40 % more CPU a record (docs/tailing.md).
-                            let paced = passStarted + .milliseconds(configuration.minPassIntervalMillis)
+                            // a few KB each time: 72-76 % of a core at 10,000 records/s instead of
+                            // 13 %, 125 % at 100,000 instead of 90 % (docs/tailing.md).
+                            let paced = min(passStarted + .milliseconds(configuration.minPassIntervalMillis), deadline)
                             if paced > .now { try await Task.sleep(until: paced, clock: .continuous) }
-                            return await watcher.wait(milliseconds: waitMillis(flushDue: flushDue))
+                            let left = ContinuousClock.now.duration(to: deadline)
+                            return await watcher.wait(milliseconds: max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
                         }
-                        try await Task.sleep(for: .milliseconds(waitMillis(flushDue: flushDue)))
+                        try await Task.sleep(until: deadline, clock: .continuous)
                         return nil
                     }
                 } catch {
@@ -195,11 +199,11 @@ package struct TailerService: Service {
     }
 
     /// How long to wait for changes before the next pass: a poll interval, or less when records
-    /// read wait for a commit that is due sooner (at least 1 ms: a wait of 0 would not sleep).
+    /// read wait for a commit that is due sooner.
     private func waitMillis(flushDue: Int64?) -> Int64 {
         let interval = configuration.pollIntervalMillis
         guard let due = flushDue else { return interval }
-        return min(interval, max(1, due - WallClock.nowMillis()))
+        return min(interval, max(0, due - WallClock.nowMillis()))
     }
 
     /// A fault that lasts across passes: logged once, backed off from, cleared by a good pass.

@@ -72,6 +72,7 @@ final class BenchRun {
         daemon.stop()
         try freshnessRun(samples: plan.freshness)
         try idleFiles(count: 2000)
+        try following(rate: 10_000, bulkCPUPerRecord: main.cpuPerRecord)
         try prune(records: plan.pruneRecords)
     }
 
@@ -79,6 +80,8 @@ final class BenchRun {
     struct Ingested {
         var files: [String]
         var rate: Double
+        /// CPU seconds of `tracetail ingest` per record.
+        var cpuPerRecord: Double
     }
 
     /// Generates `records` of a format, ingests them, and holds the store's size and the ingest's
@@ -96,7 +99,7 @@ final class BenchRun {
         let ingest = try Subprocess.run(tracetail, ["ingest", "--logs", directory, "--db", database], environment: ["TRACETAIL_CONFIG": emptyConfig])
         guard ingest.status == 0 else { throw BenchError("ingest failed: \(ingest.output)") }
         let rate = Double(records) / ingest.seconds
-        guard rows else { return Ingested(files: files, rate: rate) }
+        guard rows else { return Ingested(files: files, rate: rate, cpuPerRecord: ingest.cpuSeconds / Double(max(records, 1))) }
         report.note("data (\(name)): \(records) records (\(megabytes(rawBytes)), about \(rawBytes / Int64(max(records, 1))) bytes each) in \(files.count) files, random UUID trace ids, 10 to 50 records per trace, 64 traces in flight")
         report.commands.append("tracetail-gen --out DIR --format \(name) --records \(records) --manifest M; cat FILES | gzip -6 | wc -c; tracetail ingest --logs DIR --db DB")
         report.add("\(name): ingest, records/s (`tracetail ingest`, end to end)", format(rate / 1000, 0) + "k", target: "≥ 250k", met: rate >= 250_000)
@@ -115,7 +118,7 @@ final class BenchRun {
             "\(name): peak RSS while ingesting \(format(Double(rawBytes) / 1e9, 2)) GB",
             "\(format(Double(ingest.peakRSSKiB) / 1024)) MB (private \(format(Double(ingest.peakPrivateKiB) / 1024)) MB)", target: "≤ 64 MB",
             met: ingest.peakRSSKiB <= 64 * 1024)
-        return Ingested(files: files, rate: rate)
+        return Ingested(files: files, rate: rate, cpuPerRecord: ingest.cpuSeconds / Double(max(records, 1)))
     }
 
     /// Random traces over HTTP, one at a time, against `rg -F` over the raw files.
@@ -202,6 +205,39 @@ final class BenchRun {
         usleep(UInt32(seconds * 1_000_000))
         let used = Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK))) / seconds * 100
         report.add("CPU of the daemon following \(count) idle files (10 s)", format(used, 1) + " % of one core", target: "not noticeable (≤ 2 %)", met: used <= 2)
+    }
+
+    /// CPU of `serve` while `tracetail-gen --follow` writes `rate` records/s into its directory
+    /// (14 files, as PM2 does: a write per line or few lines), against `tracetail ingest`'s CPU a
+    /// record in the same run. Each pass over the files has a fixed cost, so what a record costs
+    /// when followed depends on how often passes run (`logs.min_pass_interval`, docs/tailing.md).
+    func following(rate: Int, bulkCPUPerRecord: Double) throws {
+        print("following \(rate) records/s ...")
+        let logs = work + "/following"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let daemon = try Daemon(
+            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", work + "/following.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
+            environment: ["TRACETAIL_CONFIG": emptyConfig])
+        defer { daemon.stop() }
+        let seconds = 10
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: generator)
+        writer.arguments = ["--out", logs, "--format", "pino", "--records", "0", "--follow", "--rate", "\(rate)", "--duration", "\(seconds + 3)", "--seed", "9"]
+        writer.standardOutput = FileHandle.nullDevice
+        try writer.run()
+        sleep(2)  // the files exist and are followed
+        let pid = daemon.process.processIdentifier
+        let before = cpuTicks(pid)
+        sleep(UInt32(seconds))
+        let used = Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        writer.waitUntilExit()
+        let perRecord = used / Double(rate * seconds)
+        report.commands.append("tracetail-gen --out DIR --format pino --records 0 --follow --rate \(rate) (into the directory of a `serve` on an empty store; its CPU for \(seconds) s)")
+        report.add(
+            "CPU of the daemon following 14 files written at \(rate) records/s (\(seconds) s)",
+            "\(format(used / Double(seconds) * 100, 1)) % of one core: \(format(perRecord * 1e6, 1)) µs a record, "
+                + "against \(format(bulkCPUPerRecord * 1e6, 1)) µs for `tracetail ingest` of a backlog above",
+            target: "our own: ≤ 2x ingest's CPU a record", met: perRecord <= 2 * bulkCPUPerRecord)
     }
 
     /// utime + stime of a process, in clock ticks.

@@ -56,7 +56,7 @@ struct PassPacingTests {
                 directory: logs, flushIntervalMillis: 50, useInotify: true, minPassIntervalMillis: pace),
             store: store, logger: TailerHarness.logger, status: status)
         let running = Task { try await service.run() }
-        defer { running.cancel() }
+        defer { running.cancel() }  // on an early exit; the end of the test also waits for it
         try await waitUntil("the tailer caught up") { status.snapshot.caughtUp }
 
         let path = logs + "/api-out.log"
@@ -81,6 +81,9 @@ struct PassPacingTests {
 
         try await waitUntil("every line stored") { (try? await Self.numbers(store).count) == lines }
         #expect(try await Self.numbers(store) == Array(0..<lines))
+        // The service's last commit is over before the directory goes.
+        running.cancel()
+        _ = try? await running.value
     }
 
     /// The `N` of every stored `line N`, in order.

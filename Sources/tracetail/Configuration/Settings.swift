@@ -63,7 +63,7 @@ struct Settings {
         ("logs.max_record_bytes", "1MiB", "longest record kept; longer ones are cut and flagged truncated"),
         ("logs.timezone", "local", "zone of times written without one (PM2 --time prefixes): local, UTC or +HH:MM"),
         ("store.path", "data/tracetail.sqlite", "the SQLite database file, or a fleet store's postgres:// URL to read (a query node)"),
-        ("store.flush_interval", "250ms", "records are committed at least this often (from the last commit that stored something: a record read after a quiet spell is committed at once)"),
+        ("store.flush_interval", "250ms", "records are committed at least this often, counted from the last commit that stored something (a record read after a quiet spell does not wait for it)"),
         ("store.flush_bytes", "1536KiB", "... or as soon as this much text is waiting"),
         ("store.block_bytes", "128KiB", "raw text per compressed block"),
         ("store.compression_level", "6", "deflate level of blocks (libdeflate), 1 to 9"),
