@@ -203,6 +203,20 @@ package final class DirectoryTailer {
         return lastFlush + configuration.flushIntervalMillis
     }
 
+    /// When a record held for its continuation lines is to be closed (its file quiet for
+    /// `groupIdleMillis`), if that is still ahead: the service's wait ends then, so that a stack
+    /// trace written after a quiet spell is stored a group idle time after its last line, not up
+    /// to a poll interval later. A time already past is left out (a pass at it closes the record;
+    /// if one did not, a wait of nothing would follow every pass).
+    package func nextReleaseDue(now: Int64) -> Int64? {
+        var due: Int64?
+        for file in tracked.values where file.state.status == .live && file.assembler.hasPendingRecord {
+            let at = file.lastData + configuration.groupIdleMillis
+            if at > now { due = min(due ?? at, at) }
+        }
+        return due
+    }
+
     /// Whether a pass must look at a file: one named in `changed`, or (a full pass, `changed`
     /// nil) one whose size or time is not what was last seen; in both, one that holds or owes
     /// something (bytes not read yet, a record waiting for continuation lines, records waiting

@@ -159,8 +159,11 @@ package struct TailerService: Service {
             }
             if !more {
                 // The next pass comes at the end of a poll interval, or sooner when a commit is
-                // due, or as soon as a file changes, but (with inotify) not before the pace allows.
-                let deadline = ContinuousClock.now + .milliseconds(waitMillis(flushDue: tailer.nextFlushDue))
+                // due or a held record is to be closed, or as soon as a file changes, but (with
+                // inotify) not before the pace allows.
+                let wallNow = WallClock.nowMillis()
+                let due = [tailer.nextFlushDue, tailer.nextReleaseDue(now: wallNow)].compactMap { $0 }.min()
+                let deadline = ContinuousClock.now + .milliseconds(waitMillis(due: due, now: wallNow))
                 let changes: DirectoryWatcher.Changes?
                 do {
                     changes = try await cancelWhenGracefulShutdown {
@@ -198,12 +201,12 @@ package struct TailerService: Service {
         status.update { $0.running = false }
     }
 
-    /// How long to wait for changes before the next pass: a poll interval, or less when records
-    /// read wait for a commit that is due sooner.
-    private func waitMillis(flushDue: Int64?) -> Int64 {
+    /// How long to wait for changes before the next pass: a poll interval, or less when a commit
+    /// or the closing of a held record is due sooner (`due`, ms since the epoch).
+    private func waitMillis(due: Int64?, now: Int64) -> Int64 {
         let interval = configuration.pollIntervalMillis
-        guard let due = flushDue else { return interval }
-        return min(interval, max(0, due - WallClock.nowMillis()))
+        guard let due else { return interval }
+        return min(interval, max(0, due - now))
     }
 
     /// A fault that lasts across passes: logged once, backed off from, cleared by a good pass.

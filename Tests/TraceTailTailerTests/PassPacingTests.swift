@@ -40,6 +40,24 @@ struct PassPacingTests {
         try await h.expectNumbers([0, 1, 2])
     }
 
+    @Test("a record held for continuation lines is closed at the time nextReleaseDue gives, which the service waits for")
+    func heldRecordReleaseTime() async throws {
+        let h = try await TailerHarness(groupIdle: 300)
+        let start = h.now
+        try h.write("api-error.log", "Error: held trace_id=\(TailerHarness.trace)\n    at work (/app/api.js:3:9)\n")
+        _ = try await h.tailer.poll(now: start)
+        #expect(h.tailer.hasHeldRecords)
+        #expect(h.tailer.nextReleaseDue(now: start) == start + 300)
+        _ = try await h.tailer.poll(now: start + 299)
+        #expect(h.tailer.hasHeldRecords, "closed before its file was quiet for the group idle time")
+        #expect(h.tailer.nextReleaseDue(now: start + 299) == start + 300)
+        _ = try await h.tailer.poll(now: start + 300)
+        #expect(!h.tailer.hasHeldRecords, "still held at the time the service was told to come back")
+        #expect(h.tailer.nextReleaseDue(now: start + 300) == nil)
+        try await h.tailer.commit(now: start + 300)
+        #expect(try await h.storedLines().count { $0.hasPrefix("Error: held") && $0.contains("at work") } == 1)
+    }
+
     @Test("a file written every 2 ms is read in passes at most once per min_pass_interval, every line stored once")
     func passesArePaced() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-pace-\(UUID().uuidString)").path
