@@ -41,7 +41,7 @@ extension DirectoryTailer {
             more = file.assembler.readOffset < status.size
         }
         if !more {
-            if file.assembler.hasPendingRecord, file.gone || now - file.lastData >= configuration.groupIdleMillis {
+            if file.assembler.hasPendingRecord, file.gone || WallClock.elapsed(now, since: file.lastData, atLeast: configuration.groupIdleMillis) {
                 for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
             }
             releaseUntimed(&file, now: now)

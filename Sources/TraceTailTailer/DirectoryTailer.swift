@@ -189,7 +189,7 @@ package final class DirectoryTailer {
             // Memory stays bounded by 1.5 times the flush size, however many files have a backlog.
             if batchIsDue { try await flush(now: now) }
         }
-        if batchIsDue || now - lastFlush >= configuration.flushIntervalMillis {
+        if batchIsDue || WallClock.elapsed(now, since: lastFlush, atLeast: configuration.flushIntervalMillis) {
             try await flush(now: now)
         }
         return more

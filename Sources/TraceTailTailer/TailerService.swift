@@ -92,7 +92,7 @@ package struct TailerService: Service {
             var more = false
             let passStarted = ContinuousClock.now
             let now = WallClock.nowMillis()
-            if now - lastFull >= fullInterval || tailer.hasWaitingCopies { changed = nil }
+            if WallClock.elapsed(now, since: lastFull, atLeast: fullInterval) || tailer.hasWaitingCopies { changed = nil }
             do {
                 more = try await tailer.poll(now: now, changed: changed)
                 if changed == nil { lastFull = now }
@@ -103,7 +103,7 @@ package struct TailerService: Service {
                     // wait for them too, but no longer than two grouping delays (a file written
                     // to without pause could hold one forever).
                     if !more && !tailer.hasWaitingCopies, catchUp.readAt == nil { catchUp.readAt = now }
-                    let settled = !tailer.hasHeldRecords || now - (catchUp.readAt ?? now) >= 2 * configuration.groupIdleMillis
+                    let settled = !tailer.hasHeldRecords || WallClock.elapsed(now, since: catchUp.readAt ?? now, atLeast: 2 * configuration.groupIdleMillis)
                     if !more && !tailer.hasWaitingCopies && settled {
                         try await tailer.commit(now: WallClock.nowMillis())
                         catchUp.done = true
@@ -260,7 +260,7 @@ package struct TailerService: Service {
         var last: Int64 = 0
 
         mutating func due(_ now: Int64) -> Bool {
-            guard now - last >= millis else { return false }
+            guard WallClock.elapsed(now, since: last, atLeast: millis) else { return false }
             last = now
             return true
         }
@@ -277,7 +277,7 @@ package struct TailerService: Service {
 
         /// Every 5 s while it lasts.
         mutating func shouldReport(now: Int64) -> Bool {
-            guard now - max(lastReport, started) >= 5_000 else { return false }
+            guard WallClock.elapsed(now, since: max(lastReport, started), atLeast: 5_000) else { return false }
             lastReport = now
             return true
         }

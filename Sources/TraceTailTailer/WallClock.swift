@@ -14,4 +14,12 @@ package enum WallClock {
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
+
+    /// Whether `interval` ms have passed from `since` to `now` on this clock. A clock set back
+    /// (`now` before `since`) counts as passed: the periodic work is done at once and its timer
+    /// starts again from the new time. Counted as not passed, an hour's step back held commits,
+    /// the closing of held records and the full passes for an hour.
+    package static func elapsed(_ now: Int64, since: Int64, atLeast interval: Int64) -> Bool {
+        now < since || now - since >= interval
+    }
 }

@@ -40,6 +40,35 @@ struct PassPacingTests {
         try await h.expectNumbers([0, 1, 2])
     }
 
+    @Test("the wall clock set back an hour: the next pass commits what it read and closes the record held before the step")
+    func clockSetBack() async throws {
+        let h = try await TailerHarness(groupIdle: 300)
+        let tailer = DirectoryTailer(
+            configuration: TailerConfiguration(directory: h.logs, flushIntervalMillis: 250, groupIdleMillis: 300, useInotify: false),
+            store: h.store, logger: TailerHarness.logger)
+        try await tailer.start()
+        let start = h.now
+        try h.write("api-out.log", TailerHarness.lines(0..<1))
+        try h.write("api-error.log", "Error: held trace_id=\(TailerHarness.trace)\n    at work (/app/api.js:3:9)\n")
+        _ = try await tailer.poll(now: start)
+        #expect(tailer.nextFlushDue == nil)
+        #expect(tailer.hasHeldRecords)
+        // An operator (or a bad NTP step) sets the clock back an hour. Counted as no time
+        // passed, both would wait for the clock to catch up: an hour.
+        let back = start - 3_600_000
+        try h.write("api-out.log", TailerHarness.lines(1..<2))
+        _ = try await tailer.poll(now: back)
+        #expect(!tailer.hasHeldRecords, "the record held before the step is closed")
+        #expect(tailer.nextFlushDue == nil, "what the pass read is committed")
+        // And the interval starts again from the new time.
+        try h.write("api-out.log", TailerHarness.lines(2..<3))
+        _ = try await tailer.poll(now: back + 100)
+        #expect(tailer.nextFlushDue == back + 250)
+        try await tailer.commit(now: back + 300)
+        try await h.expectNumbers([0, 1, 2])
+        #expect(try await h.storedLines().count { $0.hasPrefix("Error: held") } == 1)
+    }
+
     @Test("a record held for continuation lines is closed at the time nextReleaseDue gives, which the service waits for")
     func heldRecordReleaseTime() async throws {
         let h = try await TailerHarness(groupIdle: 300)
