@@ -73,10 +73,7 @@ package enum FileFingerprint {
     package static let tailSize = 256
     package static let emptyHash: UInt64 = FNV.offset
 
-    /// Inlinable, so that callers in other modules get it specialized for their collection: the
-    /// generic form walked the bytes through an iterator's witness calls: 1.5 % of the samples of
-    /// `perf record` on `serve` following 100k records/s (a head and a tail are hashed whenever a
-    /// file changed), before passes were paced.
+    /// Contiguous bytes are hashed over their buffer (`FNV.hash`).
     @inlinable
     package static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
         FNV.hash(bytes)
