@@ -232,7 +232,7 @@ final class BenchRun {
         let used = Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK)))
         writer.waitUntilExit()
         let perRecord = used / Double(rate * seconds)
-        report.commands.append("tracetail-gen --out DIR --format pino --records 0 --follow --rate \(rate) (into the directory of a `serve` on an empty store; its CPU for \(seconds) s)")
+        report.commands.append("tracetail-gen --out DIR --format pino --records 0 --follow --rate \(rate) (into the directory of tracetail serve on an empty store; its CPU for \(seconds) s)")
         report.add(
             "CPU of the daemon following 14 files written at \(rate) records/s (\(seconds) s)",
             "\(format(used / Double(seconds) * 100, 1)) % of one core: \(format(perRecord * 1e6, 1)) µs a record, "
