@@ -41,7 +41,11 @@ extension DirectoryTailer {
             more = file.assembler.readOffset < status.size
         }
         if !more {
-            if file.assembler.hasPendingRecord, file.gone || WallClock.elapsed(now, since: file.lastData, atLeast: configuration.groupIdleMillis) {
+            // The clock was set back since the file's last bytes: its quiet time starts again from
+            // now (at most one group idle time more), rather than lasting until the clock is back
+            // where it was, or ending at once and cutting a stack from its error line.
+            if file.lastData > now { file.lastData = now }
+            if file.assembler.hasPendingRecord, file.gone || now - file.lastData >= configuration.groupIdleMillis {
                 for record in file.assembler.closePending() { collect(record, from: &file, now: now) }
             }
             releaseUntimed(&file, now: now)
@@ -156,7 +160,12 @@ extension DirectoryTailer {
             states[id] = try checkpoint(file)
         }
         let records = batch
-        guard !records.isEmpty || !states.isEmpty else { return }
+        guard !records.isEmpty || !states.isEmpty else {
+            // Nothing to store after the clock was set back: the interval starts again from now,
+            // so that the passes that follow do not each call this again until the clock is back.
+            if now < lastFlush { lastFlush = now }
+            return
+        }
         // The interval counts from the last commit that carried something: a pass with nothing
         // to store does not restart it, so a record read after a quiet spell is committed by the
         // pass that read it (idle passes every poll interval used to restart it, and such a record

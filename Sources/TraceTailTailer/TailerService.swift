@@ -273,11 +273,18 @@ package struct TailerService: Service {
         var done = false
         /// When a pass first found the backlog read to its end.
         var readAt: Int64?
-        var lastReport: Int64 = 0
+        /// When the backlog was last reported (at first, when reading began).
+        var lastReport: Int64
+
+        init(started: Int64, recordsBefore: Int) {
+            self.started = started
+            self.recordsBefore = recordsBefore
+            lastReport = started
+        }
 
         /// Every 5 s while it lasts.
         mutating func shouldReport(now: Int64) -> Bool {
-            guard WallClock.elapsed(now, since: max(lastReport, started), atLeast: 5_000) else { return false }
+            guard WallClock.elapsed(now, since: lastReport, atLeast: 5_000) else { return false }
             lastReport = now
             return true
         }

@@ -17,8 +17,9 @@ package enum WallClock {
 
     /// Whether `interval` ms have passed from `since` to `now` on this clock. A clock set back
     /// (`now` before `since`) counts as passed: the periodic work is done at once and its timer
-    /// starts again from the new time. Counted as not passed, an hour's step back held commits,
-    /// the closing of held records and the full passes for an hour.
+    /// starts again from the new time. Counted as not passed, an hour's step back held commits
+    /// and the full passes for an hour. (A held record's quiet time is restarted instead:
+    /// `DirectoryTailer.advance`.)
     package static func elapsed(_ now: Int64, since: Int64, atLeast interval: Int64) -> Bool {
         now < since || now - since >= interval
     }

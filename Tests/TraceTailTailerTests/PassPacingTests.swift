@@ -10,14 +10,23 @@ import TraceTailTailer
 /// `store.flush_interval` counts from the last commit that stored something.
 @Suite("Pass pacing and commit timing")
 struct PassPacingTests {
+    /// A tailer of its own on the harness's directory and store, with the daemon's flush interval
+    /// (250 ms) and group idle time (300 ms), driven on the harness's clock.
+    static func daemonTimedTailer(_ h: TailerHarness) async throws -> DirectoryTailer {
+        let tailer = DirectoryTailer(
+            configuration: TailerConfiguration(directory: h.logs, flushIntervalMillis: 250, groupIdleMillis: 300, useInotify: false),
+            store: h.store, logger: TailerHarness.logger)
+        try await tailer.start()
+        return tailer
+    }
+
+    /// An error line and a stack frame: held for more frames until its file is quiet.
+    static let heldError = "Error: held trace_id=\(TailerHarness.trace)\n    at work (/app/api.js:3:9)\n"
+
     @Test("a record read after a quiet spell is committed by the pass that read it; one read sooner waits for the flush interval, and the service is told when")
     func flushIntervalCountsFromTheLastCommit() async throws {
         let h = try await TailerHarness()
-        // A tailer of its own, with the daemon's flush interval, on the harness's clock.
-        let tailer = DirectoryTailer(
-            configuration: TailerConfiguration(directory: h.logs, flushIntervalMillis: 250, useInotify: false),
-            store: h.store, logger: TailerHarness.logger)
-        try await tailer.start()
+        let tailer = try await Self.daemonTimedTailer(h)
         let start = h.now
         try h.write("api-out.log", TailerHarness.lines(0..<1))
         _ = try await tailer.poll(now: start)
@@ -40,16 +49,13 @@ struct PassPacingTests {
         try await h.expectNumbers([0, 1, 2])
     }
 
-    @Test("the wall clock set back an hour: the next pass commits what it read and closes the record held before the step")
+    @Test("the wall clock set back an hour: the next pass commits what it read; the record held before the step is closed a group idle time after it")
     func clockSetBack() async throws {
-        let h = try await TailerHarness(groupIdle: 300)
-        let tailer = DirectoryTailer(
-            configuration: TailerConfiguration(directory: h.logs, flushIntervalMillis: 250, groupIdleMillis: 300, useInotify: false),
-            store: h.store, logger: TailerHarness.logger)
-        try await tailer.start()
+        let h = try await TailerHarness()
+        let tailer = try await Self.daemonTimedTailer(h)
         let start = h.now
         try h.write("api-out.log", TailerHarness.lines(0..<1))
-        try h.write("api-error.log", "Error: held trace_id=\(TailerHarness.trace)\n    at work (/app/api.js:3:9)\n")
+        try h.write("api-error.log", Self.heldError)
         _ = try await tailer.poll(now: start)
         #expect(tailer.nextFlushDue == nil)
         #expect(tailer.hasHeldRecords)
@@ -58,13 +64,16 @@ struct PassPacingTests {
         let back = start - 3_600_000
         try h.write("api-out.log", TailerHarness.lines(1..<2))
         _ = try await tailer.poll(now: back)
-        #expect(!tailer.hasHeldRecords, "the record held before the step is closed")
         #expect(tailer.nextFlushDue == nil, "what the pass read is committed")
+        #expect(tailer.hasHeldRecords, "its quiet time starts again: frames may still come")
+        #expect(tailer.nextReleaseDue(now: back) == back + 300)
+        _ = try await tailer.poll(now: back + 300)
+        #expect(!tailer.hasHeldRecords, "closed a group idle time after the step, not an hour")
         // And the interval starts again from the new time.
         try h.write("api-out.log", TailerHarness.lines(2..<3))
-        _ = try await tailer.poll(now: back + 100)
-        #expect(tailer.nextFlushDue == back + 250)
-        try await tailer.commit(now: back + 300)
+        _ = try await tailer.poll(now: back + 400)
+        #expect(tailer.nextFlushDue == back + 300 + 250)
+        try await tailer.commit(now: back + 600)
         try await h.expectNumbers([0, 1, 2])
         #expect(try await h.storedLines().count { $0.hasPrefix("Error: held") } == 1)
     }
@@ -73,7 +82,7 @@ struct PassPacingTests {
     func heldRecordReleaseTime() async throws {
         let h = try await TailerHarness(groupIdle: 300)
         let start = h.now
-        try h.write("api-error.log", "Error: held trace_id=\(TailerHarness.trace)\n    at work (/app/api.js:3:9)\n")
+        try h.write("api-error.log", Self.heldError)
         _ = try await h.tailer.poll(now: start)
         #expect(h.tailer.hasHeldRecords)
         #expect(h.tailer.nextReleaseDue(now: start) == start + 300)
