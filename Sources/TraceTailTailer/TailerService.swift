@@ -174,8 +174,8 @@ package struct TailerService: Service {
                             // 13 %, 125 % at 100,000 instead of 90 % (docs/tailing.md).
                             let paced = min(passStarted + .milliseconds(configuration.minPassIntervalMillis), deadline)
                             if paced > .now { try await Task.sleep(until: paced, clock: .continuous) }
-                            let left = ContinuousClock.now.duration(to: deadline)
-                            return await watcher.wait(milliseconds: max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+                            let left = ContinuousClock.now.duration(to: deadline) / .milliseconds(1)
+                            return await watcher.wait(milliseconds: max(0, Int64(left)))
                         }
                         try await Task.sleep(until: deadline, clock: .continuous)
                         return nil

@@ -99,7 +99,8 @@ final class BenchRun {
         let ingest = try Subprocess.run(tracetail, ["ingest", "--logs", directory, "--db", database], environment: ["TRACETAIL_CONFIG": emptyConfig])
         guard ingest.status == 0 else { throw BenchError("ingest failed: \(ingest.output)") }
         let rate = Double(records) / ingest.seconds
-        guard rows else { return Ingested(files: files, rate: rate, cpuPerRecord: ingest.cpuSeconds / Double(max(records, 1))) }
+        let ingested = Ingested(files: files, rate: rate, cpuPerRecord: ingest.cpuSeconds / Double(max(records, 1)))
+        guard rows else { return ingested }
         report.note("data (\(name)): \(records) records (\(megabytes(rawBytes)), about \(rawBytes / Int64(max(records, 1))) bytes each) in \(files.count) files, random UUID trace ids, 10 to 50 records per trace, 64 traces in flight")
         report.commands.append("tracetail-gen --out DIR --format \(name) --records \(records) --manifest M; cat FILES | gzip -6 | wc -c; tracetail ingest --logs DIR --db DB")
         report.add("\(name): ingest, records/s (`tracetail ingest`, end to end)", format(rate / 1000, 0) + "k", target: "≥ 250k", met: rate >= 250_000)
@@ -118,7 +119,7 @@ final class BenchRun {
             "\(name): peak RSS while ingesting \(format(Double(rawBytes) / 1e9, 2)) GB",
             "\(format(Double(ingest.peakRSSKiB) / 1024)) MB (private \(format(Double(ingest.peakPrivateKiB) / 1024)) MB)", target: "≤ 64 MB",
             met: ingest.peakRSSKiB <= 64 * 1024)
-        return Ingested(files: files, rate: rate, cpuPerRecord: ingest.cpuSeconds / Double(max(records, 1)))
+        return ingested
     }
 
     /// Random traces over HTTP, one at a time, against `rg -F` over the raw files.
@@ -160,9 +161,7 @@ final class BenchRun {
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         let file = logs + "/agent-live-out.log"
         try createFile(file)
-        let daemon = try Daemon(
-            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", work + "/live.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
-            environment: ["TRACETAIL_CONFIG": emptyConfig])
+        let daemon = try liveDaemon(logs: logs, database: work + "/live.sqlite")
         defer { daemon.stop() }
         let client = HTTPClient(port: daemon.port)
         let handle = FileHandle(forWritingAtPath: file)!
@@ -212,16 +211,10 @@ final class BenchRun {
             let line = #"{"level":30,"time":1782986400000,"msg":"started \#(i)"}"# + "\n"
             try createFile(logs + "/app\(i)-out-\(i).log", contents: Data(line.utf8))
         }
-        let daemon = try Daemon(
-            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", work + "/idle.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
-            environment: ["TRACETAIL_CONFIG": emptyConfig])
+        let daemon = try liveDaemon(logs: logs, database: work + "/idle.sqlite")
         defer { daemon.stop() }
         sleep(3)  // the first pass reads the files
-        let pid = daemon.process.processIdentifier
-        let before = cpuTicks(pid)
-        let seconds = 10.0
-        usleep(UInt32(seconds * 1_000_000))
-        let used = Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK))) / seconds * 100
+        let used = cpuSeconds(of: daemon, over: 10) / 10 * 100
         report.add("CPU of the daemon following \(count) idle files (10 s)", format(used, 1) + " % of one core", target: "not noticeable (≤ 2 %)", met: used <= 2)
     }
 
@@ -233,9 +226,7 @@ final class BenchRun {
         print("following \(rate) records/s ...")
         let logs = work + "/following"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let daemon = try Daemon(
-            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", work + "/following.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
-            environment: ["TRACETAIL_CONFIG": emptyConfig])
+        let daemon = try liveDaemon(logs: logs, database: work + "/following.sqlite")
         defer { daemon.stop() }
         let seconds = 10
         let writer = Process()
@@ -244,10 +235,7 @@ final class BenchRun {
         writer.standardOutput = FileHandle.nullDevice
         try writer.run()
         sleep(2)  // the files exist and are followed
-        let pid = daemon.process.processIdentifier
-        let before = cpuTicks(pid)
-        sleep(UInt32(seconds))
-        let used = Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        let used = cpuSeconds(of: daemon, over: seconds)
         writer.waitUntilExit()
         let perRecord = used / Double(rate * seconds)
         report.commands.append("tracetail-gen --out DIR --format pino --records 0 --follow --rate \(rate) (into the directory of tracetail serve on an empty store; its CPU for \(seconds) s)")
@@ -256,6 +244,21 @@ final class BenchRun {
             "\(format(used / Double(seconds) * 100, 1)) % of one core: \(format(perRecord * 1e6, 1)) µs a record, "
                 + "against \(format(bulkCPUPerRecord * 1e6, 1)) µs for `tracetail ingest` of a backlog above",
             target: "our own: ≤ 2x ingest's CPU a record", met: perRecord <= 2 * bulkCPUPerRecord)
+    }
+
+    /// `serve` on `logs` with a store of its own and the built-in settings, on a free port.
+    func liveDaemon(logs: String, database: String) throws -> Daemon {
+        try Daemon(
+            executable: tracetail, arguments: ["serve", "--logs", logs, "--db", database, "--listen", "127.0.0.1:0", "--log-level", "info"],
+            environment: ["TRACETAIL_CONFIG": emptyConfig])
+    }
+
+    /// CPU seconds `daemon` uses in the next `seconds` (it sleeps meanwhile).
+    func cpuSeconds(of daemon: Daemon, over seconds: Int) -> Double {
+        let pid = daemon.process.processIdentifier
+        let before = cpuTicks(pid)
+        sleep(UInt32(seconds))
+        return Double(cpuTicks(pid) - before) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// utime + stime of a process, in clock ticks.

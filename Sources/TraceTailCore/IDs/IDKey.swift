@@ -105,12 +105,7 @@ package enum FNV {
     @inlinable
     package static func hash(_ bytes: some Sequence<UInt8>, seed: UInt64 = 0) -> UInt64 {
         if let value = bytes.withContiguousStorageIfAvailable({ Self.hash(buffer: $0, seed: seed) }) { return value }
-        var hash = offset ^ seed
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
+        return Array(bytes).withUnsafeBufferPointer { hash(buffer: $0, seed: seed) }
     }
 
     package static func hash(buffer: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
