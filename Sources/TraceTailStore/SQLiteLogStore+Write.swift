@@ -227,7 +227,7 @@ extension SQLiteLogStore {
             let partition: Int64 = job["partition"]
             let run: Int64 = job["run"]
             let next: Int64 = job["next_key"]
-            let end = next + writer.mergeSliceKeys
+            let end = next + (options.mergeSliceKeys ?? writer.mergeSliceKeys)
             let started = ContinuousClock.now
             let sources = try Int64.fetchAll(
                 db, sql: "SELECT run FROM posting_runs WHERE partition = ? AND level = -1", arguments: [partition])
@@ -260,9 +260,11 @@ extension SQLiteLogStore {
             let millis = Self.milliseconds(since: started)
             logger.debug("trace index: merge slice", metadata: [
                 "partition": "\(partition)", "run": "\(run)", "runs": "\(sources.count)", "rows": "\(copied)",
-                "done": "\(end > Int64(Int32.max))", "ms": "\(millis)", "keys": "\(writer.mergeSliceKeys)",
+                "done": "\(end > Int64(Int32.max))", "ms": "\(millis)", "keys": "\(end - next)",
             ])
-            if millis > Self.mergeSliceMillis.upperBound {
+            if options.mergeSliceKeys != nil {
+                // A fixed width: not adapted.
+            } else if millis > Self.mergeSliceMillis.upperBound {
                 writer.mergeSliceKeys = max(Self.mergeSliceKeysRange.lowerBound, writer.mergeSliceKeys / 2)
             } else if millis < Self.mergeSliceMillis.lowerBound {
                 writer.mergeSliceKeys = min(Self.mergeSliceKeysRange.upperBound, writer.mergeSliceKeys * 2)

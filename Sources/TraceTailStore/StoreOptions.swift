@@ -17,12 +17,19 @@ package struct StoreOptions: Sendable, Equatable {
     /// their partition's `runpages_<p>`: more means fewer and larger runs (less writing, fewer probes)
     /// and a larger in-memory copy for readers (24 bytes a row).
     package var recentPostingsLimit: Int
+    /// Keys of the 32-bit key space one merge slice of the trace index copies per commit. nil (the
+    /// default) adapts the width to the time a slice takes, from a 256th to a 16th of the space;
+    /// a fixed width makes a merge take a known number of commits whatever the machine's speed
+    /// (tests that wait for a merge to finish: an adapted width on a loaded machine took 256).
+    package var mergeSliceKeys: Int64?
 
     package init(
         blockBytes: Int = 128 * 1024, compressionLevel: Int32 = 6, partitionMillis: Int64 = 86_400_000,
-        hostName: String = "", keepUnshipped: Bool = false, recentPostingsLimit: Int = 131_072
+        hostName: String = "", keepUnshipped: Bool = false, recentPostingsLimit: Int = 131_072,
+        mergeSliceKeys: Int64? = nil
     ) {
         self.recentPostingsLimit = recentPostingsLimit
+        self.mergeSliceKeys = mergeSliceKeys
         self.blockBytes = blockBytes
         self.compressionLevel = compressionLevel
         self.partitionMillis = partitionMillis

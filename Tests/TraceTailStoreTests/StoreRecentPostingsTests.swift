@@ -14,6 +14,11 @@ struct StoreRecentPostingsTests {
         TraceID(String(format: "%016llx%016llx", UInt64.random(in: 1...UInt64.max), UInt64.random(in: 1...UInt64.max)))!
     }
 
+    /// A merge slice's fixed width, a 16th of the key space: a merge takes 16 commits however
+    /// loaded the machine is (the adapted width, from the time a slice takes, fell to a 256th
+    /// under a parallel suite and a merge did not finish in the batches a test adds).
+    static let sliceKeys: Int64 = (1 << 32) / 16
+
     static func batch(_ number: Int, file: Int, offset: Int64) -> [IndexedRecord] {
         (0..<8).map { i in
             let n = number * 8 + i
@@ -66,7 +71,7 @@ struct StoreRecentPostingsTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("db.sqlite")
-        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 10)
+        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 10, mergeSliceKeys: Self.sliceKeys)
         var store = try SQLiteLogStore(path: path, options: options)
         var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
         var expected: [IDKey: Int] = [:]
@@ -220,7 +225,7 @@ struct StoreRecentPostingsTests {
         defer { directory.remove() }
         let path = directory.file("db.sqlite")
         // 1,500 rows a run is about five pages; eight runs start a merge.
-        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 1_500)
+        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 1_500, mergeSliceKeys: Self.sliceKeys)
         let store = try SQLiteLogStore(path: path, options: options)
         defer { try? store.close() }
         var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
@@ -268,7 +273,7 @@ struct StoreRecentPostingsTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("db.sqlite")
-        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 10)
+        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 10, mergeSliceKeys: Self.sliceKeys)
         var store = try SQLiteLogStore(path: path, options: options)
         var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
         var expected: [IDKey: Int] = [:]
