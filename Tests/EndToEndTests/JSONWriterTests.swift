@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TraceTailCore
 import TraceTailQuery
 
 /// The answers' JSON writer against Foundation's parser: any bytes (quotes, backslashes, control
@@ -46,6 +47,39 @@ struct JSONWriterTests {
             var bytes: [UInt8] = []
             for _ in 0..<Int(next() % 24) { bytes += pieces[Int(next() % UInt64(pieces.count))] }
             #expect(try Self.written(bytes) == String(decoding: bytes, as: UTF8.self), "\(bytes)")
+        }
+    }
+
+    @Test("ids and times written in place read as their canonical forms and rfc3339, of every kind and edge value")
+    func idsAndTimes() throws {
+        var keys: [IDKey] = []
+        for value: (UInt64, UInt64) in [(0, 1), (.max, .max), (0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210), (1 << 63, 0)] {
+            for kind in [IDKey.Kind.trace, .workflow, .task] { keys.append(IDKey(kind: kind, high: value.0, low: value.1)) }
+            keys.append(IDKey(kind: .span, high: value.0))
+        }
+        for kind in [IDKey.Kind.traceOpaque, .spanOpaque, .workflowOpaque, .taskOpaque] {
+            for text in ["Root=1-5759e988", "order#42\\x", "é✓", ""] { keys.append(IDKey(kind: kind, text: text)) }
+        }
+        for key in keys {
+            let canonical: String? = switch key.kind {
+            case .trace, .traceOpaque: TraceID(key: key)?.canonical
+            case .span, .spanOpaque: SpanID(key: key)?.canonical
+            default: BusinessID(key: key)?.canonical
+            }
+            var writer = JSONWriter()
+            writer.object { object in
+                object.field("id", id: key)
+                object.array("ids") { $0.id(key) }
+            }
+            let object = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any]
+            let text = String(decoding: writer.bytes, as: UTF8.self)
+            #expect(object?["id"] as? String == canonical, "\(key): \(text)")
+            #expect(object?["ids"] as? [String] == [try #require(canonical)], "\(key): \(text)")
+        }
+        for millis: Int64 in [0, 1, 999, 1_782_986_400_010, 253_402_300_799_999, 951_782_400_000] {
+            var writer = JSONWriter()
+            writer.object { $0.field("ts", time: millis) }
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"ts":""# + Timestamp.rfc3339(millis) + #""}"#)
         }
     }
 }

@@ -77,37 +77,50 @@ package enum HexID {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     package static func format(_ value: UInt64) -> String {
-        String(unsafeUninitializedCapacity: 16) { out in
-            for i in 0..<16 { out[i] = digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
-            return 16
-        }
+        String(unsafeUninitializedCapacity: 16) { write(value, into: $0) }
     }
 
     /// 32 lowercase hex digits of a 128-bit value, in one allocation.
     package static func format(high: UInt64, low: UInt64) -> String {
-        String(unsafeUninitializedCapacity: 32) { out in
-            for i in 0..<16 {
-                out[i] = digits[Int((high >> UInt64(60 - 4 * i)) & 0xF)]
-                out[16 + i] = digits[Int((low >> UInt64(60 - 4 * i)) & 0xF)]
-            }
-            return 32
-        }
+        String(unsafeUninitializedCapacity: 32) { write(high: high, low: low, into: $0) }
     }
 
     package static func uuidString(high: UInt64, low: UInt64) -> String {
-        String(unsafeUninitializedCapacity: 36) { out in
-            var j = 0
-            for i in 0..<32 {
-                if i == 8 || i == 12 || i == 16 || i == 20 {
-                    out[j] = UInt8(ascii: "-")
-                    j += 1
-                }
-                let value = i < 16 ? high : low
-                out[j] = digits[Int((value >> UInt64(60 - 4 * (i & 15))) & 0xF)]
+        String(unsafeUninitializedCapacity: 36) { writeUUID(high: high, low: low, into: $0) }
+    }
+
+    /// Writes 16 lowercase hex digits of `value` at the start of `out` (16 bytes or more);
+    /// returns 16. The forms above, and JSON answers written without a string per id.
+    @inline(__always)
+    package static func write(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        for i in 0..<16 { out[i] = digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+        return 16
+    }
+
+    /// Writes 32 lowercase hex digits of a 128-bit value (`out` 32 bytes or more); returns 32.
+    @inline(__always)
+    package static func write(high: UInt64, low: UInt64, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        for i in 0..<16 {
+            out[i] = digits[Int((high >> UInt64(60 - 4 * i)) & 0xF)]
+            out[16 + i] = digits[Int((low >> UInt64(60 - 4 * i)) & 0xF)]
+        }
+        return 32
+    }
+
+    /// Writes a 128-bit value as a lowercase UUID with dashes (`out` 36 bytes or more); returns 36.
+    @inline(__always)
+    package static func writeUUID(high: UInt64, low: UInt64, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var j = 0
+        for i in 0..<32 {
+            if i == 8 || i == 12 || i == 16 || i == 20 {
+                out[j] = UInt8(ascii: "-")
                 j += 1
             }
-            return 36
+            let value = i < 16 ? high : low
+            out[j] = digits[Int((value >> UInt64(60 - 4 * (i & 15))) & 0xF)]
+            j += 1
         }
+        return 36
     }
 
     package static func bytes(_ value: UInt64) -> [UInt8] {

@@ -3,34 +3,41 @@
 package enum Timestamp {
     /// `2026-07-02T10:00:00.271Z`.
     package static func rfc3339(_ millis: Int64) -> String {
+        // Written in place: one allocation (the string's), where an array per field was seven
+        // (an answer shows a time per record).
+        String(unsafeUninitializedCapacity: rfc3339Length) { writeRFC3339(millis, into: $0) }
+    }
+
+    /// Bytes of `rfc3339`'s form.
+    package static let rfc3339Length = 24
+
+    /// Writes `rfc3339(millis)` at the start of `out` (`rfc3339Length` bytes or more); returns
+    /// the bytes written. JSON answers write it so, without a string per record.
+    package static func writeRFC3339(_ millis: Int64, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let (days, msOfDay) = floorDivide(millis, 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         let hour = msOfDay / 3_600_000
         let minute = msOfDay / 60_000 % 60
         let second = msOfDay / 1000 % 60
         let ms = msOfDay % 1000
-        // Written in place: one allocation (the string's), where an array per field was seven
-        // (an answer shows a time per record).
-        return String(unsafeUninitializedCapacity: 24) { out in
-            var position = 0
-            func put(_ value: Int64, _ width: Int, then separator: UInt8) {
-                var v = value
-                for i in stride(from: position + width - 1, through: position, by: -1) {
-                    out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                    v /= 10
-                }
-                out[position + width] = separator
-                position += width + 1
+        var position = 0
+        func put(_ value: Int64, _ width: Int, then separator: UInt8) {
+            var v = value
+            for i in stride(from: position + width - 1, through: position, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
             }
-            put(year, 4, then: UInt8(ascii: "-"))
-            put(month, 2, then: UInt8(ascii: "-"))
-            put(day, 2, then: UInt8(ascii: "T"))
-            put(hour, 2, then: UInt8(ascii: ":"))
-            put(minute, 2, then: UInt8(ascii: ":"))
-            put(second, 2, then: UInt8(ascii: "."))
-            put(ms, 3, then: UInt8(ascii: "Z"))
-            return position
+            out[position + width] = separator
+            position += width + 1
         }
+        put(year, 4, then: UInt8(ascii: "-"))
+        put(month, 2, then: UInt8(ascii: "-"))
+        put(day, 2, then: UInt8(ascii: "T"))
+        put(hour, 2, then: UInt8(ascii: ":"))
+        put(minute, 2, then: UInt8(ascii: ":"))
+        put(second, 2, then: UInt8(ascii: "."))
+        put(ms, 3, then: UInt8(ascii: "Z"))
+        return position
     }
 
     /// Parses a date and time as `DateTimeParser` does (`YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]`
