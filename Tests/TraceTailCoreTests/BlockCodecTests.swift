@@ -395,4 +395,35 @@ struct BlockCodecTests {
         for byte in gz { out += try decoder.decode([byte]) }
         #expect(out == Array("hello\nworld\n".utf8))
     }
+
+    @Test("Compressors and buffers kept between blocks: many threads at two levels, inputs of every size, each stream inflates to its own input")
+    func pooledDeflate() async throws {
+        // Sizes across the output buffer's growth (a kept buffer reused for a smaller input, then
+        // grown for a larger), empty included; compressible and random bytes.
+        let sizes = [0, 1, 100, 5_000, 140_000, 20, 300_000, 64]
+        let outcomes = await withTaskGroup(of: String?.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    var state = UInt64(task + 1) &* 0x9E37_79B9_7F4A_7C15
+                    for round in 0..<6 {
+                        for size in sizes {
+                            let input: [UInt8] = (0..<size).map { i in
+                                state = state &* 6364136223846793005 &+ 1442695040888963407
+                                return round % 2 == 0 ? UInt8(truncatingIfNeeded: state >> 59) : UInt8(ascii: "a") + UInt8(i % 7)
+                            }
+                            let level: Int32 = (task + round) % 2 == 0 ? 6 : 1
+                            guard let stream = try? Zlib.deflate(input, level: level),
+                                  let back = try? Zlib.inflate(stream, expectedSize: input.count), back == input
+                            else { return "task \(task), round \(round), \(size) bytes at level \(level)" }
+                        }
+                    }
+                    return nil
+                }
+            }
+            var failures: [String] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        #expect(outcomes.isEmpty, "\(outcomes)")
+    }
 }

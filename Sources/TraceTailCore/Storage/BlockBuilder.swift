@@ -89,17 +89,19 @@ package struct BlockBuilder: Sendable {
         appendValues(to: &stream)
         stream.append(contentsOf: table)
         stream.append(contentsOf: text)
-        // Compressed first, then copied into an array of the block's exact size: a block waits
-        // in memory to be written, and deflate's output array keeps the capacity of its bound,
-        // about the payload's size, eight times the block's.
-        let compressed = try Zlib.deflate(stream, level: level)
-        var data: [UInt8] = []
-        data.reserveCapacity(1 + 10 + 4 + keySection.count + compressed.count)
-        data.append(BlockCodec.framedMarker)
-        Varint.append(UInt64(keySection.count), to: &data)
-        Self.appendBigEndian(UInt64(keySection.withUnsafeBytes(Zlib.crc32)) << 32, to: &data, bytes: 4)
-        data.append(contentsOf: keySection)
-        data.append(contentsOf: compressed)
+        // Compressed into the pool's buffer, then copied into an array of the block's exact size:
+        // a block waits in memory to be written, and deflate's output bound is about the
+        // payload's size, eight times the block's.
+        let data = try Zlib.withDeflated(stream, level: level) { compressed in
+            var data: [UInt8] = []
+            data.reserveCapacity(1 + 10 + 4 + keySection.count + compressed.count)
+            data.append(BlockCodec.framedMarker)
+            Varint.append(UInt64(keySection.count), to: &data)
+            Self.appendBigEndian(UInt64(keySection.withUnsafeBytes(Zlib.crc32)) << 32, to: &data, bytes: 4)
+            data.append(contentsOf: keySection)
+            data.append(contentsOf: compressed)
+            return data
+        }
         return StoredBlock(data: data, payloadBytes: stream.count)
     }
 

@@ -1,5 +1,6 @@
 import CLibDeflate
 import CZlib
+import Synchronization
 
 /// Raw deflate for blocks (no zlib header or Adler-32 checksum: the block decoder checks
 /// structure, and the checksum cost 5 % of a lookup), and gzip inflate for `.gz` rotated copies.
@@ -18,18 +19,37 @@ package enum Zlib {
 
     /// Compresses `input` as one raw deflate stream at `level` (0...12; libdeflate's levels).
     package static func deflate(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
-        guard let compressor = libdeflate_alloc_compressor(level) else { throw Failure(operation: "deflate (allocation)", code: level) }
-        defer { libdeflate_free_compressor(compressor) }
-        let bound = libdeflate_deflate_compress_bound(compressor, input.count)
-        var output = [UInt8](repeating: 0, count: max(bound, 1))
+        try withDeflated(input, level: level) { Array($0) }
+    }
+
+    /// Compresses `input` as one raw deflate stream at `level` and hands the stream to `body`
+    /// (valid only inside it), to be copied where it is kept.
+    ///
+    /// The compressor and its output buffer come from `DeflatePool` and go back to it: both were
+    /// allocated per block, and each was above glibc's mmap threshold (`Platform.tuneAllocator`,
+    /// 128 KiB; libdeflate's state at level 6 is several hundred KiB, the output bound about the
+    /// input's size), so every block was a fresh mapping whose pages faulted in as libdeflate
+    /// cleared its tables and wrote its output, and an unmapping after: a quarter of the page
+    /// faults of `tracetail ingest`.
+    package static func withDeflated<T>(
+        _ input: [UInt8], level: Int32 = 6, _ body: (UnsafeBufferPointer<UInt8>) throws -> T
+    ) throws -> T {
+        var lease = try DeflatePool.shared.take(level: level)
+        defer { DeflatePool.shared.give(lease) }
+        let bound = libdeflate_deflate_compress_bound(lease.compressor.pointer, input.count)
+        if lease.output.count < bound {
+            // Not zero-filled: libdeflate writes what it returns, and pages it never reaches (the
+            // bound is about eight times a block's stream) are never made resident.
+            lease.output = [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { $1 = $0.count }
+        }
+        let compressor = lease.compressor.pointer
         let written = input.withUnsafeBytes { inBuffer in
-            output.withUnsafeMutableBytes { outBuffer in
+            lease.output.withUnsafeMutableBytes { outBuffer in
                 libdeflate_deflate_compress(compressor, inBuffer.baseAddress, inBuffer.count, outBuffer.baseAddress, outBuffer.count)
             }
         }
         guard written > 0 || input.isEmpty else { throw Failure(operation: "deflate", code: 0) }
-        output.removeSubrange(written...)
-        return output
+        return try lease.output.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<written])) }
     }
 
     /// The CRC-32 (ISO-HDLC, as gzip and zlib compute it) of `bytes`.
@@ -55,6 +75,49 @@ package enum Zlib {
         }
         guard status == LIBDEFLATE_SUCCESS else { throw Failure(operation: "inflate", code: Int32(status.rawValue)) }
         return output
+    }
+}
+
+/// libdeflate compressors and their output buffers, kept for the next block instead of
+/// allocated per block (`Zlib.withDeflated`). A compressor serves one caller at a time; blocks are
+/// compressed on the global queue's threads, about one per core, so that many are kept per level
+/// and any beyond are freed.
+final class DeflatePool: Sendable {
+    static let shared = DeflatePool()
+    /// Kept per level: as many as threads compress at once (one per core; each kept one is
+    /// resident, a few hundred KiB).
+    static let kept = max(2, Platform.activeCores)
+
+    /// libdeflate's compressor: its calls are made by one holder at a time (`Lease`).
+    struct Compressor: @unchecked Sendable {
+        let pointer: OpaquePointer
+        let level: Int32
+    }
+
+    struct Lease: Sendable {
+        let compressor: Compressor
+        var output: [UInt8]
+    }
+
+    private let free = Mutex<[Lease]>([])
+
+    func take(level: Int32) throws -> Lease {
+        let kept = free.withLock { leases -> Lease? in
+            guard let index = leases.lastIndex(where: { $0.compressor.level == level }) else { return nil }
+            return leases.remove(at: index)
+        }
+        if let kept { return kept }
+        guard let pointer = libdeflate_alloc_compressor(level) else { throw Zlib.Failure(operation: "deflate (allocation)", code: level) }
+        return Lease(compressor: Compressor(pointer: pointer, level: level), output: [])
+    }
+
+    func give(_ lease: Lease) {
+        let surplus = free.withLock { leases -> Lease? in
+            guard leases.count(where: { $0.compressor.level == lease.compressor.level }) < Self.kept else { return lease }
+            leases.append(lease)
+            return nil
+        }
+        if let surplus { libdeflate_free_compressor(surplus.compressor.pointer) }
     }
 }
 
