@@ -27,7 +27,7 @@ package enum Zlib {
     ///
     /// The compressor and its output buffer come from `DeflatePool` and go back to it: both were
     /// allocated per block, and each was above glibc's mmap threshold (`Platform.tuneAllocator`,
-    /// 128 KiB; libdeflate's state at level 6 is several hundred KiB, the output bound about the
+    /// 128 KiB; libdeflate's state at level 6 is 656 KiB, the output bound about the
     /// input's size), so every block was a fresh mapping whose pages faulted in as libdeflate
     /// cleared its tables and wrote its output, and an unmapping after: a quarter of the page
     /// faults of `tracetail ingest`.
@@ -80,13 +80,17 @@ package enum Zlib {
 
 /// libdeflate compressors and their output buffers, kept for the next block instead of
 /// allocated per block (`Zlib.withDeflated`). A compressor serves one caller at a time; blocks are
-/// compressed on the global queue's threads, about one per core, so that many are kept per level
-/// and any beyond are freed.
+/// compressed on the global queue's threads, about one per core; `kept` are kept per level and
+/// any beyond are freed.
 final class DeflatePool: Sendable {
     static let shared = DeflatePool()
-    /// Kept per level: as many as threads compress at once (one per core; each kept one is
-    /// resident, a few hundred KiB).
-    static let kept = max(2, Platform.activeCores)
+    /// Kept per level. Each kept one stays resident (libdeflate's state is 656 KiB at level 6,
+    /// 200 KiB at level 1), and ingest's peak RSS has a target (64 MB) with little room: one per
+    /// level, which serves most blocks; a block compressed beside another at the same level gets
+    /// a compressor of its own, freed after, as every block did before. Keeping one per core (two
+    /// here) ingested 10M pino records no faster (66.1 against 65.7 CPU-s) and peaked about
+    /// 0.4 MB higher.
+    static let kept = 1
 
     /// libdeflate's compressor: its calls are made by one holder at a time (`Lease`).
     struct Compressor: @unchecked Sendable {
