@@ -173,7 +173,7 @@ extension DirectoryTailer {
         lastFlush = now
         let commit = IngestBatch(records: records, files: Array(states.values), storedAt: now)
         // The next batch is given this one's size at once: grown from empty, an array of a few
-        // thousand entries (about 300 bytes each) was reallocated a dozen times per commit, the
+        // thousand entries (a few hundred bytes each) was reallocated a dozen times per commit, the
         // last few above glibc's mmap threshold, each a fresh mapping copied into and faulted in
         // page by page (a third of `tracetail ingest`'s page faults). Pages not written to are
         // not resident, so a large reservation after a backlog costs no memory.
