@@ -227,7 +227,8 @@ extension SQLiteLogStore {
             let partition: Int64 = job["partition"]
             let run: Int64 = job["run"]
             let next: Int64 = job["next_key"]
-            let end = next + (options.mergeSliceKeys ?? writer.mergeSliceKeys)
+            // At least one key: a width of 0 from the options would never finish the merge.
+            let end = next + max(1, options.mergeSliceKeys ?? writer.mergeSliceKeys)
             let started = ContinuousClock.now
             let sources = try Int64.fetchAll(
                 db, sql: "SELECT run FROM posting_runs WHERE partition = ? AND level = -1", arguments: [partition])

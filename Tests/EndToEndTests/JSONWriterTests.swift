@@ -82,4 +82,26 @@ struct JSONWriterTests {
             #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"ts":""# + Timestamp.rfc3339(millis) + #""}"#)
         }
     }
+
+    @Test("the exact bytes: short escapes, \\u00xx for other control bytes and DEL, UTF-8 as it is, invalid UTF-8 as U+FFFD, ids in their fixed forms")
+    func exactBytes() {
+        func written(_ body: (inout JSONWriter.ObjectWriter) -> Void) -> String {
+            var writer = JSONWriter()
+            writer.object(body)
+            return String(decoding: writer.bytes, as: UTF8.self)
+        }
+        #expect(written { $0.field("s", raw: Array("\u{7F}\u{01}\u{08}\"\\\n\r\t".utf8)) } == #"{"s":"\u007f\u0001\u0008\"\\\n\r\t"}"#)
+        #expect(written { $0.field("s", raw: Array("é✓".utf8)) } == #"{"s":"é✓"}"#)
+        #expect(written { $0.field("s", raw: [0x61, 0xC3, 0xFF]) } == "{\"s\":\"a\u{FFFD}\u{FFFD}\"}")
+        #expect(written { $0.field("s", raw: [UInt8]()) } == #"{"s":""}"#)
+        let high: UInt64 = 0x4bf9_2f35_77b3_4da6
+        let low: UInt64 = 0xa3ce_929d_0e0e_4736
+        #expect(written { $0.field("t", id: IDKey(kind: .trace, high: high, low: low)) } == #"{"t":"4bf92f3577b34da6a3ce929d0e0e4736"}"#)
+        #expect(written { $0.field("s", id: IDKey(kind: .span, high: 0x00f0_67aa_0ba9_02b7)) } == #"{"s":"00f067aa0ba902b7"}"#)
+        #expect(written { $0.field("w", id: IDKey(kind: .workflow, high: high, low: low)) } == #"{"w":"4bf92f35-77b3-4da6-a3ce-929d0e0e4736"}"#)
+        #expect(written { $0.field("k", id: IDKey(kind: .task, high: 0, low: 1)) } == #"{"k":"00000000-0000-0000-0000-000000000001"}"#)
+        #expect(written { $0.field("o", id: IDKey(kind: .traceOpaque, text: #"a\b"#)) } == #"{"o":"a\\b"}"#)
+        #expect(written { $0.field("n", id: nil) } == #"{"n":null}"#)
+        #expect(written { $0.field("ts", time: 1_782_986_400_271) } == #"{"ts":"2026-07-02T10:00:00.271Z"}"#)
+    }
 }

@@ -39,7 +39,9 @@ package enum Zlib {
         let bound = libdeflate_deflate_compress_bound(lease.compressor.pointer, input.count)
         if lease.output.count < bound {
             // Not zero-filled: libdeflate writes what it returns, and pages it never reaches (the
-            // bound is about eight times a block's stream) are never made resident.
+            // bound is about eight times a block's stream) are never made resident. The bytes are
+            // declared initialized without being so; only the `written` ones libdeflate wrote are
+            // ever read, and the array is the lease's alone, never copied.
             lease.output = [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { $1 = $0.count }
         }
         let compressor = lease.compressor.pointer

@@ -53,8 +53,8 @@ package enum Platform {
     /// glibc's allocator keeps one arena per thread and raises its mmap threshold as large
     /// buffers are freed; under the tailer's pattern (many record-sized arrays, a few 100 KiB
     /// blocks, on three or four threads) that leaves tens of megabytes of freed memory resident.
-    /// One arena and a fixed 128 KiB mmap threshold keep peak memory near what is in use, at no
-    /// measurable cost in speed (docs/storage.md). `tracetail`'s entry point calls it before
+    /// One arena and a fixed 128 KiB mmap threshold keep peak memory near what is in use, for some
+    /// speed: threads wait for the one arena's lock (about 5 % of ingest's CPU; docs/storage.md). `tracetail`'s entry point calls it before
     /// anything else (a thread that allocates first gets an arena of its own); so does
     /// `tracetail-bench lookups`, to measure as the daemon runs.
     ///
