@@ -104,4 +104,25 @@ struct JSONWriterTests {
         #expect(written { $0.field("n", id: nil) } == #"{"n":null}"#)
         #expect(written { $0.field("ts", time: 1_782_986_400_271) } == #"{"ts":"2026-07-02T10:00:00.271Z"}"#)
     }
+
+    @Test("a record's id field holding a key of another field's kind (a damaged block's) is shown as null, and only trace keys among its other trace ids")
+    func wrongKinds() throws {
+        let trace = IDKey(kind: .trace, high: 1, low: 2)
+        let span = IDKey(kind: .span, high: 3)
+        let workflow = IDKey(kind: .workflow, high: 4, low: 5)
+        let record = IndexedRecord(
+            time: 1_782_986_400_000, startOffset: 0, endOffset: 10, trace: span, span: workflow, parentSpan: trace,
+            workflow: span, task: IDKey(kind: .taskOpaque, text: "t-1"), otherTraces: [span, trace], raw: Array("plain text".utf8))
+        let stored = StoredRecord(record: record, file: FileState(path: "api-out.log", app: "api", stream: .out, instance: 0, device: 1, inode: 1))
+        let presenter = RecordPresenter(parser: RecordParser())
+        var writer = JSONWriter()
+        writer.object { presenter.write(stored, fields: presenter.fields(of: stored), into: &$0) }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
+        #expect(object["trace_id"] is NSNull)
+        #expect(object["span_id"] is NSNull)
+        #expect(object["parent_span_id"] is NSNull)
+        #expect(object["workflow_id"] is NSNull)
+        #expect(object["task_id"] as? String == "t-1")
+        #expect(object["other_trace_ids"] as? [String] == ["00000000000000010000000000000002"])
+    }
 }
