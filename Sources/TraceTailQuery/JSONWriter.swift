@@ -30,26 +30,12 @@ package struct JSONWriter {
         var out: JSONWriter
         var first = true
 
-        /// A name of printable ASCII with no quote or backslash (the API's own) is copied as it
-        /// is; any other (column names of the application's tables) is escaped.
+        /// A name is written as any string is: the API's own need no escape and are copied whole
+        /// (`quoted`); column names of the application's tables may need one.
         mutating func key(_ name: String) {
             if !first { out.bytes.append(UInt8(ascii: ",")) }
             first = false
-            var name = name
-            name.withUTF8 { utf8 in
-                var plain = true
-                for byte in utf8 where byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                    plain = false
-                    break
-                }
-                if plain {
-                    out.bytes.append(UInt8(ascii: "\""))
-                    out.bytes.append(contentsOf: utf8)
-                    out.bytes.append(UInt8(ascii: "\""))
-                } else {
-                    out.string(bytes: utf8)
-                }
-            }
+            out.string(name)
             out.bytes.append(UInt8(ascii: ":"))
         }
 

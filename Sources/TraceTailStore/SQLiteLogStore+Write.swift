@@ -263,12 +263,13 @@ extension SQLiteLogStore {
                 "partition": "\(partition)", "run": "\(run)", "runs": "\(sources.count)", "rows": "\(copied)",
                 "done": "\(end > Int64(Int32.max))", "ms": "\(millis)", "keys": "\(end - next)",
             ])
-            if options.mergeSliceKeys != nil {
-                // A fixed width: not adapted.
-            } else if millis > Self.mergeSliceMillis.upperBound {
-                writer.mergeSliceKeys = max(Self.mergeSliceKeysRange.lowerBound, writer.mergeSliceKeys / 2)
-            } else if millis < Self.mergeSliceMillis.lowerBound {
-                writer.mergeSliceKeys = min(Self.mergeSliceKeysRange.upperBound, writer.mergeSliceKeys * 2)
+            // A width fixed by the options is not adapted.
+            if options.mergeSliceKeys == nil {
+                if millis > Self.mergeSliceMillis.upperBound {
+                    writer.mergeSliceKeys = max(Self.mergeSliceKeysRange.lowerBound, writer.mergeSliceKeys / 2)
+                } else if millis < Self.mergeSliceMillis.lowerBound {
+                    writer.mergeSliceKeys = min(Self.mergeSliceKeysRange.upperBound, writer.mergeSliceKeys * 2)
+                }
             }
         }
         writer.mergesRunning = try Int64.fetchOne(db, sql: "SELECT count(*) FROM posting_runs WHERE next_key IS NOT NULL") ?? 0 > 0

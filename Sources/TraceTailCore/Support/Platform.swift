@@ -54,9 +54,9 @@ package enum Platform {
     /// buffers are freed; under the tailer's pattern (many record-sized arrays, a few 100 KiB
     /// blocks, on three or four threads) that leaves tens of megabytes of freed memory resident.
     /// One arena and a fixed 128 KiB mmap threshold keep peak memory near what is in use, for some
-    /// speed: threads wait for the one arena's lock (about 5 % of ingest's CPU; docs/storage.md). `tracetail`'s entry point calls it before
-    /// anything else (a thread that allocates first gets an arena of its own); so does
-    /// `tracetail-bench lookups`, to measure as the daemon runs.
+    /// speed: threads wait for the one arena's lock (about 5 % of ingest's CPU; docs/storage.md).
+    /// `tracetail`'s entry point calls it before anything else (a thread that allocates first gets
+    /// an arena of its own); so does `tracetail-bench lookups`, to measure as the daemon runs.
     ///
     /// The heap's top is given back to the kernel only past 1 MiB free, not glibc's 128 KiB: a
     /// lookup allocates and frees about 100 KiB per block it inflates, and with the default each
