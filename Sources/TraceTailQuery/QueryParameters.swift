@@ -37,15 +37,16 @@ package struct QueryParameters: Sendable {
 
     /// RFC 3339 (`2026-07-02T10:00:00Z`, `2026-07-02`) or milliseconds since the epoch.
     package static func time(_ value: String, parameter: String) throws -> Int64 {
-        // Up to the end of year 9999: a store on PostgreSQL turns times into timestamps, which
-        // end there, and no log line is dated later.
+        // Within the years 0000-9999 (`Timestamp.writable`): answers write times back in RFC
+        // 3339, whose years have four digits; a store on PostgreSQL turns times into timestamps,
+        // which end at 9999, and no log line is dated later.
         if let millis = Int64(value), millis >= 0, millis <= latestTime { return millis }
-        if let millis = Timestamp.parse(value), millis <= latestTime { return millis }
+        if let millis = Timestamp.parse(value) { return millis }
         throw QueryError.badRequest("parameter '\(parameter)': '\(clip(value))' is not an RFC 3339 time or epoch milliseconds")
     }
 
     /// 9999-12-31T23:59:59.999Z in milliseconds since the epoch.
-    package static let latestTime: Int64 = 253_402_300_799_999
+    package static let latestTime = Timestamp.latestMillis
 
     /// A whole number in `range`.
     package static func integer(_ value: String, parameter: String, in range: ClosedRange<Int>) throws -> Int {

@@ -49,6 +49,10 @@ struct HostileRequestTests {
         "GET /traces/\(F.trace)/logs?limit=%2B5%00 HTTP/1.1",
         "GET /traces/\(F.trace)/logs?cursor=9223372036854775807.9223372036854775807.99999999999999999999 HTTP/1.1",
         "GET /traces/\(F.trace)/logs?since=99999-01-01 HTTP/1.1",
+        // Times a zone moves out of the years 0000-9999 (the answer writing one back used to trap).
+        "GET /coverage?until=0000-01-01T00:00:00%2B01:00 HTTP/1.1",
+        "GET /traces/\(F.trace)/logs?since=0000-01-01T00:00:00+01:00 HTTP/1.1",
+        "GET /traces?until=9999-12-31T23:00:00-05:00 HTTP/1.1",
         "GET /traces/\(F.trace)/logs?format=json%00 HTTP/1.1",
         "GET /traces?limit=0x10 HTTP/1.1",
         // Methods nothing is served for.

@@ -63,4 +63,23 @@ struct TimeUnitTests {
         #expect(epoch("253402300800000", .milliseconds) == nil)
         #expect(epoch("12a", .milliseconds) == nil)
     }
+
+    @Test("times outside the years 0000-9999: refused when read, written as the nearer end when stored")
+    func outsideTheYears() {
+        // A zone moves these out of the four-digit years.
+        #expect(DateTimeParser.parse("0000-01-01T00:00:00+01:00") == nil)
+        #expect(DateTimeParser.parse("9999-12-31T23:00:00-05:00") == nil)
+        #expect(Timestamp.parse("0000-01-01T00:30:00", defaultOffsetSeconds: 3600) == nil)
+        #expect(DateTimeParser.parse("0000-01-01T00:00:00Z")?.milliseconds == Timestamp.earliestMillis)
+        #expect(DateTimeParser.parse("9999-12-31T23:59:59.999Z")?.milliseconds == Timestamp.latestMillis)
+        #expect(Timestamp.parse("1969-12-31T23:59:59.999Z") == -1)
+        // A store may hold any 64-bit time (an older build's, another host's, a damaged block's).
+        #expect(Timestamp.rfc3339(Timestamp.earliestMillis) == "0000-01-01T00:00:00.000Z")
+        #expect(Timestamp.rfc3339(Timestamp.latestMillis) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.rfc3339(Timestamp.earliestMillis - 3_600_000) == "0000-01-01T00:00:00.000Z")
+        #expect(Timestamp.rfc3339(Timestamp.latestMillis + 1) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.rfc3339(.min) == "0000-01-01T00:00:00.000Z")
+        #expect(Timestamp.rfc3339(.max) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.rfc3339(-1) == "1969-12-31T23:59:59.999Z")
+    }
 }

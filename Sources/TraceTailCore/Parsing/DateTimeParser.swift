@@ -44,7 +44,9 @@ package enum DateTimeParser {
         i = next
         if i < end && b[i] == UInt8(ascii: " ") { i += 1 }
         if i == end { return Parsed(milliseconds: ms, zoned: false) }
-        guard let offset = zone(b, i, end) else { return nil }
+        // A zone may move a time at either end of the four-digit years out of them
+        // (`0000-01-01T00:00:00+01:00` is in the year -1): not a time RFC 3339 can write back.
+        guard let offset = zone(b, i, end), Timestamp.writable.contains(ms - offset * 1000) else { return nil }
         return Parsed(milliseconds: ms - offset * 1000, zoned: true)
     }
 

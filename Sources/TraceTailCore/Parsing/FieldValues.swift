@@ -31,7 +31,7 @@ package enum FieldValues {
     }
 
     /// The last millisecond RFC 3339 can write: 9999-12-31T23:59:59.999Z.
-    package static let latestMillis: Int64 = 253_402_300_799_999
+    package static let latestMillis = Timestamp.latestMillis
 
     /// `1782986400123`, `1795581871`, `1795581871.25`: to milliseconds, in `unit`; nil when it is
     /// not a number or is past 9999-12-31.

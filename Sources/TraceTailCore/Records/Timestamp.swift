@@ -11,10 +11,23 @@ package enum Timestamp {
     /// Bytes of `rfc3339`'s form.
     package static let rfc3339Length = 24
 
+    /// 0000-01-01T00:00:00.000Z, the first millisecond RFC 3339 can write (its years have four
+    /// digits).
+    package static let earliestMillis: Int64 = -62_167_219_200_000
+    /// 9999-12-31T23:59:59.999Z, the last.
+    package static let latestMillis: Int64 = 253_402_300_799_999
+    /// The times RFC 3339 can write.
+    package static let writable: ClosedRange<Int64> = earliestMillis...latestMillis
+
     /// Writes `rfc3339(millis)` at the start of `out` (`rfc3339Length` bytes or more); returns
     /// the bytes written. JSON answers write it so, without a string per record.
+    ///
+    /// A time outside `writable` is written as the nearer end of it. The parsers and the API
+    /// refuse such times, but a store may still hold one (written by an older build or another
+    /// host, or decoded from a damaged block, whose time deltas wrap): a year before 0 used to
+    /// trap here (`UInt8` of a negative digit) and stop the daemon at every answer showing it.
     package static func writeRFC3339(_ millis: Int64, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        let (days, msOfDay) = floorDivide(millis, 86_400_000)
+        let (days, msOfDay) = floorDivide(min(max(millis, earliestMillis), latestMillis), 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         let hour = msOfDay / 3_600_000
         let minute = msOfDay / 60_000 % 60
@@ -44,9 +57,11 @@ package enum Timestamp {
     /// with `Z`, `±HH:MM`, `±HHMM` or no zone; `T` may be a space); without a zone,
     /// `defaultOffsetSeconds` applies. Nil when malformed. One grammar for log times and for the
     /// API's and the CLI's time parameters.
+    /// Nil also when the time, once in UTC, is outside `writable`.
     package static func parse(_ text: some StringProtocol, defaultOffsetSeconds: Int = 0) -> Int64? {
         guard let parsed = DateTimeParser.parse(String(text)) else { return nil }
-        return parsed.zoned ? parsed.milliseconds : parsed.milliseconds - Int64(defaultOffsetSeconds) * 1000
+        let millis = parsed.zoned ? parsed.milliseconds : parsed.milliseconds - Int64(defaultOffsetSeconds) * 1000
+        return writable.contains(millis) ? millis : nil
     }
 
     /// Days since 1970-01-01 of a civil date.
