@@ -11,14 +11,32 @@ extension DirectoryTailer {
         // Listed, but could not be looked at (removed since the listing, or an error): not taken
         // for gone on this pass; the next listing tells.
         var unknown = Set<String>()
+        // One file under two names (a symbolic or hard link in the directory) is followed under
+        // one of them: the one followed already, else the first listed. Taken under both, it was
+        // stored twice, and again at every full pass (each name in turn taken for a rename of the
+        // other, which then looked new).
+        let followedNames = Set(tracked.values.lazy.filter { !$0.gone }.map(\.state.path))
         for name in names {
             guard let status = FileSystem.status(path(name)) else {
                 unknown.insert(name)
                 continue
             }
             guard status.isRegular else { continue }
+            let key = FileKey(device: status.device, inode: status.inode)
+            if let other = present[key] {
+                let kept = followedNames.contains(name) && !followedNames.contains(other) ? name : other
+                let dropped = kept == name ? other : name
+                statuses[dropped] = nil
+                present[key] = kept
+                if linkedNames.insert(dropped).inserted {
+                    logger.notice("another name of a file already followed; not read under it", metadata: [
+                        "file": "\(dropped)", "followed_as": "\(kept)",
+                    ])
+                }
+                continue
+            }
             statuses[name] = status
-            present[FileKey(device: status.device, inode: status.inode)] = name
+            present[key] = name
         }
         // Followed files: renamed, or gone from the directory.
         var newByName: [String: Int64] = [:]
@@ -44,8 +62,7 @@ extension DirectoryTailer {
         // still being written (its size changed since the last look) waits for the next pass.
         let fresh = names.filter { name in
             guard let status = statuses[name], byName[name] == nil else { return false }
-            if let damaged = damagedCopySizes[name], damaged == status.size { return false }
-            return !isRetiredAndUnchanged(name, status)
+            return isNew(name, status)
         }
         var growing: [String: Int64] = [:]
         for name in fresh where PM2FileName(name)?.isRotatedCopy == true {
@@ -98,6 +115,13 @@ extension DirectoryTailer {
         seenSize != status.size && now - status.modified / 1_000_000 < 1_000
     }
 
+    /// Whether a name not followed is a file to take up: not a damaged copy unchanged since it
+    /// failed, nor a file read to its end and let go.
+    func isNew(_ name: String, _ status: FileSystem.Status) -> Bool {
+        if let damaged = damagedCopySizes[name], damaged == status.size { return false }
+        return !isRetiredAndUnchanged(name, status)
+    }
+
     /// A file read to its end and let go (a `.gz` copy) that is still there: nothing to do. The same
     /// name and inode with other first bytes is a new file (the inode was reused).
     func isRetiredAndUnchanged(_ name: String, _ status: FileSystem.Status) -> Bool {
@@ -118,6 +142,11 @@ extension DirectoryTailer {
             report(error, file: name)
             return
         }
+        // The descriptor is the tracked file's once it is followed; closed on any way out before
+        // (a failed hash, commit or register: a store out of space or busy, where the next pass
+        // tries again and each try used to leave a descriptor open).
+        var followed = false
+        defer { if !followed { FileSystem.close(fd) } }
         var offset: Int64 = 0
         var source: FileState?
         var compressed: CompressedContinuation?
@@ -130,7 +159,6 @@ extension DirectoryTailer {
                 }
             } catch {
                 // Cut short or damaged: not adopted now; tried again when its size changes.
-                FileSystem.close(fd)
                 damagedCopySizes[name] = status.size
                 damagedCopies += 1
                 metrics.damagedCopy(app: parsed.app)
@@ -183,15 +211,11 @@ extension DirectoryTailer {
             // `offset` counts records read but perhaps not stored yet: store them first. Killed
             // between the two, the daemon would read the truncated file from 0 and the copy from
             // `offset`, and those records would be in neither (tracetail-bench chaos --seed 3).
-            do {
-                try await commit(now: now)
-            } catch {
-                FileSystem.close(fd)
-                throw error
-            }
+            try await commit(now: now)
         }
         state = try await store.register(state)
         tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
+        followed = true
         tracked[state.id]!.lastData = now
         byName[name] = state.id
         damagedCopySizes[name] = nil
@@ -308,7 +332,9 @@ extension DirectoryTailer {
     func handleTruncation(_ id: Int64, now: Int64) async throws -> Bool {
         let name = tracked[id]!.state.path
         for candidate in try listLogFiles() where byName[candidate] == nil && PM2FileName(candidate)?.rotatedFrom == name {
-            guard let status = FileSystem.status(path(candidate)), status.isRegular else { continue }
+            // Not a copy read before (a `.gz` copy is let go of once read; taken up again here, it
+            // was stored again at every truncation of its file), nor a damaged one unchanged.
+            guard let status = FileSystem.status(path(candidate)), status.isRegular, isNew(candidate, status) else { continue }
             if Self.mayStillGrow(status, seenSize: copySizes[candidate], now: now) {
                 copySizes[candidate] = status.size
                 return false

@@ -46,6 +46,8 @@ package final class DirectoryTailer {
     var damagedCopySizes: [String: Int64] = [:]
     /// `.gz` copies found cut short or damaged since start (each time counted once).
     package internal(set) var damagedCopies = 0
+    /// Names found to be another name of a followed file (a link), each logged once.
+    var linkedNames = Set<String>()
 
     package init(
         configuration: TailerConfiguration, store: any LogStore, logger: Logger,

@@ -15,7 +15,10 @@ final class GatedStore: LogStore {
         var waiting: [CheckedContinuation<Void, Never>] = []
         /// The text bytes of each batch handed over, in order.
         var batchBytes: [Int] = []
+        /// Whether `register` fails (as a store out of space or locked by another writer does).
+        var refusingRegistrations = false
     }
+    struct RegistrationRefused: Error {}
     private let state = Mutex(State())
 
     init(_ inner: SQLiteLogStore) { self.inner = inner }
@@ -45,7 +48,12 @@ final class GatedStore: LogStore {
     }
 
     func files() async throws -> [FileState] { try await inner.files() }
-    func register(_ file: FileState) async throws -> FileState { try await inner.register(file) }
+    func register(_ file: FileState) async throws -> FileState {
+        if state.withLock({ $0.refusingRegistrations }) { throw RegistrationRefused() }
+        return try await inner.register(file)
+    }
+
+    func refuseRegistrations(_ refuse: Bool) { state.withLock { $0.refusingRegistrations = refuse } }
     func records(_ query: RecordQuery) async throws -> RecordPage { try await inner.records(query) }
     func traces(_ query: TraceListQuery) async throws -> TraceList { try await inner.traces(query) }
     func statistics() async throws -> StoreStatistics { try await inner.statistics() }
@@ -105,5 +113,50 @@ struct BusyStoreTests {
         let stats = try await store.statistics()
         #expect(stats.records == Int64(lines))
         #expect(stats.rawBytes == Int64(text.utf8.count - lines))  // raw text is stored without its newline
+    }
+
+    @Test("a new file the store cannot register: its descriptor is closed at each try; once the store takes it, it is followed once")
+    func registrationRefused() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-register-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/logs", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func lines(_ range: Range<Int>) -> String {
+            range.map { #"{"level":30,"time":\#(1_782_986_400_000 + $0),"msg":"step \#($0)"}"# + "\n" }.joined()
+        }
+        try lines(0..<20).write(toFile: root + "/logs/a-out.log", atomically: true, encoding: .utf8)
+        let store = GatedStore(try SQLiteLogStore(path: root + "/db.sqlite"))
+        store.open()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let tailer = DirectoryTailer(
+            configuration: TailerConfiguration(directory: root + "/logs", useInotify: false), store: store, logger: logger)
+        try await tailer.start()
+        var now: Int64 = 1_782_986_500_000
+        func passes(_ count: Int) async {
+            for _ in 0..<count {
+                now += 1_000
+                _ = try? await tailer.poll(now: now)
+            }
+        }
+        await passes(2)
+        store.refuseRegistrations(true)
+        let path = root + "/logs/b-out.log"
+        try lines(20..<30).write(toFile: path, atomically: true, encoding: .utf8)
+        await passes(6)
+        #expect(try Self.descriptors(to: path) == 0, "a descriptor left open at each refused try")
+        store.refuseRegistrations(false)
+        await passes(3)
+        try await tailer.commit(now: now)
+        #expect(try Self.descriptors(to: path) == 1)
+        #expect(try await store.statistics().records == 30)
+    }
+
+    /// This process's open descriptors on the file at `path` (by the links in /proc/self/fd:
+    /// other tests run in the same process, so a count of all descriptors would not do).
+    static func descriptors(to path: String) throws -> Int {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        return try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)) == target
+        }.count
     }
 }

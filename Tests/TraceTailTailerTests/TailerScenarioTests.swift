@@ -233,6 +233,54 @@ struct TailerScenarioTests {
         #expect(numbers == Array(0..<25), "stored \(numbers)")
     }
 
+    @Test("A .gz copy read as history is not read again when its file is truncated (pm2 flush, the next rotation), before or after a restart")
+    func historyCopyAtTruncation() async throws {
+        // Found by a review: a truncation looked for the file's copies among every name not
+        // followed, and a `.gz` copy is let go of once read, so it was read again at every
+        // truncation of its file.
+        let h = try await TailerHarness()
+        try h.write("api-out.log", TailerHarness.lines(20..<25))
+        _ = FileManager.default.createFile(
+            atPath: h.path("api-out__2026-06-30_00-00-00.log.gz"), contents: Data(try h.gzip(TailerHarness.lines(10..<20))))
+        try await h.settle()
+        try await h.expectNumbers(Array(10..<25))
+        try h.truncate("api-out.log")
+        try h.write("api-out.log", TailerHarness.lines(25..<30))
+        try await h.settle()
+        try await h.expectNumbers(Array(10..<30))
+        try await h.restart()
+        try h.truncate("api-out.log")
+        try h.write("api-out.log", TailerHarness.lines(30..<35))
+        try await h.settle()
+        try await h.expectNumbers(Array(10..<35))
+    }
+
+    @Test("One file under two names (a symbolic link, a hard link): read once, under the name followed first")
+    func linkedNames() async throws {
+        let h = try await TailerHarness()
+        try h.write("api-out.log", TailerHarness.lines(0..<10))
+        try await h.settle()
+        try FileManager.default.createSymbolicLink(atPath: h.path("current-out.log"), withDestinationPath: "api-out.log")
+        try FileManager.default.linkItem(atPath: h.path("api-out.log"), toPath: h.path("api-hard-out.log"))
+        try h.write("api-out.log", TailerHarness.lines(10..<20))
+        try await h.settle(passes: 5)
+        try h.write("api-out.log", TailerHarness.lines(20..<30))
+        try await h.settle(passes: 5)
+        try await h.expectNumbers(Array(0..<30))
+        #expect(try await h.store.files().map(\.path) == ["api-out.log"])
+        // Both names there from the start: one of them is followed, the file read once.
+        let fresh = try await TailerHarness()
+        try fresh.write("b-out.log", TailerHarness.lines(0..<10))
+        try FileManager.default.createSymbolicLink(atPath: fresh.path("a-out.log"), withDestinationPath: "b-out.log")
+        try await fresh.settle(passes: 5)
+        try fresh.write("b-out.log", TailerHarness.lines(10..<15))
+        try await fresh.settle(passes: 5)
+        try await fresh.restart()
+        try await fresh.settle(passes: 3)
+        try await fresh.expectNumbers(Array(0..<15))
+        #expect(try await fresh.store.files().count == 1)
+    }
+
     @Test("Rename and recreate: the old file is read to its end, the new one from 0")
     func renameRecreate() async throws {
         let h = try await TailerHarness()
