@@ -26,10 +26,15 @@ struct LogsHandler: Sendable {
             return Response.json(LogsJSON.encode(idField: kind.field, id: logs.id.canonical, page: page, presenter: presenter))
         case .ndjson:
             let presenter = presenter
+            let related = page.related
             return stream(page, contentType: "application/x-ndjson") { stored, out in
                 var writer = JSONWriter(capacity: 512)
                 let fields = presenter.fields(of: stored)
-                writer.object { line in presenter.write(stored, fields: fields, into: &line) }
+                writer.object { line in
+                    presenter.write(stored, fields: fields, into: &line)
+                    // As in the JSON answer's lines (`include=related`).
+                    if related.contains(stored.cursor) { line.field("related", true) }
+                }
                 out.append(contentsOf: writer.bytes)
                 out.append(UInt8(ascii: "\n"))
             }

@@ -98,12 +98,13 @@ package struct LogsRequest: Sendable {
 
     /// The page with the records that share its records' workflow and task ids but carry no trace
     /// id, each once, in the page's order, marked in `related`. They pass the same filters (window,
-    /// apps, level, message); they are not counted against `limit` and come with the page that
-    /// holds the records naming their ids.
+    /// apps, level, message); they are not counted against `limit` and come with every page whose
+    /// records name their ids (a later page naming the same workflow brings them again).
     private func withRelated(_ page: RecordPage, from store: any LogStore, presenter: RecordPresenter) async throws -> RecordPage {
         var keys: [IDKey] = []
+        var named = Set<IDKey>()
         for stored in page.records {
-            for key in [stored.record.workflow, stored.record.task].compactMap({ $0 }) where !keys.contains(key) { keys.append(key) }
+            for key in [stored.record.workflow, stored.record.task].compactMap({ $0 }) where named.insert(key).inserted { keys.append(key) }
         }
         guard !keys.isEmpty else { return page }
         var result = page

@@ -97,6 +97,13 @@ struct CoverageTests {
                 #expect(lines.map { $0["msg"] as? String } == ["record 0", "record 1", "record 3", "record 4"])
                 #expect(lines.map { $0["related"] as? Bool == true } == [true, false, false, true])
             }
+            try await client.execute(uri: "/traces/\(Self.trace)/logs?include=related&format=ndjson", method: .get) { response in
+                let lines = try String(buffer: response.body).split(separator: "\n").map {
+                    try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+                }
+                #expect(lines.map { $0["msg"] as? String } == ["record 0", "record 1", "record 3", "record 4"])
+                #expect(lines.map { $0["related"] as? Bool == true } == [true, false, false, true])
+            }
             try await client.execute(uri: "/traces/\(Self.trace)", method: .get) { response in
                 let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
                 let untraced = try #require(body["untraced_records"] as? [[String: Any]])
