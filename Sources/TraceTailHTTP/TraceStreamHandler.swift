@@ -64,9 +64,11 @@ package struct TraceStreamHandler: Sendable {
             var sentAny = after != nil
             var out: [UInt8] = Array("retry: 1000\n\n".utf8)
             var caughtUp = false
+            var sentBefore = 0
             var lastWrite = ContinuousClock.now
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let fresh = follower.accept(try await store.records(follower.query))
+                if !caughtUp { sentBefore += fresh.count }
                 for stored in fresh {
                     point.add(stored)
                     sentAny = true
@@ -76,11 +78,13 @@ package struct TraceStreamHandler: Sendable {
                         out.removeAll(keepingCapacity: true)
                     }
                 }
-                if !caughtUp {
+                // After the page that ends the records stored when the stream opened (a trace of
+                // more than a page's records takes several polls).
+                if !caughtUp, follower.isCaughtUp {
                     caughtUp = true
                     out += Array("event: caught_up\n".utf8)
                     if sentAny { out += Array("id: \(point.token)\n".utf8) }
-                    out += Array("data: {\"records\":\(fresh.count)}\n\n".utf8)
+                    out += Array("data: {\"records\":\(sentBefore)}\n\n".utf8)
                 }
                 if out.isEmpty, lastWrite.duration(to: .now) >= timing.heartbeat { out = Array(": heartbeat\n\n".utf8) }
                 if !out.isEmpty {
@@ -88,7 +92,8 @@ package struct TraceStreamHandler: Sendable {
                     out.removeAll(keepingCapacity: true)
                     lastWrite = .now
                 }
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: timing.poll) }
+                // Reading on through a full page's records: the next page at once.
+                if follower.isCaughtUp { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: timing.poll) } }
             }
             try await writer.finish(nil)
         }

@@ -23,13 +23,22 @@ package struct TraceFollower: Sendable {
 
     package let key: IDKey
     private var newest: RecordCursor?
+    /// Where the last poll's page stopped when it came back full (`RecordPage.next`): the next poll
+    /// reads on from there, not from the look-back before the newest record. A trace with more
+    /// than `pageLimit` records within the look-back otherwise got the same full page, all seen,
+    /// at every poll, and nothing after it was ever shown.
+    private var readingOn: RecordCursor?
     private var seen = Set<Seen>()
     /// Where a resumed follower's client left off.
     private let floor: ResumePoint?
 
-    package init(key: IDKey) {
+    /// Records a poll asks for at most (`pageLimit`; a test gives fewer).
+    private let limit: Int
+
+    package init(key: IDKey, pageLimit: Int = TraceFollower.pageLimit) {
         self.key = key
         floor = nil
+        limit = pageLimit
     }
 
     /// A follower that resumes where a client left off (the SSE stream's `Last-Event-ID`): it shows
@@ -40,12 +49,21 @@ package struct TraceFollower: Sendable {
         self.key = key
         newest = point.cursor
         floor = point
+        limit = Self.pageLimit
     }
 
-    /// The next poll's query: everything at first, then what follows the newest record shown.
+    /// Whether the last poll's page held everything stored then (none was left for the next page):
+    /// the records stored when following began have all been shown.
+    package var isCaughtUp: Bool { readingOn == nil }
+
+    /// The next poll's query: everything at first, then what follows the newest record shown
+    /// (or, after a full page, what follows that page).
     package var query: RecordQuery {
-        var query = RecordQuery(key: key, limit: Self.pageLimit)
-        if let newest {
+        var query = RecordQuery(key: key, limit: limit)
+        if let readingOn {
+            query.since = readingOn.time
+            query.after = readingOn
+        } else if let newest {
             query.since = Self.lookback(from: newest.time)
             query.after = RecordCursor(time: Self.lookback(from: newest.time), fileID: -1, offset: -1)
         }
@@ -54,6 +72,7 @@ package struct TraceFollower: Sendable {
 
     /// The records of a poll's answer not shown before, in time order; remembers them.
     package mutating func accept(_ page: RecordPage) -> [StoredRecord] {
+        readingOn = page.next
         var fresh: [StoredRecord] = []
         for stored in page.records {
             let cursor = stored.cursor

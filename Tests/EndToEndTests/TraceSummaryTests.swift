@@ -5,6 +5,7 @@ import Testing
 import TraceTailCore
 import TraceTailHTTP
 import TraceTailQuery
+import TraceTailStore
 
 /// `GET /traces/{id}` over real HTTP, and the span tree builder on cases the fixture cannot hold.
 @Suite("GET /traces/{id}")
@@ -172,5 +173,51 @@ struct TraceSummaryTests {
         let shown = follower.accept(RecordPage(records: first + [late], next: nil))
         #expect(shown.map(\.record.time) == [1_500])
         #expect(follower.accept(RecordPage(records: first + [late], next: nil)).isEmpty)
+    }
+
+    @Test("the follower reads on past a full page: more records within the look-back than a page holds are all shown, once")
+    func followerPastAFullPage() async throws {
+        // Found by a review: each poll asked again for the first page after the look-back, all of
+        // it seen, and nothing after it was ever shown (a stream or `tracetail tail` of a trace
+        // logging more than a page's records within 5 s).
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-follow-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try SQLiteLogStore(path: root + "/db.sqlite")
+        defer { try? store.close() }
+        let trace = try RequestedID(kind: .trace, text: F.trace).key
+        var file = try await store.register(FileState(path: "a-out.log", app: "a", stream: .out, instance: nil, device: 1, inode: 1))
+        let start: Int64 = 1_782_986_400_000
+        func append(_ range: Range<Int>) async throws {
+            let records = range.map { i in
+                IndexedRecord(
+                    time: start + Int64(i), level: .info, startOffset: Int64(i) * 10, endOffset: Int64(i) * 10 + 10,
+                    trace: trace, raw: Array("record \(i)".utf8))
+            }
+            file.offset = records.last!.endOffset
+            try await store.append(IngestBatch(
+                records: records.map { IngestBatch.Entry(fileID: file.id, record: $0) }, files: [file], storedAt: start))
+        }
+        try await append(0..<35)
+        var follower = TraceFollower(key: trace, pageLimit: 10)
+        var shown: [Int64] = []
+        var polls = 0
+        repeat {
+            shown += follower.accept(try await store.records(follower.query)).map(\.record.time)
+            polls += 1
+        } while !follower.isCaughtUp && polls < 20
+        #expect(shown == (0..<35).map { start + Int64($0) })
+        #expect(polls == 4, "pages of 10, 10, 10 and 5")
+        // New records: the look-back before the newest holds more than a page again; read on
+        // through it, they come, and nothing else again.
+        try await append(35..<40)
+        shown = []
+        polls = 0
+        repeat {
+            shown += follower.accept(try await store.records(follower.query)).map(\.record.time)
+            polls += 1
+        } while !follower.isCaughtUp && polls < 20
+        #expect(shown == (35..<40).map { start + Int64($0) })
+        #expect(polls == 4, "pages of 10, 10, 10 and 10")
     }
 }

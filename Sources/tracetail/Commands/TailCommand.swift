@@ -46,7 +46,7 @@ struct TailCommand: AsyncParsableCommand {
                     if raw { out.line(bytes: stored.record.raw) } else { out.line(renderer.line(stored)) }
                 }
                 out.flush()
-                try? await Task.sleep(for: .milliseconds(interval))
+                if follower.isCaughtUp { try? await Task.sleep(for: .milliseconds(interval)) }
             }
         }
         // SIGINT/SIGTERM end the loop; the store is closed on the way out.
