@@ -247,6 +247,7 @@ extension DirectoryTailer {
             FileSystem.close(file.fd)
             tracked[state.id] = nil
             retiredStates.append(state)
+            letGo[LetGoKey(state)] = state
             metrics.retire(state)
             if byName[state.path] == state.id { byName[state.path] = nil }
             logger.info("file let go", metadata: ["file": "\(state.path)", "offset": "\(state.offset)"])

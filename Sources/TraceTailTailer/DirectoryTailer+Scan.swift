@@ -6,6 +6,10 @@ extension DirectoryTailer {
     @discardableResult
     func scan(now: Int64) async throws -> [String: FileSystem.Status] {
         let names = try listLogFiles()
+        if !letGo.isEmpty {
+            let listed = Set(names)
+            letGo = letGo.filter { listed.contains($0.key.path) }
+        }
         var present: [FileKey: String] = [:]
         var statuses: [String: FileSystem.Status] = [:]
         // Listed, but could not be looked at (removed since the listing, or an error): not taken
@@ -125,9 +129,7 @@ extension DirectoryTailer {
     /// A file read to its end and let go (a `.gz` copy) that is still there: nothing to do. The same
     /// name and inode with other first bytes is a new file (the inode was reused).
     func isRetiredAndUnchanged(_ name: String, _ status: FileSystem.Status) -> Bool {
-        guard let state = retiredStates.last(where: { $0.path == name && $0.device == status.device && $0.inode == status.inode }) else {
-            return false
-        }
+        guard let state = letGo[LetGoKey(path: name, device: status.device, inode: status.inode)] else { return false }
         if name.hasSuffix(".gz") { return true }
         guard state.headLength > 0, let fd = try? FileSystem.open(path(name)) else { return false }
         defer { FileSystem.close(fd) }

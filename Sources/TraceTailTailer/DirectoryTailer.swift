@@ -31,8 +31,15 @@ package final class DirectoryTailer {
     package internal(set) var lastGoodCommit: Int64 = WallClock.nowMillis()
     /// Records parsed since start (committed or queued).
     package internal(set) var collectedRecords = 0
-    /// Files let go of (most recent last), which a rotated copy may still continue.
+    /// Files let go of (most recent last), which a rotated copy may still continue: the last
+    /// thousand or so.
     var retiredStates: [FileState] = []
+    /// Every file let go of whose name is still in the directory, by name and inode: a `.gz` copy
+    /// read to its end is let go of and stays there until pm2-logrotate deletes it (30 days by
+    /// default). Not capped, as `retiredStates` is: with 64 files rotated daily and compressed,
+    /// that is 1,900 copies, and those past the cap were read again from 0 at each start.
+    /// Names gone from the directory are dropped at each scan.
+    var letGo: [LetGoKey: FileState] = [:]
     /// Sizes of rotated copies seen last pass and not adopted yet (maybe still being written).
     var copySizes: [String: Int64] = [:]
     let metrics: TailerMetrics
@@ -73,7 +80,9 @@ package final class DirectoryTailer {
     package func start() async throws {
         FileSystem.raiseOpenFileLimit()
         let saved = try await store.files()
-        retiredStates = saved.filter { $0.status == .retired }.suffix(1000)
+        let retired = saved.filter { $0.status == .retired }
+        retiredStates = Array(retired.suffix(1000))
+        for state in retired { letGo[LetGoKey(state)] = state }
         unopened = saved.filter { $0.status == .live }
         do {
             try await reopenSaved()
@@ -279,6 +288,19 @@ package struct CommitFailure: Error, CustomStringConvertible {
 struct FileKey: Hashable {
     var device: UInt64
     var inode: UInt64
+}
+
+/// A file let go of: its name and inode.
+struct LetGoKey: Hashable {
+    var path: String
+    var file: FileKey
+
+    init(path: String, device: UInt64, inode: UInt64) {
+        self.path = path
+        file = FileKey(device: device, inode: inode)
+    }
+
+    init(_ state: FileState) { self.init(path: state.path, device: state.device, inode: state.inode) }
 }
 
 /// Whether a commit handed to the store has ended, read without waiting for it.

@@ -255,6 +255,38 @@ struct TailerScenarioTests {
         try await h.expectNumbers(Array(10..<35))
     }
 
+    @Test("More .gz copies than the thousand states kept for continuing copies: none read again after a restart")
+    func manyHistoryCopies() async throws {
+        // Found by a review: only the last thousand files let go of were remembered, and a start
+        // read every older `.gz` copy still in the directory again from 0 (64 files rotated daily
+        // and compressed keep 1,900 copies under pm2-logrotate's default retain of 30).
+        let h = try await TailerHarness()
+        let copies = 1_010
+        // Made beside the directory and compressed by one gzip, then moved in.
+        let staging = h.root + "/staging"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        var names: [String] = []
+        for i in 0..<copies {
+            let stamp = String(format: "2026-06-%02d_%02d-%02d-00", 1 + i / 1_440, i / 60 % 24, i % 60)
+            names.append("api-out__\(stamp).log")
+            try TailerHarness.lines(i..<i + 1).write(toFile: staging + "/" + names[i], atomically: false, encoding: .utf8)
+        }
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "cd '\(staging)' && gzip *.log"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        #expect(gzip.terminationStatus == 0)
+        for name in names { try FileManager.default.moveItem(atPath: staging + "/" + name + ".gz", toPath: h.path(name + ".gz")) }
+        try h.write("api-out.log", TailerHarness.lines(copies..<copies + 5))
+        try await h.settle()
+        try await h.expectNumbers(Array(0..<copies + 5))
+        try await h.restart()
+        try h.write("api-out.log", TailerHarness.lines(copies + 5..<copies + 10))
+        try await h.settle()
+        try await h.expectNumbers(Array(0..<copies + 10))
+    }
+
     @Test("One file under two names (a symbolic link, a hard link): read once, under the name followed first")
     func linkedNames() async throws {
         let h = try await TailerHarness()
