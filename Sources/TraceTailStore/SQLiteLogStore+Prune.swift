@@ -11,7 +11,15 @@ extension SQLiteLogStore {
     package func prune(_ policy: RetentionPolicy, now: Int64) async throws -> PruneReport {
         var report = try await database.write { db in try self.prune(policy, now: now, db) }
         if report.partitionsDropped > 0 || report.blocksDeleted > 0 {
-            report.bytesFreed = try await reclaimSpace()
+            // The prune is committed: a failure to give the pages back (the disk full, when
+            // max_bytes matters most) must not lose its report (what was dropped, unshipped
+            // records among it). The pages stay free inside the file, for the next writes, and the
+            // next prune tries again.
+            do {
+                report.bytesFreed = try await reclaimSpace()
+            } catch {
+                logger.warning("pruned, but could not give the freed pages back to the file system", metadata: ["error": "\(error)"])
+            }
         }
         return report
     }

@@ -24,8 +24,9 @@ final class DaemonProcess: @unchecked Sendable {
     /// The bearer token `get` sends (the daemon's `http.token`), if any.
     let token: String?
 
-    /// `token` is given to the daemon as `TRACETAIL_HTTP_TOKEN`.
-    init(arguments: [String], token: String? = nil) throws {
+    /// `token` is given to the daemon as `TRACETAIL_HTTP_TOKEN`; `environment` is added to this
+    /// process's.
+    init(arguments: [String], token: String? = nil, environment extra: [String: String] = [:]) throws {
         self.token = token
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -34,6 +35,7 @@ final class DaemonProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["TRACETAIL_CONFIG"] = nil
         environment["TRACETAIL_HTTP_TOKEN"] = token
+        environment.merge(extra) { $1 }
         process.environment = environment
         stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// The real daemon on a temporary directory: records appended to several files come back over
@@ -67,6 +70,32 @@ struct DaemonTests {
         #expect(status == 404)
         #expect(missing["error"] is String)
         #expect(try await again.terminate() == 0)
+    }
+
+    @Test("serve without a fleet store: pruning warns of no unshipped records")
+    func pruneWithoutShipping() async throws {
+        // Found by a review: records are in the shipping ledger whether or not the host ships,
+        // never acknowledged when it does not, and every prune of such a host warned that it
+        // dropped records the fleet store had not acknowledged.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-prune-\(UUID().uuidString)").path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for n in 0..<5 { try Self.append(logs + "/orchestrator-out.log", Self.line(n, app: "orchestrator")) }
+        let daemon = try DaemonProcess(
+            arguments: ["serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
+            environment: ["TRACETAIL_RETENTION_MAX_AGE": "1s", "TRACETAIL_RETENTION_INTERVAL": "200ms"])
+        try await daemon.waitUntilListening()
+        for _ in 0..<300 where !daemon.log.contains("pruned") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(daemon.log.contains("pruned"), "\(daemon.log)")
+        #expect(daemon.log.contains("records=5"), "\(daemon.log)")
+        #expect(!daemon.log.contains("had not acknowledged"), "\(daemon.log)")
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(daemon.port)/metrics")!)
+        request.timeoutInterval = 10
+        let metrics = String(decoding: try await URLSession.shared.data(for: request).0, as: UTF8.self)
+        #expect(!metrics.split(separator: "\n").contains { $0.hasPrefix("tracetail_pruned_unshipped_records_total") && !$0.hasSuffix(" 0") },
+                "\(metrics)")
+        #expect(try await daemon.terminate() == 0)
     }
 
     /// The daemon's threads: id, name and nice value, from /proc.

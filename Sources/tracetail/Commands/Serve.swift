@@ -60,7 +60,8 @@ struct Serve: AsyncParsableCommand {
         let store = try Bootstrap.openStore(settings, access: .write, logger: logger, queries: queries)
         let status = TailerStatus()
         let tailer = TailerService(configuration: settings.tailer, store: store, logger: logger, status: status)
-        let pruner = PrunerService(store: store, policy: settings.retention, intervalMillis: settings.pruneInterval, logger: logger)
+        let pruner = PrunerService(
+            store: store, policy: settings.retention, intervalMillis: settings.pruneInterval, logger: logger, ships: settings.shipURL != nil)
         let shipping = try settings.shipURL.map { url in
             try ShippingService(url: url, hostName: settings.hostName, replaceStore: settings.replaceStore, source: store, logger: logger)
         }
@@ -114,6 +115,10 @@ struct PrunerService: Service {
     let policy: RetentionPolicy
     let intervalMillis: Int64
     let logger: Logger
+    /// Whether this host ships to a fleet store: only then are records pruned before the fleet
+    /// store acknowledged them worth a warning (a host that does not ship never has them
+    /// acknowledged, and warned at every prune).
+    var ships = false
 
     func run() async throws {
         let runs = Counter(label: "tracetail_prune_runs_total")
@@ -127,9 +132,9 @@ struct PrunerService: Service {
                 failing = false
                 runs.increment()
                 deleted.increment(by: report.recordsDeleted)
-                if report.unshippedRecordsDropped > 0 {
+                if ships, report.unshippedRecordsDropped > 0 {
                     unshipped.increment(by: report.unshippedRecordsDropped)
-                    logger.warning("pruned records the fleet store had not acknowledged, to fit retention.max_bytes", metadata: [
+                    logger.warning("pruned records the fleet store had not acknowledged, to keep to the retention policy", metadata: [
                         "records": "\(report.unshippedRecordsDropped)",
                     ])
                 }
