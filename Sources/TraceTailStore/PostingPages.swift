@@ -111,7 +111,15 @@ enum PostingPages {
                     first = false
                 } else {
                     key += Int64(keyStep)
-                    block = keyStep == 0 ? block &+ Int64(blockValue) : Int64(blockValue)
+                    if keyStep == 0 {
+                        // Pairs of a key come in block order: a step that overflows is damage (it
+                        // would hand a merge pairs out of order, which its writer refuses by a trap).
+                        let (next, overflow) = block.addingReportingOverflow(Int64(blockValue))
+                        guard !overflow else { throw ByteReader.Corrupt(offset: reader.position) }
+                        block = next
+                    } else {
+                        block = Int64(blockValue)
+                    }
                 }
                 guard let folded = Int32(exactly: key) else { throw ByteReader.Corrupt(offset: reader.position) }
                 if !body(folded, block) { return }

@@ -134,11 +134,25 @@ extension SQLiteLogStore {
             let found = try Row.fetchCursor(pages, arguments: [PostingPages.rowID(run: 0, lastKey: key), partition])
             while let row = try found.next() {
                 guard let data = row[0] as Data? else { continue }
-                blocks += try PostingPages.blocks(data, key: key)
+                do {
+                    blocks += try PostingPages.blocks(data, key: key)
+                } catch {
+                    // The blocks it lists are not found by their trace ids; the rest of the index
+                    // is. Failing the lookup made every trace whose key falls in it unreadable.
+                    reportDamagedIndex(partition: partition, error)
+                }
             }
         }
         blocks += try recent.blocks(partition: partition, keys: keys, db)
         return Array(Set(blocks)).sorted()
+    }
+
+    /// Logs a damaged trace index page of a partition, once per partition.
+    func reportDamagedIndex(partition: Int64, _ error: any Error) {
+        guard damagedIndexPartitions.withLock({ $0.insert(partition).inserted }) else { return }
+        logger.error("a trace index page cannot be decoded; skipped, the blocks it lists are not found by trace id (tracetail stats --check lists it)", metadata: [
+            "partition": "\(partition)", "error": "\(error)",
+        ])
     }
 
     /// The files of these ids (every file when nil), by id.
@@ -290,6 +304,14 @@ extension SQLiteLogStore {
                 }
                 if records != partition["records"] as Int64 || blocks != partition["blocks"] as Int64 {
                     problems.append("partition \(id): totals say \(partition["records"] as Int64) records in \(partition["blocks"] as Int64) blocks, blocks hold \(records) in \(blocks)")
+                }
+                if try db.tableExists(Self.runPagesTable(id)) {
+                    let pages = try Row.fetchCursor(db, sql: "SELECT id, data FROM \(Self.runPagesTable(id))")
+                    while let page = try pages.next() {
+                        do { _ = try PostingPages.pairs(page[1]) } catch {
+                            problems.append("partition \(id): trace index page \(page[0] as Int64) cannot be decoded: \(error)")
+                        }
+                    }
                 }
             }
             return problems

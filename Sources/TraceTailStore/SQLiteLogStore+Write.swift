@@ -303,7 +303,16 @@ extension SQLiteLogStore {
                 let rows = try Row.fetchCursor(pagesFrom, arguments: [first, PostingPages.rowIDs(run: source).upperBound])
                 while let row = try rows.next() {
                     let id: Int64 = row[0]
-                    let page = try PostingPages.pairs(row[1])
+                    let page: [(key: Int32, block: Int64)]
+                    do {
+                        page = try PostingPages.pairs(row[1])
+                    } catch {
+                        // Dropped with its pairs, not merged: thrown, it rolled back every commit
+                        // from here on (each one goes on with the merge), and ingest stopped.
+                        reportDamagedIndex(partition: partition, error)
+                        done.append(id)
+                        continue
+                    }
                     let inSlice = page.prefix { Int64($0.key) < keys.upperBound }
                     pairs += inSlice
                     guard inSlice.count < page.count else {

@@ -41,6 +41,8 @@ package final class SQLiteLogStore: LogStore {
     let unreadableBlocks = Mutex<Set<BlockAddress>>([])
     /// Open blocks that could not be decoded and were set aside (the file went on in a new block).
     let setAsideBlocks = Mutex<Set<BlockAddress>>([])
+    /// Partitions with a trace index page found undecodable (logged once each).
+    let damagedIndexPartitions = Mutex<Set<Int64>>([])
 
     /// How many open blocks were set aside since the store was opened, because they could not be
     /// decoded.

@@ -66,6 +66,45 @@ struct StoreRecentPostingsTests {
         }
     }
 
+    @Test("A damaged trace index page: check names it, lookups still answer, commits and merges go on")
+    func damagedPage() async throws {
+        // Found by a review: a page that failed to decode failed every lookup whose key fell in
+        // it, and the merge that reached it threw, rolling back every commit from then on.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("db.sqlite")
+        let options = StoreOptions(blockBytes: 256, recentPostingsLimit: 10, mergeSliceKeys: Self.sliceKeys)
+        let store = try SQLiteLogStore(path: path, options: options)
+        defer { try? store.close() }
+        var files = try await Sample.register(store, ["orchestrator-out.log", "agent-out.log", "api-out-1.log"])
+        var expected: [IDKey: Int] = [:]
+        for number in 0..<4 { try await Self.add(number, to: store, &files, &expected) }
+        let partition = try #require(try await store.database.read { db in try Int64.fetchOne(db, sql: "SELECT min(id) FROM partitions") })
+        // Bytes no writer makes: a varint longer than 64 bits.
+        let damaged: Int64 = try #require(try await store.database.write { db in
+            let id = try Int64.fetchOne(db, sql: "SELECT min(id) FROM runpages_\(partition)")
+            try db.execute(sql: "UPDATE runpages_\(partition) SET data = ? WHERE id = ?", arguments: [Data(repeating: 0xFF, count: 12), id])
+            return id
+        })
+        let problems = try await store.check()
+        #expect(problems.contains { $0.contains("trace index page \(damaged) cannot be decoded") }, "\(problems)")
+        var found = 0
+        for trace in Self.traces { found += try await Self.count(trace.key, in: store) }
+        #expect(found > 0)
+        // Commits go on, through the merges that read the damaged run.
+        for number in 4..<40 { try await Self.add(number, to: store, &files, &expected) }
+        let left: Int64? = try await store.database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM runpages_\(partition) WHERE id = ?", arguments: [damaged])
+        }
+        #expect(left == nil, "a merge went past the damaged page")
+        #expect(try await store.check().isEmpty)
+        // Records stored after it are all found.
+        var late: [IDKey: Int] = [:]
+        var scratch = files
+        for number in 40..<42 { try await Self.add(number, to: store, &scratch, &late) }
+        for (trace, count) in late { #expect(try await Self.count(trace, in: store) >= count) }
+    }
+
     @Test("Lookups find every record before, across and after merges, and after the store is reopened")
     func mergesAndReopen() async throws {
         let directory = try TemporaryDirectory()
