@@ -295,10 +295,15 @@ package enum FleetSchema {
 
     /// The schema version the database has (0: none).
     package static func installedVersion(_ database: FleetDatabase) async throws -> Int {
-        let rows = try await database.client.query("""
-            SELECT CASE WHEN to_regclass('tracetail_schema') IS NULL THEN 0
-                        ELSE (SELECT coalesce(max(version), 0) FROM tracetail_schema) END::int8
-            """, logger: database.logger)
+        // Two statements: PostgreSQL resolves every table a statement names before it runs, so a
+        // CASE that reads the table only when it exists still failed on a database without it
+        // ("relation tracetail_schema does not exist"), and a host started before `pg init`
+        // reported that as a failure instead of waiting for the schema.
+        let exists = try await database.client.query(
+            "SELECT to_regclass('tracetail_schema') IS NOT NULL", logger: database.logger)
+        for try await present in exists.decode(Bool.self) where !present { return 0 }
+        let rows = try await database.client.query(
+            "SELECT coalesce(max(version), 0)::int8 FROM tracetail_schema", logger: database.logger)
         for try await version in rows.decode(Int64.self) { return Int(version) }
         return 0
     }

@@ -76,12 +76,15 @@ package final class Shipper: Sendable {
     private let ids = Mutex<(host: Int32?, files: [Int64: Int64], days: Set<Int64>)>((nil, [:], []))
     /// The sets of apps met so far and their ids in `tracetail_app_sets` (committed ones only).
     private let appSets = Mutex(AppSets())
+    /// What the next round ships at most.
+    private let batch: Mutex<ShipBatch>
 
     package init(source: any ShipSource, database: FleetDatabase, options: Options, logger: Logger) {
         self.source = source
         self.database = database
         self.options = options
         self.logger = logger
+        batch = Mutex(ShipBatch(blocks: options.batchBlocks, bytes: options.batchBytes))
     }
 
     package var status: Status { state.withLock { $0 } }
@@ -94,9 +97,15 @@ package final class Shipper: Sendable {
         while !Task.isCancelled {
             do {
                 let shipped = try await withTimeout(options.roundTimeoutMillis) {
-                    try await self.prepare()
+                    guard try await self.prepareOnce() else { return -1 }
                     return try await self.shipOnce()
                 }
+                if shipped < 0 {
+                    // Waiting for the schema (logged once by `prepareOnce`): not a failure.
+                    try await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                batch.withLock { $0.shipped() }
                 if failing {
                     logger.notice("shipping works again", metadata: ["fleet": "\(database.url)"])
                 }
@@ -122,6 +131,12 @@ package final class Shipper: Sendable {
                 backoff = options.firstBackoffMillis
                 try? await Task.sleep(for: .milliseconds(options.refusalRecheckMillis))
             } catch {
+                if error is RoundTimeout {
+                    // A slow link or a loaded server: the same batch would time out again, for
+                    // ever. Smaller rounds, down to one block, until one gets through.
+                    let smaller = batch.withLock { $0.timedOut() }
+                    logger.debug("shipping round timed out; smaller rounds", metadata: ["blocks": "\(smaller.blocks)"])
+                }
                 let text = error.fleetDescription
                 state.withLock {
                     $0.failures += 1
@@ -146,15 +161,21 @@ package final class Shipper: Sendable {
     /// Waits until the fleet schema is there, then registers the host (once): throws
     /// `HostIdentityConflict` when the host name is not this store's (`HostRegistration`).
     package func prepare() async throws {
-        guard ids.withLock({ $0.host }) == nil else { return }
-        while true {
-            let version = try await FleetSchema.installedVersion(database)
-            if version == FleetSchema.version { break }
-            if version > FleetSchema.version {
-                throw FleetError("the fleet schema is version \(version), newer than this build's \(FleetSchema.version): upgrade tracetail")
-            }
+        while try await !prepareOnce() { try await Task.sleep(for: .seconds(1)) }
+    }
+
+    /// Registers the host (once) if the fleet schema is there; false while it is not yet (logged
+    /// once). `run` waits between two looks outside its round's time limit: the wait used to
+    /// run inside it and, after 15 s, was reported as a fleet store that did not answer.
+    func prepareOnce() async throws -> Bool {
+        guard ids.withLock({ $0.host }) == nil else { return true }
+        let version = try await FleetSchema.installedVersion(database)
+        if version > FleetSchema.version {
+            throw FleetError("the fleet schema is version \(version), newer than this build's \(FleetSchema.version): upgrade tracetail")
+        }
+        guard version == FleetSchema.version else {
             let first = state.withLock { status in
-                defer { status.waitingForSchema = true }
+                defer { status.waitingForSchema = true; status.connected = true }
                 return !status.waitingForSchema
             }
             if first {
@@ -162,7 +183,7 @@ package final class Shipper: Sendable {
                     "fleet": "\(database.url)",
                 ])
             }
-            try await Task.sleep(for: .seconds(1))
+            return false
         }
         state.withLock { $0.waitingForSchema = false }
         let name = options.hostName
@@ -172,13 +193,15 @@ package final class Shipper: Sendable {
         let id = try await registration.register(database, logger: logger)
         ids.withLock { $0.host = id }
         logger.info("shipping to the fleet store", metadata: ["fleet": "\(database.url)", "host": "\(name)", "store_id": "\(storeID)"])
+        return true
     }
 
     /// Ships one batch of what the store has not had acknowledged; returns how many blocks it
     /// looked at (0: nothing to do).
     @discardableResult
     package func shipOnce() async throws -> Int {
-        let blocks = try await source.unshippedBlocks(limit: options.batchBlocks, maxBytes: options.batchBytes)
+        let limit = batch.withLock { $0 }
+        let blocks = try await source.unshippedBlocks(limit: limit.blocks, maxBytes: limit.bytes)
         guard !blocks.isEmpty else { return 0 }
         guard let hostID = ids.withLock({ $0.host }) else { throw FleetError("no host id yet") }
         for day in Set(blocks.map(\.day)) where !ids.withLock({ $0.days.contains(day) }) {
@@ -491,10 +514,43 @@ func withTimeout<T: Sendable>(_ millis: Int64, _ body: @escaping @Sendable () as
             return nil
         }
         defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw FleetError("no answer from the fleet store within \(millis / 1000) s")
-        }
+        guard let first = try await group.next(), let value = first else { throw RoundTimeout(millis: millis) }
         return value
+    }
+}
+
+/// A shipping round that took longer than its limit.
+struct RoundTimeout: Error, CustomStringConvertible {
+    var millis: Int64
+    var description: String { "no answer from the fleet store within \(millis / 1000) s" }
+}
+
+/// How much a shipping round takes at most: the configured blocks and bytes at first, halved after
+/// a round that timed out (down to one block), doubled back after each round that got through. A
+/// batch too large for the link (4 MiB in 15 s needs about 2.2 Mbit/s) or for a loaded server
+/// otherwise timed out, was rolled back, and was tried again the same, for ever.
+package struct ShipBatch: Sendable {
+    package let maximum: (blocks: Int, bytes: Int)
+    package private(set) var blocks: Int
+    package private(set) var bytes: Int
+
+    package init(blocks: Int, bytes: Int) {
+        maximum = (max(1, blocks), max(1, bytes))
+        self.blocks = maximum.blocks
+        self.bytes = maximum.bytes
+    }
+
+    /// Returns the smaller batch.
+    @discardableResult
+    package mutating func timedOut() -> ShipBatch {
+        blocks = max(1, blocks / 2)
+        bytes = max(1, bytes / 2)
+        return self
+    }
+
+    package mutating func shipped() {
+        blocks = min(maximum.blocks, blocks * 2)
+        bytes = min(maximum.bytes, bytes * 2)
     }
 }
 

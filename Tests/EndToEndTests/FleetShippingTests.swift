@@ -95,6 +95,63 @@ struct FleetShippingTests {
         TraceID(String(format: "%08xfa7f4afe98c410a65672cfc2", n + 1))!
     }
 
+    @Test("a round that timed out is followed by smaller ones, down to one block; rounds that get through grow back")
+    func batchAfterTimeouts() {
+        // Found by a review: a batch too large for the link timed out, was rolled back and was
+        // tried again the same, for ever.
+        var batch = ShipBatch(blocks: 64, bytes: 4 << 20)
+        for _ in 0..<10 { batch.timedOut() }
+        #expect(batch.blocks == 1)
+        #expect(batch.bytes == 4 << 10)
+        batch.shipped()
+        #expect(batch.blocks == 2)
+        for _ in 0..<10 { batch.shipped() }
+        #expect(batch.blocks == 64)
+        #expect(batch.bytes == 4 << 20)
+    }
+
+    @Test("a host started before the fleet schema exists waits for it without counting failures, then ships")
+    func waitsForSchema() async throws {
+        // Found by a review: the wait ran inside a round's time limit and was reported, after it,
+        // as a fleet store that did not answer (failures, an error logged).
+        let cluster = try await PostgresCluster.shared()
+        let database = try await offThread { try cluster.createDatabase(prefix: "fleet") }
+        var logger = Logger(label: "fleet-test")
+        logger.logLevel = .critical
+        let fleet = try FleetDatabase(url: cluster.url(database: database), logger: logger)
+        defer { fleet.close() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-fleet-\(UUID().uuidString).sqlite").path
+        let local = try SQLiteLogStore(path: path, options: StoreOptions(hostName: "api-1", keepUnshipped: true), logger: logger)
+        defer {
+            try? local.close()
+            removeStoreFiles(path)
+        }
+        var file = try await local.register(FileState(path: "api-out.log", app: "api", stream: .out, instance: 0, device: 1, inode: 1))
+        var batch = IngestBatch(storedAt: 1_782_986_400_000)
+        for n in 0..<20 {
+            let record = IndexedRecord(
+                time: 1_782_986_400_000 + Int64(n), level: .info, startOffset: Int64(n) * 100, endOffset: Int64(n) * 100 + 100,
+                trace: Self.trace(0).key, raw: Array(#"{"msg":"record \#(n)"}"#.utf8))
+            batch.records.append(.init(fileID: file.id, record: record))
+        }
+        file.offset = 2_000
+        batch.files = [file]
+        try await local.append(batch)
+        var options = Shipper.Options(hostName: "api-1")
+        options.roundTimeoutMillis = 3_000
+        let shipper = Shipper(source: local, database: fleet, options: options, logger: logger)
+        let running = Task { await shipper.run() }
+        defer { running.cancel() }
+        // Over two rounds' limit.
+        try await Task.sleep(for: .seconds(7))
+        #expect(shipper.status.waitingForSchema)
+        #expect(shipper.status.failures == 0, "\(shipper.status.lastError ?? "")")
+        try await FleetSchema.migrate(fleet)
+        for _ in 0..<600 where shipper.status.shippedRecords < 20 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(shipper.status.shippedRecords == 20)
+        #expect(!shipper.status.waitingForSchema)
+    }
+
     @Test("shipped records come back once each, with their host; open blocks ship as they grow")
     func shipsOnce() async throws {
         let setup = try await Setup.make()
