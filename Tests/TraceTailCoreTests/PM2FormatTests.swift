@@ -3,6 +3,25 @@ import Testing
 
 @Suite("PM2 prefixes and envelopes")
 struct PM2FormatTests {
+    @Test("file names: app, stream, instance, and the live file a rotated copy was made of")
+    func fileNames() throws {
+        func parse(_ name: String) -> String? {
+            PM2FileName(name).map { "\($0.app) \($0.stream) \($0.instance.map(String.init) ?? "-") \($0.rotatedFrom ?? "live")\($0.isCompressed ? " gz" : "")" }
+        }
+        #expect(parse("api-out.log") == "api out - live")
+        #expect(parse("api-error-3.log") == "api err 3 live")
+        #expect(parse("orchestrator.log") == "orchestrator combined - live")
+        #expect(parse("api-out__2026-07-02_00-00-00.log") == "api out - api-out.log")
+        #expect(parse("api-out-2__2026-07-02_00-00-00.log.gz") == "api out 2 api-out-2.log gz")
+        #expect(parse("api-out.log.1") == "api out - api-out.log")
+        // `__` in an app's name: a live file, and its copies name it whole.
+        #expect(parse("my__api-out.log") == "my__api out - live")
+        #expect(parse("my__api-out__2026-07-02_00-00-00.log") == "my__api out - my__api-out.log")
+        #expect(parse("__init__-out.log") == "__init__ out - live")
+        #expect(parse("api-out.txt") == nil)
+        #expect(parse("__2026-07-02.log") == nil)
+    }
+
     @Test("fork mode --time: every line prefixed, JSON parsed after the prefix")
     func forkPrefix() throws {
         let records = Support.assemble(try Support.fixture("pm2/fork-time-prefix.log"))

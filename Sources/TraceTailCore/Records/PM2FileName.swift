@@ -36,8 +36,13 @@ package struct PM2FileName: Hashable, Sendable {
         }
         guard base.hasSuffix(".log") else { return nil }
         base = base.dropLast(4)
-        // pm2-logrotate: `api-out__2026-07-02_00-00-00.log`.
-        if let marker = base.indices.first(where: { base[$0...].hasPrefix("__") }) {
+        // pm2-logrotate: `api-out__2026-07-02_00-00-00.log`: the last `__`, followed by its date
+        // (a digit first, whatever its `dateFormat`). An app may have `__` in its name
+        // (`my__api-out.log` is a live file, not a copy of `my.log`).
+        if let marker = base.indices.last(where: { base[$0...].hasPrefix("__") }),
+           base[base.index(marker, offsetBy: 2)...].first?.isASCII == true,
+           base[base.index(marker, offsetBy: 2)...].first?.isNumber == true
+        {
             base = base[..<marker]
             rotated = true
         }
