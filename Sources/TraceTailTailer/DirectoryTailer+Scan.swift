@@ -6,9 +6,10 @@ extension DirectoryTailer {
     @discardableResult
     func scan(now: Int64) async throws -> [String: FileSystem.Status] {
         let names = try listLogFiles()
-        if !letGo.isEmpty {
+        if !letGo.isEmpty || !unreadableFiles.isEmpty {
             let listed = Set(names)
             letGo = letGo.filter { listed.contains($0.key.path) }
+            unreadableFiles = unreadableFiles.filter { listed.contains($0.key) }
         }
         var present: [FileKey: String] = [:]
         var statuses: [String: FileSystem.Status] = [:]
@@ -142,6 +143,7 @@ extension DirectoryTailer {
         let fd: Int32
         do { fd = try FileSystem.open(path(name)) } catch {
             report(error, file: name)
+            unreadableFiles[name] = "\(error)"
             return
         }
         // The descriptor is the tracked file's once it is followed; closed on any way out before
@@ -218,6 +220,7 @@ extension DirectoryTailer {
         state = try await store.register(state)
         tracked[state.id] = TrackedFile(state: state, fd: fd, maxRecordBytes: configuration.maxRecordBytes)
         followed = true
+        readable(name)
         tracked[state.id]!.lastData = now
         byName[name] = state.id
         damagedCopySizes[name] = nil

@@ -55,6 +55,10 @@ package final class DirectoryTailer {
     package internal(set) var damagedCopies = 0
     /// Names found to be another name of a followed file (a link), each logged once.
     var linkedNames = Set<String>()
+    /// Files in the directory that cannot be opened or read (permission denied, an I/O error),
+    /// with the error: their lines are not stored. For `/readyz` and `/metrics`; a name leaves
+    /// when it is read again or leaves the directory.
+    package internal(set) var unreadableFiles: [String: String] = [:]
 
     package init(
         configuration: TailerConfiguration, store: any LogStore, logger: Logger,
@@ -193,8 +197,11 @@ package final class DirectoryTailer {
         for id in ids {
             do {
                 if try await advance(id, now: now) { more = true }
+                if !unreadableFiles.isEmpty, let name = tracked[id]?.state.path { readable(name) }
             } catch {
-                report(error, file: tracked[id]?.state.path ?? "?")
+                let name = tracked[id]?.state.path ?? "?"
+                report(error, file: name)
+                unreadableFiles[name] = "\(error)"
             }
             if let file = tracked[id] { metrics.update(file, size: file.lastSize >= 0 ? file.lastSize : nil) }
             // Memory stays bounded by 1.5 times the flush size, however many files have a backlog.
@@ -275,6 +282,14 @@ package final class DirectoryTailer {
         if reportedErrors.insert(text).inserted {
             logger.error("tailing failed", metadata: ["file": "\(file)", "error": "\(error)"])
         }
+    }
+
+    /// A file read (or opened) again: no longer unreadable, and its errors are logged again
+    /// should they come back.
+    func readable(_ name: String) {
+        guard unreadableFiles.removeValue(forKey: name) != nil else { return }
+        logger.notice("file readable again", metadata: ["file": "\(name)"])
+        reportedErrors = reportedErrors.filter { !$0.hasPrefix(name + ": ") }
     }
 }
 

@@ -25,6 +25,8 @@ package final class TailerStatus: Sendable {
         package var commitFailures = 0
         /// Passes over the files since start (`tracetail_tail_passes_total`).
         package var passes = 0
+        /// Files in the directory that cannot be opened or read (their lines are not stored).
+        package var unreadableFiles = 0
     }
 
     private let state = Mutex(Snapshot())
@@ -33,18 +35,22 @@ package final class TailerStatus: Sendable {
 
     /// What `/readyz` says: not ready while the tailer is not running, while the store refuses
     /// records, or until the backlog present at start is stored; with the figures behind it.
+    /// Files that cannot be read (`unreadable_files`) are counted, not made a reason: the other
+    /// files' answers are whole, and a daemon taken out of service for one file's permissions
+    /// would answer none.
     package var readiness: Readiness {
         let now = snapshot
         let backlog = ("backlog_bytes", now.backlogBytes)
+        let unreadable = ("unreadable_files", Int64(now.unreadableFiles))
         if !now.running { return Readiness(ready: false, reason: "tailer not running") }
         if let failure = now.failure {
             return Readiness(ready: false, reason: failure, figures: [
                 backlog, ("commit_failures", Int64(now.commitFailures)),
-                ("seconds_since_last_commit", max(0, WallClock.nowMillis() - now.lastCommit) / 1000),
+                ("seconds_since_last_commit", max(0, WallClock.nowMillis() - now.lastCommit) / 1000), unreadable,
             ])
         }
-        if !now.caughtUp { return Readiness(ready: false, reason: "reading the backlog present at start", figures: [backlog]) }
-        return Readiness(ready: true, figures: [backlog])
+        if !now.caughtUp { return Readiness(ready: false, reason: "reading the backlog present at start", figures: [backlog, unreadable]) }
+        return Readiness(ready: true, figures: [backlog, unreadable])
     }
 
     package var snapshot: Snapshot { state.withLock { $0 } }
@@ -144,8 +150,11 @@ package struct TailerService: Service {
                 $0.lastCommit = tailer.lastGoodCommit
                 $0.commitFailures = tailer.commitFailures
                 $0.passes += 1
+                $0.unreadableFiles = tailer.unreadableFiles.count
             }
-            gauges.record(backlog: backlog, lastCommit: tailer.lastGoodCommit, failures: tailer.commitFailures, now: WallClock.nowMillis())
+            gauges.record(
+                backlog: backlog, lastCommit: tailer.lastGoodCommit, failures: tailer.commitFailures,
+                unreadable: tailer.unreadableFiles.count, now: WallClock.nowMillis())
             changed = []
             if trouble.failures > 0 {
                 let backoff = trouble.backoffMillis
@@ -243,10 +252,12 @@ package struct TailerService: Service {
         let sinceCommit = Gauge(label: "tracetail_seconds_since_last_commit")
         let failures = Counter(label: "tracetail_commit_failures_total")
         let passes = Counter(label: "tracetail_tail_passes_total")
+        let unreadableFiles = Gauge(label: "tracetail_unreadable_files")
         var exportedFailures = 0
 
-        func record(backlog bytes: Int64?, lastCommit: Int64, failures count: Int, now: Int64) {
+        func record(backlog bytes: Int64?, lastCommit: Int64, failures count: Int, unreadable: Int, now: Int64) {
             passes.increment()
+            unreadableFiles.record(unreadable)
             if let bytes { backlog.record(bytes) }
             sinceCommit.record(Double(max(0, now - lastCommit)) / 1000)
             if count > exportedFailures { failures.increment(by: count - exportedFailures) }

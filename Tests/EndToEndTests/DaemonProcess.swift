@@ -26,10 +26,17 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// `token` is given to the daemon as `TRACETAIL_HTTP_TOKEN`; `environment` is added to this
     /// process's.
-    init(arguments: [String], token: String? = nil, environment extra: [String: String] = [:]) throws {
+    /// `launcher`: a command that starts the daemon (its path and arguments, the daemon's path
+    /// and arguments after them), as `setpriv` to run it as another user.
+    init(arguments: [String], token: String? = nil, environment extra: [String: String] = [:], launcher: [String] = []) throws {
         self.token = token
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + [Self.executable.path] + arguments
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = arguments
+        }
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         var environment = ProcessInfo.processInfo.environment

@@ -98,6 +98,52 @@ struct DaemonTests {
         #expect(try await daemon.terminate() == 0)
     }
 
+    @Test("a file the daemon cannot read: /readyz and /metrics count it, the log names it; once readable it is read")
+    func unreadableFile() async throws {
+        // Found by a review: a file that could not be opened was logged once and nowhere else;
+        // /readyz said ready and no metric counted it, while none of its lines were stored.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-unreadable-\(UUID().uuidString)").path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.append(logs + "/api-out.log", Self.line(0, app: "api"))
+        try Self.append(logs + "/worker-out.log", Self.line(1, app: "worker"))
+        // Permissions do not stop root: as root the daemon runs as nobody (setpriv, util-linux).
+        let asRoot = getuid() == 0
+        for directory in [root, logs] { try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: logs + "/api-out.log")
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: logs + "/worker-out.log")
+        let daemon = try DaemonProcess(
+            arguments: ["serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"],
+            launcher: asRoot ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [])
+        try await daemon.waitUntilListening()
+        var ready: [String: Any] = [:]
+        for _ in 0..<200 {
+            let (status, body) = try await daemon.get("/readyz")
+            ready = body
+            if status == 200 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(ready["ready"] as? Bool == true, "\(ready) \(daemon.log)")
+        #expect(ready["unreadable_files"] as? Int == 1, "\(ready)")
+        #expect(daemon.log.contains("worker-out.log"), "\(daemon.log)")
+        func metric() async throws -> Double? {
+            let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(daemon.port)/metrics")!)
+            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("tracetail_unreadable_files ") }
+            return line.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(try await metric() == 1)
+        #expect(try await Self.waitForTrace(daemon, count: 1)["count"] as? Int == 1)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: logs + "/worker-out.log")
+        #expect(try await Self.waitForTrace(daemon, count: 2)["count"] as? Int == 2, "\(daemon.log)")
+        for _ in 0..<100 where try await daemon.get("/readyz").1["unreadable_files"] as? Int != 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await daemon.get("/readyz").1["unreadable_files"] as? Int == 0)
+        #expect(daemon.log.contains("file readable again"), "\(daemon.log)")
+        #expect(try await daemon.terminate() == 0)
+    }
+
     /// The daemon's threads: id, name and nice value, from /proc.
     static func threads(of pid: Int32) -> [(tid: Int32, name: String, nice: Int)] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
