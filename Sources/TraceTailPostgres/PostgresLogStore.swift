@@ -273,7 +273,7 @@ package final class PostgresLogStore: LogStore {
 
     /// Drops whole days (both tables of a day): those created longer ago than the age allows,
     /// then the oldest until the fleet store fits its byte budget (the newest day always stays).
-    /// Trace summaries whose last record is older than the oldest day kept go with them.
+    /// A trace's summary goes with the last day holding its records.
     package func prune(_ policy: RetentionPolicy, now: Int64) async throws -> PruneReport {
         var report = PruneReport()
         let rows = try await database.client.query("""
@@ -311,16 +311,24 @@ package final class PostgresLogStore: LogStore {
             }
             try await database.client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(743302)", logger: logger)
+                // The summaries of the traces this day held that no other day holds (by posting
+                // key: a trace sharing its key with one still held keeps its summary). Days are
+                // days of storing: going by the records' times, as before, a day of history read
+                // today lost its summaries at the first drop, its blocks still there.
+                let key = """
+                    (('x' || substr(replace(s.trace_id::text, '-', ''), 1, 8))::bit(32)::int
+                     # ('x' || substr(replace(s.trace_id::text, '-', ''), 9, 8))::bit(32)::int)
+                    """
+                try await connection.query(PostgresQuery(unsafeSQL: """
+                    DELETE FROM tracetail_trace_summaries s
+                    WHERE \(key) IN (SELECT unnest(keys) FROM \(FleetSchema.postingsTable(day)))
+                      AND NOT EXISTS (SELECT 1 FROM tracetail_postings p WHERE p.day <> \(Int32(day)) AND p.keys @> ARRAY[\(key)])
+                    """), logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(FleetSchema.blocksTable(day))"), logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(FleetSchema.postingsTable(day))"), logger: logger)
                 try await connection.query("DELETE FROM tracetail_days WHERE day = \(Int32(day))", logger: logger)
             }
             report.partitionsDropped += 1
-        }
-        if !doomed.isEmpty, let oldest = days.first?.day {
-            try await database.client.query("""
-                DELETE FROM tracetail_trace_summaries WHERE last_time < timestamptz 'epoch' + \(oldest * 86_400_000)::int8 * interval '1 millisecond'
-                """, logger: logger)
         }
         return report
     }

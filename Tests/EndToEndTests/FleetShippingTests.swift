@@ -57,8 +57,9 @@ struct FleetShippingTests {
             if !keepStore { removeStoreFiles(localPath) }
         }
 
-        /// Appends records `range` to the file: trace `trace(n / 10)`, every seventh an error.
-        func append(_ range: Range<Int>, storedAt: Int64) async throws {
+        /// Appends records `range` to the file: trace `trace(n / 10)` (or `of(n)`), every seventh
+        /// an error.
+        func append(_ range: Range<Int>, storedAt: Int64, of traceOf: (Int) -> TraceID = { FleetShippingTests.trace($0 / 10) }) async throws {
             var batch = IngestBatch(storedAt: storedAt)
             var current = file
             for n in range {
@@ -67,7 +68,7 @@ struct FleetShippingTests {
                 let record = IndexedRecord(
                     time: 1_782_986_400_000 + Int64(n), level: n % 7 == 0 ? .error : .info,
                     startOffset: Int64(n) * 100, endOffset: Int64(n) * 100 + 100,
-                    trace: FleetShippingTests.trace(n / 10).key, raw: raw)
+                    trace: traceOf(n).key, raw: raw)
                 batch.records.append(.init(fileID: file.id, record: record))
             }
             current.offset = Int64(range.upperBound) * 100
@@ -234,6 +235,8 @@ struct FleetShippingTests {
         let early = try await setup.local.prune(RetentionPolicy(maxAge: 3 * Self.day), now: now)
         #expect(early.recordsDeleted == 0)
         try await setup.append(200..<300, storedAt: now)
+        // Trace 3 of the old day has a record stored today too.
+        try await setup.append(300..<301, storedAt: now) { _ in Self.trace(3) }
         try await setup.shipAll()
         #expect(try await setup.central.statistics().partitions == 2)
         let old = (now - 10 * Self.day) / Self.day
@@ -241,12 +244,19 @@ struct FleetShippingTests {
         let report = try await setup.central.prune(RetentionPolicy(maxAge: 3 * Self.day), now: now)
         #expect(report.partitionsDropped == 1)
         #expect(report.recordsDeleted == 200)
-        #expect(try await setup.central.statistics().records == 100)
+        #expect(try await setup.central.statistics().records == 101)
         #expect(try await setup.sql("SELECT to_regclass('tracetail_blocks_d\(old)') IS NULL") == "t")
         // Shipped now: the host's own retention may drop it.
         let late = try await setup.local.prune(RetentionPolicy(maxAge: 3 * Self.day), now: now)
         #expect(late.recordsDeleted == 200)
         #expect(late.unshippedRecordsDropped == 0)
+        // Every day past the age: every summary goes with them.
+        // The summaries of the traces of the dropped day are gone; those of today's blocks stay,
+        // though their records' times are older than any day kept (a day of history read today).
+        #expect(try await setup.sql("SELECT count(*) FROM tracetail_trace_summaries") == "11")
+        let all = try await setup.central.prune(RetentionPolicy(maxAge: 3 * Self.day), now: now + 10 * Self.day)
+        #expect(all.recordsDeleted == 101)
+        #expect(try await setup.sql("SELECT count(*) FROM tracetail_trace_summaries") == "0")
     }
 
     @Test("blocks and filters are stored as they are: STORAGE EXTERNAL, not compressed again")
