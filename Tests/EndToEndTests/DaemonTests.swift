@@ -144,6 +144,35 @@ struct DaemonTests {
         #expect(try await daemon.terminate() == 0)
     }
 
+    @Test("a fleet store that cannot be reached: /readyz stays ready and says so (ship_connected 0, failures)")
+    func unreachableFleetInReadiness() async throws {
+        // Found by a review: a dead fleet database showed in /stats and /metrics, not in /readyz.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-fleetdown-\(UUID().uuidString)").path
+        let logs = root + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.append(logs + "/api-out.log", Self.line(0, app: "api"))
+        // A port nothing listens on: bound, then closed.
+        let port = try FreePort.pick()
+        let daemon = try DaemonProcess(arguments: [
+            "serve", "--logs", logs, "--db", root + "/db.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info",
+            "--ship-to", "postgres://tracetail@127.0.0.1:\(port)/fleet",
+        ])
+        try await daemon.waitUntilListening()
+        var body: [String: Any] = [:]
+        // The first round fails after its 15 s limit (postgres-nio's pool waits for a server).
+        for _ in 0..<800 {
+            let (status, answer) = try await daemon.get("/readyz")
+            body = answer
+            if status == 200, answer["ship_failures"] as? Int ?? 0 > 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(body["ready"] as? Bool == true, "\(body)")
+        #expect(body["ship_connected"] as? Int == 0, "\(body)")
+        #expect(body["ship_failures"] as? Int ?? 0 > 0, "\(body)")
+        #expect(try await daemon.terminate() == 0)
+    }
+
     /// The daemon's threads: id, name and nice value, from /proc.
     static func threads(of pid: Int32) -> [(tid: Int32, name: String, nice: Int)] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
