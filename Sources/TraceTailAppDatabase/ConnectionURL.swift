@@ -17,7 +17,7 @@ package struct ConnectionURL: Sendable, CustomStringConvertible {
     package init(_ text: String) throws {
         var rest = Substring(text)
         guard let scheme = rest.firstRange(of: "://"), ["postgres", "postgresql"].contains(rest[..<scheme.lowerBound]) else {
-            throw AppDatabaseError("correlate.url: '\(Self.redacted(text))' is not a postgres:// URL")
+            throw AppDatabaseError("correlate.url: '\(Redaction.masked(text))' is not a postgres:// URL")
         }
         rest = rest[scheme.upperBound...]
         var query: Substring = ""
@@ -46,7 +46,7 @@ package struct ConnectionURL: Sendable, CustomStringConvertible {
         port = 5432
         if let colon = hostPart.lastIndex(of: ":"), !hostPart.hasSuffix("]") {
             guard let number = Int(hostPart[hostPart.index(after: colon)...]), (1...65535).contains(number) else {
-                throw AppDatabaseError("correlate.url: the port of '\(Self.redacted(text))' is not a number from 1 to 65535")
+                throw AppDatabaseError("correlate.url: the port of '\(Redaction.masked(text))' is not a number from 1 to 65535")
             }
             port = number
             hostPart = hostPart[..<colon]
@@ -127,13 +127,6 @@ package struct ConnectionURL: Sendable, CustomStringConvertible {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The URL with its password replaced by `***`.
-    package static func redacted(_ text: String) -> String {
-        guard let scheme = text.firstRange(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") else { return text }
-        let credentials = text[scheme.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return text }
-        return String(text[..<colon]) + ":***" + String(text[at...])
-    }
 }
 
 extension Substring {

@@ -34,12 +34,7 @@ package final class FleetDatabase: Sendable {
     }
 
     /// The URL without its password, for logs.
-    package static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
-        let credentials = url[scheme.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
-    }
+    package static func redacted(_ url: String) -> String { Redaction.masked(url) }
 
     static func configuration(_ url: String) throws -> PostgresClient.Configuration {
         func bad(_ why: String) -> FleetError { FleetError("'\(redacted(url))' is not a postgres:// URL: \(why)") }

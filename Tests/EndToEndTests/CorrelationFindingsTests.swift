@@ -84,7 +84,17 @@ struct CorrelationFindingsTests {
         #expect(url.database == "app")
         #expect(url.sslmode == "require")
         #expect(url.description == "postgres://reader@db.internal:5433/app")
-        #expect(ConnectionURL.redacted("postgres://reader:secret@db:5433/app") == "postgres://reader:***@db:5433/app")
+        #expect(Redaction.masked("postgres://reader:secret@db:5433/app") == "postgres://reader:***@db:5433/app")
+        // An unescaped @, : or / in a password is the password's, up to the last @.
+        #expect(Redaction.masked("postgres://app:p@ss@db/app") == "postgres://app:***@db/app")
+        #expect(Redaction.masked("postgres://app:1234/xy@db/app") == "postgres://app:***@db/app")
+        #expect(Redaction.masked("postgres://app@db/app?sslmode=require&Password=s3cret&x=1") == "postgres://app@db/app?sslmode=require&Password=***&x=1")
+        #expect(Redaction.masked("host=db password=s3cret user=x") == "host=db password=*** user=x")
+        #expect(Redaction.masked("postgres://app@db/app") == "postgres://app@db/app")
+        for bad in ["jdbc:postgresql://db/app?user=a&password=s3cret", "host=db user=x password=s3cret", "postgres://x:s3cret@db:99999/app"] {
+            #expect(throws: AppDatabaseError.self, "\(bad)") { try ConnectionURL(bad) }
+            do { _ = try ConnectionURL(bad) } catch { #expect(!"\(error)".contains("s3cret"), "\(error)") }
+        }
         #expect(try ConnectionURL("postgres://readonly@db/app").port == 5432)
         for bad in ["mysql://x@db/app", "postgres://x@db:99999/app", "postgres://x@db/app?sslmode=maybe", "postgres://x@db/app?bogus=1",
                     "postgres://x@db/app?="] {

@@ -136,7 +136,9 @@ struct ShowConfig: AsyncParsableCommand {
         for entry in Settings.keys {
             let (value, source) = settings.sources[entry.key] ?? (entry.defaultValue, .builtIn)
             var shown = entry.key == "http.token" && !value.isEmpty ? "(set)" : (value.isEmpty ? "none" : value)
-            if entry.key == "correlate.url", !value.isEmpty { shown = ConnectionURL.redacted(value) }
+            // Every setting that may hold a connection's password (ship.url, correlate.url, a
+            // store on PostgreSQL).
+            if entry.key != "http.token", !value.isEmpty { shown = Redaction.masked(value) }
             let fallback = source == .builtIn ? "" : ", default \(entry.defaultValue.isEmpty ? "none" : entry.defaultValue)"
             print("\(entry.key) = \(shown)  [\(source.rawValue)\(fallback); \(Settings.environmentName(entry.key))] \(entry.help)")
         }

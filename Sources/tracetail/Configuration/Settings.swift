@@ -238,7 +238,7 @@ struct Settings {
         let ship = value("ship.url")
         shipURL = ship.isEmpty ? nil : ship
         if let shipURL, !shipURL.hasPrefix("postgres://"), !shipURL.hasPrefix("postgresql://") {
-            throw ConfigError("ship.url: '\(shipURL)' is not a postgres:// URL")
+            throw ConfigError("ship.url: '\(Redaction.masked(shipURL))' is not a postgres:// URL")
         }
         let host = value("ship.host_name")
         hostName = host.isEmpty ? ProcessInfo.processInfo.hostName : host
