@@ -18,6 +18,9 @@ struct PM2FormatTests {
         #expect(parse("my__api-out.log") == "my__api out - live")
         #expect(parse("my__api-out__2026-07-02_00-00-00.log") == "my__api out - my__api-out.log")
         #expect(parse("__init__-out.log") == "__init__ out - live")
+        #expect(parse("job__1-error-2.log") == "job__1 err 2 live")
+        // A dateFormat without digits first (pm2-logrotate's is any moment format).
+        #expect(parse("api-out__Jul-02.log") == "api out - api-out.log")
         #expect(parse("api-out.txt") == nil)
         #expect(parse("__2026-07-02.log") == nil)
     }

@@ -36,12 +36,12 @@ package struct PM2FileName: Hashable, Sendable {
         }
         guard base.hasSuffix(".log") else { return nil }
         base = base.dropLast(4)
-        // pm2-logrotate: `api-out__2026-07-02_00-00-00.log`: the last `__`, followed by its date
-        // (a digit first, whatever its `dateFormat`). An app may have `__` in its name
-        // (`my__api-out.log` is a live file, not a copy of `my.log`).
+        // pm2-logrotate: `api-out__2026-07-02_00-00-00.log`: the last `__` and its date, in any
+        // `dateFormat` (`__Jul-02` too). Not when what follows the `__` ends as a live file's
+        // name does (`-out`, `-error`, `-err`, with a process id or not): an app may have `__` in
+        // its name, and `my__api-out.log` is a live file, not a copy of `my.log`.
         if let marker = base.indices.last(where: { base[$0...].hasPrefix("__") }),
-           base[base.index(marker, offsetBy: 2)...].first?.isASCII == true,
-           base[base.index(marker, offsetBy: 2)...].first?.isNumber == true
+           !Self.endsLikeLiveName(base[base.index(marker, offsetBy: 2)...])
         {
             base = base[..<marker]
             rotated = true
@@ -80,5 +80,16 @@ package struct PM2FileName: Hashable, Sendable {
         } else {
             self.rotatedFrom = nil
         }
+    }
+
+    /// `api-out`, `api-error-3`, `api-err`: the end of a live out or error file's name.
+    private static func endsLikeLiveName(_ text: Substring) -> Bool {
+        var text = text
+        if let dash = text.lastIndex(of: "-"), !text[text.index(after: dash)...].isEmpty,
+           text[text.index(after: dash)...].allSatisfy({ $0.isASCII && $0.isNumber })
+        {
+            text = text[..<dash]
+        }
+        return ["-out", "-error", "-err"].contains { text.hasSuffix($0) }
     }
 }
