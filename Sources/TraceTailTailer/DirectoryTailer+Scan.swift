@@ -43,9 +43,30 @@ extension DirectoryTailer {
             statuses[name] = status
             present[key] = name
         }
+        // Two followed files on one inode: a store of a build that took a linked file under both
+        // names saved both, and a start reopened both. The one read furthest stays; the others
+        // are let go of where they are (their bytes are the one kept's), or every line would go on
+        // being stored twice.
+        var byInode: [FileKey: [Int64]] = [:]
+        for (id, file) in tracked where !file.gone && file.state.status != .retired {
+            byInode[FileKey(device: file.state.device, inode: file.state.inode), default: []].append(id)
+        }
+        for ids in byInode.values where ids.count > 1 {
+            let kept = ids.max { (tracked[$0]!.assembler.committedOffset, -$0) < (tracked[$1]!.assembler.committedOffset, -$1) }!
+            for id in ids where id != kept {
+                var twin = tracked[id]!
+                _ = twin.assembler.closePending()
+                twin.state.status = .retired
+                twin.dirty = true
+                tracked[id] = twin
+                logger.notice("the same file followed under two names; one is let go of", metadata: [
+                    "file": "\(twin.state.path)", "followed_as": "\(tracked[kept]!.state.path)",
+                ])
+            }
+        }
         // Followed files: renamed, or gone from the directory.
         var newByName: [String: Int64] = [:]
-        for (id, file) in tracked where !file.gone {
+        for (id, file) in tracked where !file.gone && file.state.status != .retired {
             let key = FileKey(device: file.state.device, inode: file.state.inode)
             if let name = present[key] {
                 if name != file.state.path {

@@ -287,6 +287,29 @@ struct TailerScenarioTests {
         try await h.expectNumbers(Array(0..<copies + 10))
     }
 
+    @Test("A store that saved one file under two names (an earlier build): after a restart, lines are stored once")
+    func linkedNamesSaved() async throws {
+        let h = try await TailerHarness()
+        try h.write("api-out.log", TailerHarness.lines(0..<10))
+        try await h.settle()
+        try FileManager.default.createSymbolicLink(atPath: h.path("current-out.log"), withDestinationPath: "api-out.log")
+        // What a build before stop 28 saved: the same inode under the link's name too.
+        let saved = try #require(try await h.store.files().first)
+        var twin = FileState(path: "current-out.log", app: "current", stream: .out, instance: nil, device: saved.device, inode: saved.inode)
+        twin.offset = saved.offset
+        twin.headLength = saved.headLength
+        twin.headHash = saved.headHash
+        twin.tailHash = saved.tailHash
+        _ = try await h.store.register(twin)
+        try await h.restart()
+        try h.write("api-out.log", TailerHarness.lines(10..<20))
+        try await h.settle(passes: 5)
+        try await h.restart()
+        try h.write("api-out.log", TailerHarness.lines(20..<25))
+        try await h.settle(passes: 5)
+        try await h.expectNumbers(Array(0..<25))
+    }
+
     @Test("One file under two names (a symbolic link, a hard link): read once, under the name followed first")
     func linkedNames() async throws {
         let h = try await TailerHarness()
