@@ -328,6 +328,13 @@ package enum FleetSchema {
         key.foldedIndexValue
     }
 
+    /// `postingKey` of a summary's `trace_id` (`s.trace_id`, a uuid), in SQL: the id's first 64
+    /// bits, their halves XORed, as `IDKey.fold` does (`FleetSchemaTests` holds the two equal).
+    package static let summaryKeySQL = """
+        (('x' || substr(replace(s.trace_id::text, '-', ''), 1, 8))::bit(32)::int
+         # ('x' || substr(replace(s.trace_id::text, '-', ''), 9, 8))::bit(32)::int)
+        """
+
     static func blocksTable(_ day: Int64) -> String { "tracetail_blocks_d\(day)" }
     static func postingsTable(_ day: Int64) -> String { "tracetail_postings_d\(day)" }
 

@@ -309,21 +309,20 @@ package final class PostgresLogStore: LogStore {
                 report.blocksDeleted += Int(blocks)
                 report.recordsDeleted += records
             }
+            // The summaries of the traces this day held that no other day holds (by posting key:
+            // a trace sharing its key with one still held keeps its summary). Days are days of
+            // storing: going by the records' times, as before, a day of history read today lost
+            // its summaries at the first drop, its blocks still there. One index probe per other
+            // day for each trace of this day: on a large fleet a long statement, so it runs
+            // before, and outside, the lock that shippers creating a day take.
+            try await database.client.query(PostgresQuery(unsafeSQL: """
+                DELETE FROM tracetail_trace_summaries s
+                WHERE \(FleetSchema.summaryKeySQL) IN (SELECT unnest(keys) FROM tracetail_postings WHERE day = \(Int32(day)))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM tracetail_postings p WHERE p.day <> \(Int32(day)) AND p.keys @> ARRAY[\(FleetSchema.summaryKeySQL)])
+                """), logger: logger)
             try await database.client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(743302)", logger: logger)
-                // The summaries of the traces this day held that no other day holds (by posting
-                // key: a trace sharing its key with one still held keeps its summary). Days are
-                // days of storing: going by the records' times, as before, a day of history read
-                // today lost its summaries at the first drop, its blocks still there.
-                let key = """
-                    (('x' || substr(replace(s.trace_id::text, '-', ''), 1, 8))::bit(32)::int
-                     # ('x' || substr(replace(s.trace_id::text, '-', ''), 9, 8))::bit(32)::int)
-                    """
-                try await connection.query(PostgresQuery(unsafeSQL: """
-                    DELETE FROM tracetail_trace_summaries s
-                    WHERE \(key) IN (SELECT unnest(keys) FROM \(FleetSchema.postingsTable(day)))
-                      AND NOT EXISTS (SELECT 1 FROM tracetail_postings p WHERE p.day <> \(Int32(day)) AND p.keys @> ARRAY[\(key)])
-                    """), logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(FleetSchema.blocksTable(day))"), logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(FleetSchema.postingsTable(day))"), logger: logger)
                 try await connection.query("DELETE FROM tracetail_days WHERE day = \(Int32(day))", logger: logger)

@@ -8,6 +8,24 @@ import TraceTailPostgres
 /// with data in it, migrated to this build's.
 @Suite("Fleet schema upgrades", .serialized)
 struct FleetSchemaTests {
+    @Test("a summary's posting key computed in SQL (central retention) is the one shippers write")
+    func summaryKeyInSQL() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let database = try await offThread { try cluster.createDatabase(prefix: "keys") }
+        var ids = (0..<64).map { _ in UUID().uuidString.lowercased() }
+        // The signs of both halves, and all bits set.
+        ids += ["ffffffff-ffff-ffff-ffff-ffffffffffff", "80000000-7fff-ffff-0000-000000000001", "7fffffff-8000-0000-0000-000000000001"]
+        let array = ids.map { "'\($0)'" }.joined(separator: ",")
+        let answer = try await offThread {
+            try cluster.psql("""
+                SELECT string_agg((\(FleetSchema.summaryKeySQL))::text, ',' ORDER BY s.n)
+                FROM unnest(ARRAY[\(array)]::uuid[]) WITH ORDINALITY AS s(trace_id, n)
+                """, database: database)
+        }
+        let expected = try ids.map { String(FleetSchema.postingKey(try #require(TraceID($0)).key)) }.joined(separator: ",")
+        #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == expected)
+    }
+
     @Test("version 2 to 3: postings regrouped into one key array per block, day partitions kept, the old table gone")
     func postingsRegrouped() async throws {
         let cluster = try await PostgresCluster.shared()
