@@ -78,6 +78,9 @@ package final class Shipper: Sendable {
     private let appSets = Mutex(AppSets())
     /// What the next round ships at most.
     private let batch: Mutex<ShipBatch>
+    /// Whether the current round got a connection to the fleet store (its transaction began):
+    /// a round that times out before is a server away, not a batch too large for the link.
+    private let roundConnected = Mutex(false)
 
     package init(source: any ShipSource, database: FleetDatabase, options: Options, logger: Logger) {
         self.source = source
@@ -96,6 +99,8 @@ package final class Shipper: Sendable {
         var failing = false
         while !Task.isCancelled {
             do {
+                roundConnected.withLock { $0 = false }
+                let started = ContinuousClock.now
                 let shipped = try await withTimeout(options.roundTimeoutMillis) {
                     guard try await self.prepareOnce() else { return -1 }
                     return try await self.shipOnce()
@@ -105,7 +110,9 @@ package final class Shipper: Sendable {
                     try await Task.sleep(for: .seconds(1))
                     continue
                 }
-                batch.withLock { $0.shipped() }
+                // Grown back only after a round well inside its limit: a batch just small enough
+                // for a slow link would otherwise double, time out and halve every other round.
+                if started.duration(to: .now) < .milliseconds(options.roundTimeoutMillis / 4) { batch.withLock { $0.shipped() } }
                 if failing {
                     logger.notice("shipping works again", metadata: ["fleet": "\(database.url)"])
                 }
@@ -131,9 +138,11 @@ package final class Shipper: Sendable {
                 backoff = options.firstBackoffMillis
                 try? await Task.sleep(for: .milliseconds(options.refusalRecheckMillis))
             } catch {
-                if error is RoundTimeout {
-                    // A slow link or a loaded server: the same batch would time out again, for
-                    // ever. Smaller rounds, down to one block, until one gets through.
+                if error is RoundTimeout, roundConnected.withLock({ $0 }) {
+                    // A slow link or a loaded server (the round had its connection): the same
+                    // batch would time out again, for ever. Smaller rounds, down to one block,
+                    // until one gets through. (postgres-nio's pool waits for a server that is away
+                    // until the limit too: that is not the batch's fault.)
                     let smaller = batch.withLock { $0.timedOut() }
                     logger.debug("shipping round timed out; smaller rounds", metadata: ["blocks": "\(smaller.blocks)"])
                 }
@@ -230,6 +239,7 @@ package final class Shipper: Sendable {
         let knownSets = appSets.withLock { $0 }
         let outcome = try await HostIdentityConflict.unwrapped {
             try await database.client.withTransaction(logger: logger) { connection in
+                self.roundConnected.withLock { $0 = true }
                 try await Self.checkStillHeld(hostID: hostID, connection, logger)
                 var files = known
                 var summaries = TraceSummaries()

@@ -45,12 +45,15 @@ final class ShippingService: Service, Sendable {
     /// goes on storing locally, but nothing ships until someone acts); the full reason is in
     /// `/stats` (`ship_last_error`) and the log. A fleet store that cannot be reached does not
     /// make the host unready (it stores and answers locally, and ships what waits once the fleet
-    /// store is back), but `/readyz` says so: `ship_connected` 0, with the records waiting.
+    /// store is back), but `/readyz` says so: `ship_connected` 0 (shown once a round has ended),
+    /// with the records waiting.
     func readiness(_ tailer: Readiness) -> Readiness {
         let status = shipper.status
         let lag = backlog.withLock { $0 }
         var figures = tailer.figures
-        figures += [("ship_connected", status.connected ? 1 : 0), ("ship_failures", status.failures), ("ship_lag_records", lag.records)]
+        // Once a round has ended: before, "not connected" would say nothing but that it is early.
+        if status.connected || status.failures > 0 { figures.append(("ship_connected", status.connected ? 1 : 0)) }
+        figures += [("ship_failures", status.failures), ("ship_lag_records", lag.records)]
         guard status.refused != nil else { return Readiness(ready: tailer.ready, reason: tailer.reason, figures: figures) }
         let reason = "shipping refused: the host name is held by another local store (see ship_last_error in /stats)"
         return Readiness(ready: false, reason: tailer.ready ? reason : (tailer.reason.map { $0 + ", " } ?? "") + reason, figures: figures)
