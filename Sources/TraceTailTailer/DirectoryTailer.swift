@@ -201,7 +201,9 @@ package final class DirectoryTailer {
             } catch {
                 let name = tracked[id]?.state.path ?? "?"
                 report(error, file: name)
-                unreadableFiles[name] = "\(error)"
+                // A system call's failure on the file (a read's EIO, say); not a damaged `.gz`
+                // copy (counted on its own) nor the store refusing a commit.
+                if let error = error as? TailerError, error.detail == nil, error.errno != 0 { unreadableFiles[name] = "\(error)" }
             }
             if let file = tracked[id] { metrics.update(file, size: file.lastSize >= 0 ? file.lastSize : nil) }
             // Memory stays bounded by 1.5 times the flush size, however many files have a backlog.

@@ -27,14 +27,18 @@ final class DaemonProcess: @unchecked Sendable {
     /// `token` is given to the daemon as `TRACETAIL_HTTP_TOKEN`; `environment` is added to this
     /// process's.
     /// `launcher`: a command that starts the daemon (its path and arguments, the daemon's path
-    /// and arguments after them), as `setpriv` to run it as another user.
-    init(arguments: [String], token: String? = nil, environment extra: [String: String] = [:], launcher: [String] = []) throws {
+    /// and arguments after them), as `setpriv` to run it as another user; `executable`: another
+    /// copy of the daemon than the build's.
+    init(
+        arguments: [String], token: String? = nil, environment extra: [String: String] = [:], launcher: [String] = [],
+        executable: URL = DaemonProcess.executable
+    ) throws {
         self.token = token
         if let first = launcher.first {
             process.executableURL = URL(fileURLWithPath: first)
-            process.arguments = Array(launcher.dropFirst()) + [Self.executable.path] + arguments
+            process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
         } else {
-            process.executableURL = Self.executable
+            process.executableURL = executable
             process.arguments = arguments
         }
         process.standardError = stderr

@@ -142,7 +142,6 @@ struct FleetShippingTests {
         options.roundTimeoutMillis = 3_000
         let shipper = Shipper(source: local, database: fleet, options: options, logger: logger)
         let running = Task { await shipper.run() }
-        defer { running.cancel() }
         // Over two rounds' limit.
         try await Task.sleep(for: .seconds(7))
         #expect(shipper.status.waitingForSchema)
@@ -151,6 +150,9 @@ struct FleetShippingTests {
         for _ in 0..<600 where shipper.status.shippedRecords < 20 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(shipper.status.shippedRecords == 20)
         #expect(!shipper.status.waitingForSchema)
+        // Ended before the store and the pool close (the defers).
+        running.cancel()
+        await running.value
     }
 
     @Test("shipped records come back once each, with their host; open blocks ship as they grow")
