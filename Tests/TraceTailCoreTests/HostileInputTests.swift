@@ -20,6 +20,19 @@ struct HostileInputTests {
         _ = RecordParser().parse(pretty, referenceTime: 0)
     }
 
+    @Test("a stack's join to the line before it compares a message's first 64 bytes: bounded on a half-megabyte message", .timeLimit(.minutes(1)))
+    func longErrorHeader() {
+        // Found by a read-only review: the whole message was looked for at every place of the
+        // line before, 2.5 * 10^11 comparisons here (minutes), the tailer stalled.
+        let before = Array(repeating: UInt8(ascii: "a"), count: 1_000_000)
+        let header = Array("Error: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 499_999) + [UInt8(ascii: "b")]
+        #expect(ErrorHeader.repeatsFirstLine(header, of: before))
+        let logged = Array("failed: the payment provider answered 502 after three retries of the capture call; giving up".utf8)
+        let stack = Array("Error: the payment provider answered 502 after three retries of the capture call; giving up now".utf8)
+        #expect(ErrorHeader.repeatsFirstLine(stack, of: logged), "the message's first 64 bytes are in the line")
+        #expect(!ErrorHeader.repeatsFirstLine(Array("Error: the payment provider answered 503".utf8), of: logged))
+    }
+
     @Test("invalid UTF-8 and U+FFFD")
     func invalidUTF8() {
         var input = Array(#"{"level":30,"msg":"bad "#.utf8)
