@@ -27,15 +27,42 @@ final class ConnectionHolder: Sendable {
     }
 }
 
-/// Whether the last read failed, so that the log says so once per outage, not once per read.
+/// Whether the last read failed, so that the log says so once per outage, not once per read; and,
+/// after a failure to reach the server, for how long reads fail at once instead of trying.
 final class Health: Sendable {
     private let failing = Atomic<Bool>(false)
+    private let down = Mutex<(until: ContinuousClock.Instant, reason: String, probing: Bool)?>(nil)
 
     /// True when this failure starts an outage.
     func failed() -> Bool { !failing.exchange(true, ordering: .relaxed) }
 
     /// True when this success ends one.
-    func recovered() -> Bool { failing.exchange(false, ordering: .relaxed) }
+    func recovered() -> Bool {
+        down.withLock { $0 = nil }
+        return failing.exchange(false, ordering: .relaxed)
+    }
+
+    /// The server could not be reached: reads fail at once with `reason` for `millis`, then one
+    /// read tries while the others still fail at once, until it is answered. Every read tried
+    /// again would wait for its connection (up to correlate.timeout) and hold the log answers
+    /// that wait for the rows.
+    func unreachable(_ reason: String, for millis: Int64) {
+        down.withLock { $0 = (.now + .milliseconds(millis), reason, false) }
+    }
+
+    /// The server answered (an error of its own, say): reads try again.
+    func reached() { down.withLock { $0 = nil } }
+
+    /// Why this read fails at once, if it does; nil when it may try (the server is not known to be
+    /// away, or this read is the one to try again).
+    func knownDown() -> String? {
+        down.withLock { state in
+            guard let current = state else { return nil }
+            if current.probing || ContinuousClock.now < current.until { return current.reason }
+            state = (current.until, current.reason, true)
+            return nil
+        }
+    }
 }
 
 /// A counting semaphore for connections: callers past the limit wait, first come first served.
@@ -48,7 +75,12 @@ actor ConnectionGate {
         self.limit = limit
     }
 
+    /// Callers past the limit wait, at most `limit * 8` of them: more are refused at once (a
+    /// slow server would otherwise gather a queue, and each log answer waiting for rows behind it).
     func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if inUse >= limit, waiting.count >= limit * 8 {
+            throw AppDatabaseError("busy: \(waiting.count) reads wait for a connection to the application database")
+        }
         await acquire()
         do {
             let result = try await body()

@@ -108,9 +108,11 @@ package struct PostgresApplicationRows: ApplicationRows {
     private func rows(_ lookup: ApplicationSchema.Lookup) async throws -> [Columns] {
         let schema = schema
         let logger = logger
+        let health = health
+        if let reason = health.knownDown() { throw AppDatabaseError(reason + " (tried again within a second)") }
         do {
             let rows: [Columns] = try await gate.withPermit {
-                try await withTimeout { connection -> [Columns] in
+                return try await withTimeout { connection -> [Columns] in
                     var typeBinds = PostgresBindings(capacity: 2)
                     typeBinds.append(ApplicationSchema.quoted(lookup.table, qualified: true))
                     typeBinds.append(lookup.column)
@@ -134,6 +136,15 @@ package struct PostgresApplicationRows: ApplicationRows {
         } catch {
             let reason = explain(error)
             if health.failed() { logger.warning("application database unreachable", metadata: ["url": "\(url)", "error": "\(reason)"]) }
+            // Not reached (no connection, or no answer in time), as opposed to an answer of the
+            // server's (a missing table, a statement timeout): later reads fail at once for a while.
+            if (!(error is AppDatabaseError) && (error as? PSQLError)?.code != .server)
+                || (error as? AppDatabaseError)?.description.hasPrefix("no answer within") == true
+            {
+                health.unreachable(reason, for: 1_000)
+            } else {
+                health.reached()
+            }
             throw AppDatabaseError(reason)
         }
     }
