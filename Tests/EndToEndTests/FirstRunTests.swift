@@ -154,6 +154,7 @@ struct FirstRunTests {
         for (name, value, key) in [
             ("TRACETAIL_RETENTION_MAX_AGE", "infd", "retention.max_age"), ("TRACETAIL_RETENTION_MAX_AGE", "1e30d", "retention.max_age"),
             ("TRACETAIL_RETENTION_MAX_BYTES", "99999999999GiB", "retention.max_bytes"),
+            ("TRACETAIL_CORRELATE_TIMEOUT", "30d", "correlate.timeout"),
             ("TRACETAIL_LOGS_MIN_PASS_INTERVAL", "2s", "logs.min_pass_interval"),
             ("TRACETAIL_LOGS_MIN_PASS_INTERVAL", "-5ms", "logs.min_pass_interval"),
         ] {

@@ -20,6 +20,11 @@ struct ProseIDTests {
         ("charge captured traceId: 4bf92f3577b34da6a3ce929d0e0e4736, spanId: 00f067aa0ba902b7; taskId: t-7",
          Expected(message: "charge captured traceId: 4bf92f3577b34da6a3ce929d0e0e4736, spanId: 00f067aa0ba902b7; taskId: t-7",
                   time: nil, level: nil, trace: IDs.traceB, span: IDs.spanA, task: "t-7", format: .text)),
+        // The sentence's punctuation and the value's quotes are not the id's.
+        ("charge captured traceId: 4bf92f3577b34da6a3ce929d0e0e4736. spanId: '00f067aa0ba902b7'!",
+         Expected(message: "charge captured traceId: 4bf92f3577b34da6a3ce929d0e0e4736. spanId: '00f067aa0ba902b7'!",
+                  time: nil, level: nil, trace: IDs.traceB, span: IDs.spanA, format: .text)),
+        (#"retrying taskId: "t-7""#, Expected(message: #"retrying taskId: "t-7""#, time: nil, level: nil, task: "t-7", format: .text)),
         // A word that only ends like a key is not one; neither is a key with no value.
         ("retraceId: 4bf92f3577b34da6a3ce929d0e0e4736 and traceId: ", Expected(message: "retraceId: 4bf92f3577b34da6a3ce929d0e0e4736 and traceId:", time: nil, level: nil, format: .text)),
         // A traceparent inside a JSON message names the trace and the parent span.

@@ -20,10 +20,15 @@ package enum ProseIDScanner {
             }
             var k = j + 1
             while k < end && b[k] == UInt8(ascii: " ") { k += 1 }
-            let valueStart = k
+            var valueStart = k
             while k < end && !ByteClass.isWhite(b[k]) && !isValueEnd(b[k]) { k += 1 }
-            if k > valueStart {
-                c.value(key, ValueRef(start: valueStart, end: k, depth: 0, kind: .bare), container: nil)
+            // Not the sentence's punctuation or the value's quotes (`traceId: T.`, `traceId: "T"`):
+            // with them the value was an opaque id no lookup by T finds, or no id at all.
+            var valueEnd = k
+            while valueStart < valueEnd, isQuote(b[valueStart]) { valueStart += 1 }
+            while valueEnd > valueStart, isTrailing(b[valueEnd - 1]) { valueEnd -= 1 }
+            if valueEnd > valueStart {
+                c.value(key, ValueRef(start: valueStart, end: valueEnd, depth: 0, kind: .bare), container: nil)
             }
             i = k
         }
@@ -63,6 +68,16 @@ package enum ProseIDScanner {
     @inline(__always)
     private static func isValueEnd(_ c: UInt8) -> Bool {
         c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: ",") || c == UInt8(ascii: ";")
+    }
+
+    @inline(__always)
+    private static func isQuote(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "`")
+    }
+
+    @inline(__always)
+    private static func isTrailing(_ c: UInt8) -> Bool {
+        isQuote(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: ":") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?")
     }
 
     @inline(__always)

@@ -247,6 +247,11 @@ struct Settings {
         let url = value("correlate.url")
         correlateURL = url.isEmpty ? nil : url
         correlateTimeout = try Self.duration(value("correlate.timeout"), key: "correlate.timeout", allowZero: false)
+        // Sent as the session's statement_timeout, which PostgreSQL takes up to 2^31-1 ms (24.8
+        // days): a longer one made every connection fail. An hour is far past any use.
+        guard correlateTimeout <= 3_600_000 else {
+            throw ConfigError("correlate.timeout: '\(value("correlate.timeout"))' is longer than 1h")
+        }
         applicationSchema = ApplicationSchema()
         for entry in Self.schemaKeys {
             let name = value(entry.key)
