@@ -132,6 +132,7 @@ package struct PostgresApplicationRows: ApplicationRows {
                 }
             }
             if health.recovered() { logger.notice("application database answers again", metadata: ["url": "\(url)"]) }
+            try checkColumns(rows.first, table: lookup.table)
             return rows
         } catch {
             let reason = explain(error)
@@ -146,6 +147,20 @@ package struct PostgresApplicationRows: ApplicationRows {
                 health.reached()
             }
             throw AppDatabaseError(reason)
+        }
+    }
+
+    /// Every configured column of `table` is in its rows: a column the table does not have read
+    /// as NULL, and the answer blamed the application (`task_trace_missing`, `trace_mismatch`)
+    /// for an older schema or a misspelt setting.
+    private func checkColumns(_ row: Columns?, table: String) throws {
+        guard let row else { return }
+        let expected = table == schema.workflowTable
+            ? [schema.workflowID, schema.workflowStatus, schema.workflowTrace, schema.workflowSpan]
+            : [schema.taskID, schema.taskWorkflow, schema.taskStatus, schema.taskTrace, schema.taskSpan, schema.taskParentSpan]
+        let names = Set(row.map(\.name))
+        if let missing = expected.first(where: { !names.contains($0) }) {
+            throw AppDatabaseError("\(table) has no column \(missing) (the correlate.* settings name the columns: tracetail config lists them)")
         }
     }
 

@@ -187,6 +187,22 @@ struct CorrelationHTTPTests {
         }
     }
 
+    @Test("a table without a configured column: the answer names the column, and blames no application code")
+    func missingColumn() async throws {
+        // Found by a review: the missing column read as NULL, and the answer reported
+        // task_trace_missing (the app does not store the trace context) for an older schema.
+        let fixture = try await F.shared()
+        _ = try await F.offPool { try fixture.cluster.psql("""
+            CREATE OR REPLACE VIEW "OldAgentTask" AS SELECT task_id, workflow_id, status, trace_id, span_id FROM "AgentTask";
+            GRANT SELECT ON "OldAgentTask" TO \(fixture.readonlyRole);
+            """, database: fixture.database) }
+        var schema = ApplicationSchema()
+        schema.taskTable = "OldAgentTask"
+        let reader = CorrelationReader(store: fixture.store, rows: try fixture.rows(schema: schema))
+        let answer = try await reader.task(try RequestedID(kind: .task, text: F.clean.task))
+        #expect(answer.database == .unreachable("OldAgentTask has no column parent_span_id (the correlate.* settings name the columns: tracetail config lists them)"))
+    }
+
     @Test("the reading role needs nothing but SELECT; without it the answer says why")
     func readOnlyRole() async throws {
         let fixture = try await F.shared()
