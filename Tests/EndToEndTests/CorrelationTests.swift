@@ -7,11 +7,42 @@ import TraceTailAppDatabase
 import TraceTailCore
 import TraceTailHTTP
 import TraceTailQuery
+import TraceTailStore
 
 /// From a Workflow row to its tasks, spans and logs (issue 15): each finding appears where the
 /// rows and the logs disagree in its way, and nowhere else; rows read from a real PostgreSQL.
 @Suite("Correlation with the application's rows")
 struct CorrelationTests {
+    @Test("a trace covering two workflows: each workflow's answer lists its own tasks only")
+    func twoWorkflowsInOneTrace() async throws {
+        // Found by a review: the tasks were taken from every record of the trace, so a batch
+        // request (or a client reusing its x-trace-id) listed the other workflow's tasks as this
+        // one's, with no AgentTask row.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-twoflows-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try SQLiteLogStore(path: root + "/db.sqlite")
+        defer { try? store.close() }
+        var file = try await store.register(FileState(path: "orchestrator-out.log", app: "orchestrator", stream: .out, instance: nil, device: 1, inode: 1))
+        let trace = try #require(TraceID("4bf92f3577b34da6a3ce929d0e0e4736"))
+        let first = try #require(BusinessID(.workflow, "7131ef99-fa7f-4afe-98c4-10a65672cfc2"))
+        let second = try #require(BusinessID(.workflow, "2b7e1516-28ae-4d2a-a6d2-a6abf7158809"))
+        var records: [IndexedRecord] = []
+        for (n, (workflow, task)) in [(first, "t-1"), (second, "t-2"), (first, "t-1"), (second, "t-3")].enumerated() {
+            records.append(IndexedRecord(
+                time: 1_782_986_400_000 + Int64(n), level: .info, startOffset: Int64(n) * 100, endOffset: Int64(n) * 100 + 100,
+                trace: trace.key, workflow: workflow.key, task: try #require(BusinessID(.task, task)).key,
+                raw: Array(#"{"msg":"step \#(n)"}"#.utf8)))
+        }
+        file.offset = 400
+        try await store.append(IngestBatch(records: records.map { IngestBatch.Entry(fileID: file.id, record: $0) }, files: [file], storedAt: 1_782_986_400_000))
+        let reader = CorrelationReader(store: store, rows: nil)
+        let answer = try await reader.workflow(try RequestedID(kind: .workflow, text: first.canonical))
+        #expect(answer.tasks.map(\.id) == ["t-1"])
+        let other = try await reader.workflow(try RequestedID(kind: .workflow, text: second.canonical))
+        #expect(other.tasks.map(\.id) == ["t-2", "t-3"])
+    }
+
     typealias F = CorrelationFixture
 
     func answer(_ scenario: F.Scenario) async throws -> WorkflowAnswer {

@@ -64,9 +64,11 @@ package struct CorrelationReader: Sendable {
             (traceRecords, traceTruncated) = try await records(logged, own: true)
         }
         // The tasks: the database's, then those the logs name (by first record) that it lacks.
+        // A trace record naming another workflow is that workflow's: one trace may cover several
+        // (a batch request, a client reusing its x-trace-id), and their tasks were listed here.
         var taskIDs = taskRows.map(\.id)
         var known = Set(taskIDs.compactMap { BusinessID(.task, $0)?.key })
-        for stored in workflowRecords + traceRecords {
+        for stored in workflowRecords + traceRecords where stored.record.workflow == nil || stored.record.workflow == id.key {
             if let task = stored.record.task, known.insert(task).inserted, let business = BusinessID(key: task) {
                 taskIDs.append(business.canonical)
             }
