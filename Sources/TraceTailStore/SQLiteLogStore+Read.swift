@@ -31,7 +31,10 @@ extension SQLiteLogStore {
     /// the page.
     func lookup(_ query: RecordQuery, _ db: Database) throws -> (page: RecordPage, unreadable: Set<BlockAddress>) {
         var collector = PageCollector(query)
-        let blocks = collector.arrange(try candidateBlocks(for: query, db))
+        // Trace index pages that could not be decoded: the blocks they list are not found, and
+        // the page says it is partial as for a block that cannot be.
+        var damagedPages = 0
+        let blocks = collector.arrange(try candidateBlocks(for: query, db, damagedPages: &damagedPages))
         let files = try self.files(db, ids: Set(blocks.map(\.fileID)))
         var unreadable = Set<BlockAddress>()
         for block in blocks {
@@ -48,12 +51,12 @@ extension SQLiteLogStore {
             }
             collector.add(records, file: file)
         }
-        return (collector.page(unreadableBlocks: unreadable.count), unreadable)
+        return (collector.page(unreadableBlocks: unreadable.count + damagedPages), unreadable)
     }
 
     /// The blocks that may hold the id, in partitions and with time ranges that meet since/until:
     /// from the trace index, or from the blocks' filters for the other kinds of id.
-    private func candidateBlocks(for query: RecordQuery, _ db: Database) throws -> [CandidateBlock] {
+    private func candidateBlocks(for query: RecordQuery, _ db: Database, damagedPages: inout Int) throws -> [CandidateBlock] {
         var out: [CandidateBlock] = []
         let partitions = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT id, min_time, max_time FROM partitions WHERE records > 0 ORDER BY id"))
@@ -68,7 +71,7 @@ extension SQLiteLogStore {
             let blockIDs: [Int64]
             switch query.key.kind {
             case .trace, .traceOpaque:
-                blockIDs = try traceBlocks(partition: id, keys: [query.key.indexValue], recent: recent, db)
+                blockIDs = try traceBlocks(partition: id, keys: [query.key.indexValue], recent: recent, db, damagedPages: &damagedPages)
             default:
                 blockIDs = try blocksByFilter(partition: id, query, db)
             }
@@ -98,6 +101,12 @@ extension SQLiteLogStore {
     /// may come too, and its decode finds nothing), the `postings_<p>` of a store made before runs,
     /// and the rows not merged into a run yet (`recent`, taken once per lookup). Sorted, each once.
     func traceBlocks(partition: Int64, keys: [Int64], recent: RecentPostings.View, _ db: Database) throws -> [Int64] {
+        var damagedPages = 0
+        return try traceBlocks(partition: partition, keys: keys, recent: recent, db, damagedPages: &damagedPages)
+    }
+
+    /// `traceBlocks`, counting the index pages that could not be decoded in `damagedPages`.
+    func traceBlocks(partition: Int64, keys: [Int64], recent: RecentPostings.View, _ db: Database, damagedPages: inout Int) throws -> [Int64] {
         guard !keys.isEmpty else { return [] }
         var blocks: [Int64]
         if keys.count == 1 {
@@ -140,6 +149,7 @@ extension SQLiteLogStore {
                     // The blocks it lists are not found by their trace ids; the rest of the index
                     // is. Failing the lookup made every trace whose key falls in it unreadable.
                     reportDamagedIndex(partition: partition, error)
+                    damagedPages += 1
                 }
             }
         }
