@@ -78,7 +78,12 @@ struct FleetTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tracetail-fleet-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
 
-        let node = try DaemonProcess(arguments: ["serve", "--store", url, "--listen", "127.0.0.1:0", "--log-level", "info"])
+        // With --correlate (an application database nothing listens for): a query node reads the
+        // application's rows as a host's daemon does (it took the flag and never used it).
+        let node = try DaemonProcess(arguments: [
+            "serve", "--store", url, "--listen", "127.0.0.1:0", "--log-level", "info",
+            "--correlate", "postgres://readonly@127.0.0.1:\(try FreePort.pick())/app",
+        ])
         defer { node.kill() }
         try await node.waitUntilListening()
         let hosts = try Self.hosts.enumerated().map { try Host(name: $1, index: $0, root: root + "/" + $1, url: url) }
@@ -136,6 +141,8 @@ struct FleetTests {
         // The trace written on all three hosts: merged in time order, each record once.
         let (status, body) = try await node.get("/traces/\(Self.shared)/logs?limit=10000")
         #expect(status == 200)
+        let rowsDatabase = (body["rows"] as? [String: Any])?["database"] as? String
+        #expect(rowsDatabase?.hasPrefix("unreachable: cannot connect to postgres://readonly@127.0.0.1:") == true, "\(rowsDatabase ?? "nil")")
         let records = body["lines"] as? [[String: Any]] ?? []
         let expected = hosts.flatMap { host in
             (host.written[Self.shared] ?? []).map { message in

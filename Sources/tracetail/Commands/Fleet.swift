@@ -156,7 +156,10 @@ struct QueryNode {
                 registry.emit(into: &buffer)
                 return String(decoding: buffer, as: UTF8.self)
             },
-            token: settings.token)
+            token: settings.token,
+            // The application's rows, as a host's daemon reads them (--correlate was taken and
+            // never used: every answer said "not configured").
+            rows: try Bootstrap.applicationRows(settings, logger: logger))
         let settings = self.settings
         let logger = self.logger
         let app = Bootstrap.httpApplication(dependencies, settings: settings, logger: logger) { address, connectionLimit in
