@@ -26,6 +26,10 @@ struct PinoParserTests {
         let winston = parser.parse(Array(#"{"level":"info","message":"x","timestamp":"2026-07-02T10:00:00.123Z","ts":42}"#.utf8), referenceTime: 0)
         #expect(winston.level == .info)
         #expect(winston.time == 1_782_986_400_123)
+        // winston's npm and syslog levels (found by a review: an emerg record counted as info).
+        for (name, level) in [("silly", LogLevel.trace), ("verbose", .debug), ("http", .info), ("alert", .fatal), ("emerg", .fatal)] {
+            #expect(parser.parse(Array(#"{"level":"\#(name)","message":"m"}"#.utf8), referenceTime: 0).level == level, "\(name)")
+        }
         // Alone, each alias still counts.
         #expect(parser.parse(Array(#"{"severity":"warn","ts":1782986400.5,"msg":"m"}"#.utf8), referenceTime: 0).level == .warn)
     }

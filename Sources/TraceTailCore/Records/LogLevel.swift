@@ -13,16 +13,17 @@ package struct LogLevel: RawRepresentable, Hashable, Comparable, Sendable, Custo
 
     package static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    /// A level name as pino, pino-pretty, logfmt or a request spells it (`info`, `WARN`, `warning`,
-    /// `err`), or a number as pino writes it.
+    /// A level name as pino, pino-pretty, logfmt, winston (its npm and syslog levels) or a request
+    /// spells it (`info`, `WARN`, `warning`, `err`, `verbose`, `emerg`), or a number as pino
+    /// writes it.
     package init?(name: some StringProtocol) {
         switch name.lowercased() {
-        case "trace", "10": self = .trace
-        case "debug", "dbg", "20": self = .debug
-        case "info", "information", "notice", "30": self = .info
+        case "trace", "silly", "10": self = .trace
+        case "debug", "dbg", "verbose", "20": self = .debug
+        case "info", "information", "notice", "http", "30": self = .info
         case "warn", "warning", "40": self = .warn
         case "error", "err", "50": self = .error
-        case "fatal", "critical", "crit", "panic", "60": self = .fatal
+        case "fatal", "critical", "crit", "panic", "alert", "emerg", "emergency", "60": self = .fatal
         default: return nil
         }
     }
