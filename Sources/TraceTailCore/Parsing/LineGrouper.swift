@@ -175,7 +175,8 @@ package struct LineGrouper: Sendable {
 
     /// Appends `line` to `p` when it continues it.
     private func continues(_ p: inout Pending, with line: Line, _ shape: LineShape) -> Bool {
-        if p.colourOpen && !shape.isBlank && p.colourLines < Self.maxColourLines {
+        // A whole JSON line is a record of its own, colours open or not (it carries none).
+        if p.colourOpen && !shape.isBlank && !shape.isCompleteJSON && p.colourLines < Self.maxColourLines {
             append(line, to: &p)
             p.colourLines += 1
             if let open = shape.leavesColourOpen { p.colourOpen = open }

@@ -98,9 +98,26 @@ package struct LineShape: Sendable {
             var j = i + 2
             while j < end && (ByteClass.isDigit(b[j]) || b[j] == UInt8(ascii: ";")) { j += 1 }
             if j < end && b[j] == UInt8(ascii: "m") {
-                let params = UnsafeBufferPointer(rebasing: b[(i + 2)..<j])
-                let reset = params.isEmpty || params.elementsEqual("0".utf8) || params.elementsEqual("39".utf8)
-                    || params.elementsEqual("49".utf8) || params.elementsEqual("22".utf8)
+                // A reset when every parameter turns something off: 0 (all), 22-29 (bold,
+                // italic, underline, blink, inverse, hidden, strike off), 39 and 49 (default
+                // colours), 54-55 (framed and overlined off). chalk's and picocolors' underline
+                // ends with 24, and was taken for a colour left open: the 64 lines after it joined
+                // the record, a JSON record among them and its ids with it.
+                var reset = true
+                var value = 0
+                var digits = 0
+                for k in (i + 2)...j {
+                    if k < j, ByteClass.isDigit(b[k]) {
+                        value = min(value * 10 + Int(b[k] &- 0x30), 1_000)
+                        digits += 1
+                        continue
+                    }
+                    let off = digits == 0 || value == 0 || (22...29).contains(value) && value != 26 || value == 39 || value == 49
+                        || value == 54 || value == 55
+                    if !off { reset = false }
+                    value = 0
+                    digits = 0
+                }
                 open = !reset
             }
             i = j
