@@ -73,6 +73,10 @@ struct TimeUnitTests {
         #expect(DateTimeParser.parse("0000-01-01T00:00:00Z")?.milliseconds == Timestamp.earliestMillis)
         #expect(DateTimeParser.parse("9999-12-31T23:59:59.999Z")?.milliseconds == Timestamp.latestMillis)
         #expect(Timestamp.parse("1969-12-31T23:59:59.999Z") == -1)
+        // A zone-less log time, read in the host's zone, is refused the same way.
+        #expect(DateTimeParser.parse("9999-12-31T23:30:00")?.utc(localUTCOffsetSeconds: -5 * 3600) == nil)
+        #expect(DateTimeParser.parse("0000-01-01T00:10:00")?.utc(localUTCOffsetSeconds: 3600) == nil)
+        #expect(DateTimeParser.parse("2026-07-02T12:00:00")?.utc(localUTCOffsetSeconds: 7200) == 1_782_986_400_000)
         // A store may hold any 64-bit time (an older build's, another host's, a damaged block's).
         #expect(Timestamp.rfc3339(Timestamp.earliestMillis) == "0000-01-01T00:00:00.000Z")
         #expect(Timestamp.rfc3339(Timestamp.latestMillis) == "9999-12-31T23:59:59.999Z")

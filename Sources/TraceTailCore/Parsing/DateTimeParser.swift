@@ -6,6 +6,14 @@ package enum DateTimeParser {
         /// Milliseconds since the epoch, read as UTC when `zoned` is false.
         package var milliseconds: Int64
         package var zoned: Bool
+
+        /// The time in UTC, a zone-less one read as local time `localUTCOffsetSeconds` east of
+        /// UTC; nil when that leaves the years RFC 3339 can write (`Timestamp.writable`:
+        /// `9999-12-31T23:30:00` on a host five hours west of UTC).
+        package func utc(localUTCOffsetSeconds: Int) -> Int64? {
+            let millis = zoned ? milliseconds : milliseconds - Int64(localUTCOffsetSeconds) * 1000
+            return Timestamp.writable.contains(millis) ? millis : nil
+        }
     }
 
     /// Days from 1970-01-01 to the given civil date (proleptic Gregorian).

@@ -11,8 +11,7 @@ package enum FieldValues {
     package static func time(_ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef, unit: EpochUnit = .milliseconds, localUTCOffsetSeconds: Int) -> Int64? {
         if let epoch = epochNumber(b, ref.start, ref.end, unit: unit) { return epoch }
         guard ref.kind == .string || ref.kind == .bare else { return nil }
-        guard let parsed = DateTimeParser.parse(b, ref.start, ref.end) else { return nil }
-        return parsed.zoned ? parsed.milliseconds : parsed.milliseconds - Int64(localUTCOffsetSeconds) * 1000
+        return DateTimeParser.parse(b, ref.start, ref.end)?.utc(localUTCOffsetSeconds: localUTCOffsetSeconds)
     }
 
     /// What an epoch number means. The unit comes from the key and the format, not from the

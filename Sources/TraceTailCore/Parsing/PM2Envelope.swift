@@ -33,8 +33,9 @@ package enum PM2Envelope {
         message.reserveCapacity(j - start)
         TextCleaner.unescape(b, start, j, into: &message)
         var time: Int64? = nil
+        // A zone-less envelope timestamp is read as UTC, as it always was.
         if let t = collector.timestamp, let parsed = DateTimeParser.parse(b, t.lowerBound, t.upperBound) {
-            time = parsed.milliseconds
+            time = parsed.utc(localUTCOffsetSeconds: 0)
         }
         return Decoded(message: message, time: time)
     }

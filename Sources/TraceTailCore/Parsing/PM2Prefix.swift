@@ -32,8 +32,7 @@ package enum PM2Prefix {
     /// The prefix's time in ms since the epoch; zone-less dates are local time `localUTCOffsetSeconds`
     /// east of UTC. `prefixLength` includes the `": "` separator.
     package static func time(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, prefixLength: Int, localUTCOffsetSeconds: Int) -> Int64? {
-        guard let parsed = DateTimeParser.parse(b, start, start + prefixLength - 2) else { return nil }
-        return parsed.zoned ? parsed.milliseconds : parsed.milliseconds - Int64(localUTCOffsetSeconds) * 1000
+        DateTimeParser.parse(b, start, start + prefixLength - 2)?.utc(localUTCOffsetSeconds: localUTCOffsetSeconds)
     }
 
     /// Whether `b[at...]` holds a prefix shaped like the one at `b[shape..<shape+length]`: the same

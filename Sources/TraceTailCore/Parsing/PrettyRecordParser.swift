@@ -69,9 +69,7 @@ package enum PrettyRecordParser {
     /// would put it more than 12 hours after the reference.
     package static func time(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, referenceTime: Int64, localUTCOffsetSeconds: Int) -> Int64? {
         let offsetMillis = Int64(localUTCOffsetSeconds) * 1000
-        if let parsed = DateTimeParser.parse(b, start, end) {
-            return parsed.zoned ? parsed.milliseconds : parsed.milliseconds - offsetMillis
-        }
+        if let parsed = DateTimeParser.parse(b, start, end) { return parsed.utc(localUTCOffsetSeconds: localUTCOffsetSeconds) }
         if let epoch = FieldValues.epochNumber(b, start, end), end - start >= 10 { return epoch }
         guard let (tod, next) = DateTimeParser.timeOfDay(b, start, end), next == end else { return nil }
         let day: Int64 = 86_400_000

@@ -59,9 +59,7 @@ package enum Timestamp {
     /// API's and the CLI's time parameters.
     /// Nil also when the time, once in UTC, is outside `writable`.
     package static func parse(_ text: some StringProtocol, defaultOffsetSeconds: Int = 0) -> Int64? {
-        guard let parsed = DateTimeParser.parse(String(text)) else { return nil }
-        let millis = parsed.zoned ? parsed.milliseconds : parsed.milliseconds - Int64(defaultOffsetSeconds) * 1000
-        return writable.contains(millis) ? millis : nil
+        DateTimeParser.parse(String(text))?.utc(localUTCOffsetSeconds: defaultOffsetSeconds)
     }
 
     /// Days since 1970-01-01 of a civil date.
