@@ -45,6 +45,22 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.root + "/nothing.sqlite"))
     }
 
+    @Test("output that cannot be written (a full disk): status 1 and a message")
+    func unwritableOutput() async throws {
+        // Found by a review: a failed write stopped the output and the command exited 0.
+        let fixture = try await F.make()
+        defer { try? fixture.store.close(); try? FileManager.default.removeItem(atPath: fixture.root) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let errors = fixture.root + "/stderr.txt"
+        process.arguments = ["-c", "'\(DaemonProcess.executable.path)' logs --trace \(F.trace) --db '\(fixture.database)' > /dev/full 2> '\(errors)'"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let stderr = String(decoding: FileManager.default.contents(atPath: errors) ?? Data(), as: UTF8.self)
+        #expect(stderr.contains("cannot write the output: No space left on device"), "\(stderr)")
+    }
+
     @Test("logs: by workflow, task, span or trace, with the API's filters, paging, --json and --raw")
     func logs() async throws {
         let fixture = try await F.make()
