@@ -3,6 +3,19 @@ import Testing
 
 @Suite("record assembler")
 struct AssemblerTests {
+    @Test("envelopes of an app that writes its newline first: records come out as they are read, not all held", .timeLimit(.minutes(1)))
+    func newlineFirstEnvelopes() {
+        // Found by a read-only review: each such envelope overlaps the one before, every record
+        // was held until a megabyte gathered, and each line walked all of them (quadratic).
+        var assembler = RecordAssembler(offset: 0)
+        let line = Array(#"{"message":"\nX","process_id":0,"app_name":"a"}"#.utf8) + [0x0A]
+        var released = 0
+        for _ in 0..<20_000 { released += assembler.append(line).count }
+        #expect(released >= 20_000 - RecordAssembler.maxHeldRecords - 1, "\(released) released of 20,000")
+        released += assembler.closePending().count
+        #expect(released > 0)
+    }
+
     @Test("a line with no line end is never emitted, and closePending leaves it alone")
     func partialLine() {
         var assembler = RecordAssembler(offset: 100)

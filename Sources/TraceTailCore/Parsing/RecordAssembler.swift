@@ -217,6 +217,9 @@ package struct RecordAssembler: Sendable {
     /// The commit point is the first unfinished byte, moved back to the start of any held record that
     /// ends after it (records sharing an envelope overlap). Records come out of the grouper in the
     /// order of their ends, so the ones ending after the commit point are a suffix of `ready`.
+    /// Records held for a commit point at most (see `gate`).
+    static let maxHeldRecords = 1_024
+
     private mutating func gate(_ produced: [AssembledRecord], lineEnd: Int64? = nil) -> [AssembledRecord] {
         for record in produced {
             assert(ready.last.map { $0.endOffset <= record.endOffset } ?? true, "records leave the grouper in end order")
@@ -232,8 +235,11 @@ package struct RecordAssembler: Sendable {
             kept -= 1
         }
         var out: [AssembledRecord]
-        if readyBytes > options.maxRecordBytes {
-            // Forced: see the type's documentation.
+        // Forced (see the type's documentation) also past `maxHeldRecords` records: envelopes of an
+        // app that writes its newline first each overlap the one before, so every record was held
+        // until a megabyte had gathered (half a million records of two bytes), each gate walking
+        // them all: quadratic, the tailer stalled (found by a read-only review).
+        if readyBytes > options.maxRecordBytes || ready.count > Self.maxHeldRecords {
             out = ready
             commit = max(commit, ready.last?.endOffset ?? commit)
             ready.removeAll()
@@ -241,7 +247,7 @@ package struct RecordAssembler: Sendable {
             out = Array(ready[0..<kept])
             ready.removeFirst(kept)
         }
-        readyBytes = ready.reduce(0) { $0 + $1.raw.count + 1 }
+        readyBytes -= out.reduce(0) { $0 + $1.raw.count + 1 }
         committedOffset = max(committedOffset, commit)
         return out
     }
