@@ -9,13 +9,17 @@ struct DirectoryChanges: Sendable {
     var structural = false
     /// The kernel dropped events: look at everything.
     var overflow = false
+    /// The directory itself was removed or moved: the watch is gone with it (a directory made
+    /// again under the name is another, unwatched).
+    var watchLost = false
 
-    var isEmpty: Bool { names.isEmpty && !structural && !overflow }
+    var isEmpty: Bool { names.isEmpty && !structural && !overflow && !watchLost }
 
     mutating func merge(_ other: DirectoryChanges) {
         names.formUnion(other.names)
         structural = structural || other.structural
         overflow = overflow || other.overflow
+        watchLost = watchLost || other.watchLost
     }
 }
 
@@ -42,7 +46,7 @@ final class DirectoryWatcher: Sendable {
             logger.warning("inotify unavailable; polling only", metadata: ["errno": "\(errno)"])
             return nil
         }
-        let mask = UInt32(IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB)
+        let mask = UInt32(IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
         guard inotify_add_watch(fd, directory, mask) >= 0 else {
             logger.warning("cannot watch directory; polling only", metadata: ["directory": "\(directory)", "errno": "\(errno)"])
             Glibc.close(fd)
@@ -219,6 +223,10 @@ private final class WatcherThread: Sendable {
                 let length = Int(buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self) })
                 let nameBytes = buffer[(offset + 16)..<min(n, offset + 16 + length)].prefix { $0 != 0 }
                 if mask & UInt32(IN_Q_OVERFLOW) != 0 { changes.overflow = true }
+                if mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+                    changes.watchLost = true
+                    changes.structural = true
+                }
                 if mask & UInt32(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO) != 0 { changes.structural = true }
                 if !nameBytes.isEmpty { changes.names.insert(String(decoding: nameBytes, as: UTF8.self)) }
                 offset += 16 + length

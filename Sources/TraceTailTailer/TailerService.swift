@@ -82,10 +82,14 @@ package struct TailerService: Service {
     package func run() async throws {
         let tailer = DirectoryTailer(configuration: configuration, store: store, logger: logger)
         try await tailer.start()
-        let watcher = configuration.useInotify ? DirectoryWatcher(directory: configuration.directory, logger: logger) : nil
+        var watcher = configuration.useInotify ? DirectoryWatcher(directory: configuration.directory, logger: logger) : nil
+        // The directory was removed or moved, and with it the watch: watched again once a
+        // directory is back under the name (passes poll meanwhile). The watch stayed on the old
+        // directory, and new lines were found by the 2 s full pass only.
+        var watchLost = configuration.useInotify && watcher == nil
         // With inotify, the directory is listed and every file looked at once a while (a fallback
         // for file systems that send no events); in between only what the events name.
-        let fullInterval = watcher == nil ? configuration.pollIntervalMillis : max(configuration.pollIntervalMillis, 2_000)
+        var fullInterval: Int64 { watcher == nil ? configuration.pollIntervalMillis : max(configuration.pollIntervalMillis, 2_000) }
         var lastFull: Int64 = 0
         var changed: Set<String>?
         let started = WallClock.nowMillis()
@@ -99,6 +103,13 @@ package struct TailerService: Service {
             let passStarted = ContinuousClock.now
             let now = WallClock.nowMillis()
             if WallClock.elapsed(now, since: lastFull, atLeast: fullInterval) || tailer.hasWaitingCopies { changed = nil }
+            if watchLost, changed == nil,
+               let again = DirectoryWatcher(directory: configuration.directory, logger: Logger(label: "tracetail.watch", factory: { _ in SwiftLogNoOpLogHandler() }))
+            {
+                watcher = again
+                watchLost = false
+                logger.notice("watching the log directory again", metadata: ["directory": "\(configuration.directory)"])
+            }
             do {
                 more = try await tailer.poll(now: now, changed: changed)
                 if changed == nil { lastFull = now }
@@ -174,9 +185,10 @@ package struct TailerService: Service {
                 let due = [tailer.nextFlushDue, tailer.nextReleaseDue(now: wallNow)].compactMap { $0 }.min()
                 let deadline = ContinuousClock.now + .milliseconds(waitMillis(due: due, now: wallNow))
                 let changes: DirectoryWatcher.Changes?
+                let current = watcher
                 do {
                     changes = try await cancelWhenGracefulShutdown {
-                        if let watcher {
+                        if let watcher = current {
                             // Passes are paced while files are written without pause: the events
                             // of the pause are taken together after it. A pass on every event read
                             // a few KB each time: 72-76 % of a core at 10,000 records/s instead of
@@ -191,6 +203,13 @@ package struct TailerService: Service {
                     }
                 } catch {
                     break  // shutting down, or cancelled
+                }
+                if let changes, changes.watchLost {
+                    watcher = nil
+                    watchLost = true
+                    logger.notice("the log directory was removed or moved; looking for it every poll interval", metadata: [
+                        "directory": "\(configuration.directory)",
+                    ])
                 }
                 if let changes, !changes.structural, !changes.overflow {
                     changed = changes.names

@@ -58,6 +58,28 @@ struct DirectoryWatcherTests {
         try handle.close()
     }
 
+    @Test("the directory removed (or moved): the watcher says its watch is gone")
+    func directoryRemoved() async throws {
+        // Found by a read-only review: the watch stayed on the removed directory, and new lines
+        // in the one made again under its name were found by the 2 s full pass only.
+        let path = try Self.directory()
+        let watcher = try #require(DirectoryWatcher(directory: path, logger: Logger(label: "test")))
+        try FileManager.default.removeItem(atPath: path)
+        let lost = try await Self.withinSeconds(30) { () -> Bool in
+            var seen = DirectoryChanges()
+            while !seen.watchLost && !Task.isCancelled { seen.merge(await watcher.wait(milliseconds: 1_000)) }
+            return seen.watchLost
+        }
+        #expect(lost)
+        // Made again: a watcher of the new directory works.
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let again = try #require(DirectoryWatcher(directory: path, logger: Logger(label: "test")))
+        _ = FileManager.default.createFile(atPath: path + "/a-out.log", contents: Data("x\n".utf8))
+        let changes = try await Self.changes(naming: "a-out.log", from: again)
+        #expect(changes.names.contains("a-out.log"))
+    }
+
     @Test("a write is handed to the waiting task by name, a new file as a change of the listing")
     func writeWakesTheWaiter() async throws {
         let dir = try Self.directory()
