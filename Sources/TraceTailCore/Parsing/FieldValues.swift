@@ -2,8 +2,21 @@
 package enum FieldValues {
     package static func level(_ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef) -> LogLevel? {
         if let n = ByteClass.integer(b, ref.start, ref.end) { return n <= 255 ? LogLevel(number: Int(n)) : nil }
-        guard ref.kind != .object, ref.end - ref.start <= 16 else { return nil }
-        return LogLevel(name: String(decoding: UnsafeBufferPointer(rebasing: b[ref.start..<ref.end]), as: UTF8.self))
+        guard ref.kind != .object else { return nil }
+        if ref.end - ref.start <= 16, ref.kind != .escapedString {
+            return LogLevel(name: String(decoding: UnsafeBufferPointer(rebasing: b[ref.start..<ref.end]), as: UTF8.self))
+        }
+        // Escaped or coloured: winston's colorize() writes "\u001b[31merror\u001b[39m". The
+        // name, unescaped and without its escapes; no level name is longer than 16 bytes.
+        guard ref.end - ref.start <= 64 else { return nil }
+        var decoded: [UInt8] = []
+        if ref.kind == .escapedString {
+            TextCleaner.unescape(b, ref.start, ref.end, into: &decoded)
+        } else {
+            decoded = Array(UnsafeBufferPointer(rebasing: b[ref.start..<ref.end]))
+        }
+        let name = TextCleaner.text(decoded)
+        return name.utf8.count <= 16 ? LogLevel(name: name) : nil
     }
 
     /// A time value: an epoch number in the unit its key implies (see `EpochUnit`), or a date
