@@ -66,16 +66,17 @@ package struct CorrelationReader: Sendable {
         // The tasks: the database's, then those the logs name (by first record) that it lacks.
         // A trace record naming another workflow is that workflow's: one trace may cover several
         // (a batch request, a client reusing its x-trace-id), and their tasks were listed here.
-        var taskIDs = taskRows.map(\.id)
-        var known = Set(taskIDs.compactMap { BusinessID(.task, $0)?.key })
+        // Each row with its own entry (not found again by id: rows whose task_id is NULL all had
+        // the id "" and were shown as the first of them).
+        var entries: [(id: String, row: TaskRow?)] = taskRows.map { ($0.id, $0) }
+        var known = Set(taskRows.compactMap { BusinessID(.task, $0.id)?.key })
         for stored in workflowRecords + traceRecords where stored.record.workflow == nil || stored.record.workflow == id.key {
             if let task = stored.record.task, known.insert(task).inserted, let business = BusinessID(key: task) {
-                taskIDs.append(business.canonical)
+                entries.append((business.canonical, nil))
             }
         }
         var tasks: [CorrelationInput.Task] = []
-        for taskID in taskIDs.prefix(maximumTasks) {
-            let row = taskRows.first { $0.id == taskID }
+        for (taskID, row) in entries.prefix(maximumTasks) {
             let logs: LogEvidence
             if let key = BusinessID(.task, taskID)?.key {
                 let (found, truncated) = try await records(key)
