@@ -53,16 +53,30 @@ final class Health: Sendable {
     /// The server answered (an error of its own, say): reads try again.
     func reached() { down.withLock { $0 = nil } }
 
-    /// Why this read fails at once, if it does; nil when it may try (the server is not known to be
-    /// away, or this read is the one to try again).
-    func knownDown() -> String? {
+    /// Whether a read may go on: `.fail` with the reason while the server is known to be away,
+    /// `.probe` for the one read that tries again once the wait is over, `.go` otherwise.
+    enum Admission: Equatable { case go, probe, fail(String) }
+
+    func admit() -> Admission {
         down.withLock { state in
-            guard let current = state else { return nil }
-            if current.probing || ContinuousClock.now < current.until { return current.reason }
+            guard let current = state else { return .go }
+            if current.probing || ContinuousClock.now < current.until { return .fail(current.reason) }
             state = (current.until, current.reason, true)
-            return nil
+            return .probe
         }
     }
+
+    /// The probe was refused before it reached the server (the permit queue full): the next read
+    /// tries instead.
+    func releaseProbe() {
+        down.withLock { state in
+            if let current = state { state = (current.until, current.reason, false) }
+        }
+    }
+
+    /// Why reads fail at once now, without claiming the probe (a read that waited for its permit
+    /// while another found the server away looks again).
+    var knownDown: String? { down.withLock { $0?.reason } }
 }
 
 /// A counting semaphore for connections: callers past the limit wait, first come first served.

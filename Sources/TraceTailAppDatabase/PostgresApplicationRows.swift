@@ -109,9 +109,14 @@ package struct PostgresApplicationRows: ApplicationRows {
         let schema = schema
         let logger = logger
         let health = health
-        if let reason = health.knownDown() { throw AppDatabaseError(reason + " (tried again within a second)") }
+        let admission = health.admit()
+        if case .fail(let reason) = admission { throw AppDatabaseError(reason + " (tried again within a second)") }
+        let rows: [Columns]
         do {
-            let rows: [Columns] = try await gate.withPermit {
+            rows = try await gate.withPermit {
+                // Waited for its permit while another read found the server away: fail at once
+                // too (the probe goes on: it is the one to try).
+                if admission != .probe, let reason = health.knownDown { throw AppDatabaseError(reason + " (tried again within a second)") }
                 return try await withTimeout { connection -> [Columns] in
                     var typeBinds = PostgresBindings(capacity: 2)
                     typeBinds.append(ApplicationSchema.quoted(lookup.table, qualified: true))
@@ -132,8 +137,10 @@ package struct PostgresApplicationRows: ApplicationRows {
                 }
             }
             if health.recovered() { logger.notice("application database answers again", metadata: ["url": "\(url)"]) }
-            try checkColumns(rows.first, table: lookup.table)
-            return rows
+        } catch let error as AppDatabaseError where error.description.hasPrefix("busy:") || error.description.hasSuffix("(tried again within a second)") {
+            // Refused here, not by the server: says nothing of it.
+            if admission == .probe { health.releaseProbe() }
+            throw error
         } catch {
             let reason = explain(error)
             if health.failed() { logger.warning("application database unreachable", metadata: ["url": "\(url)", "error": "\(reason)"]) }
@@ -148,6 +155,10 @@ package struct PostgresApplicationRows: ApplicationRows {
             }
             throw AppDatabaseError(reason)
         }
+        // The server answered: a column it lacks is a setting's or a schema's matter, not an
+        // outage (outside the catch above, which would log it as one at every read).
+        try checkColumns(rows.first, table: lookup.table)
+        return rows
     }
 
     /// Every configured column of `table` is in its rows: a column the table does not have read

@@ -48,16 +48,6 @@ package struct FieldCollector: Sendable {
         }
     }
 
-    /// Which time key wins: lower first.
-    @inline(__always)
-    private static func timeRank(_ key: FieldKey) -> Int {
-        switch key {
-        case .time: 0
-        case .timestamp: 1
-        default: 2
-        }
-    }
-
     /// Records a value under `key`. `container` is the top-level key whose object holds it, if any.
     @inline(__always)
     package mutating func value(_ key: FieldKey, _ ref: ValueRef, container: FieldKey?) {
@@ -76,14 +66,9 @@ package struct FieldCollector: Sendable {
         case .workflowID: workflowID = Self.better(workflowID, ref)
         case .taskID: taskID = Self.better(taskID, ref)
         case .traceparent: traceparent = Self.better(traceparent, ref)
-        // The logger's own field before a user's alias of it: pino writes `level` and `time`
-        // first and the user's fields after them, winston's json() sorts keys (`level` before
-        // `severity`), so the first level wins; of the times, `time` before `timestamp` before
-        // `ts`, wherever they stand (`"ts":42` after a winston timestamp dated a record 1970,
-        // `"severity":"minor"` after pino's level left a record without one).
-        case .level: if ref.depth == 0, level == nil { level = ref }
+        case .level: if ref.depth == 0 { level = ref }
         case .time, .ts, .timestamp:
-            if ref.depth == 0, time == nil || Self.timeRank(key) <= Self.timeRank(timeKey) {
+            if ref.depth == 0 {
                 time = ref
                 timeKey = key
             }
