@@ -62,6 +62,10 @@ struct GroupingTests {
          [["[1] \u{1B}[32mINFO\u{1B}[39m (1): \u{1B}[36mone", "two\u{1B}[39m"], ["[2] \u{1B}[32mINFO\u{1B}[39m (1): \u{1B}[36mx\u{1B}[39m"], ["three"]]),
         // Underline, italic and inverse end with their own codes (24, 23, 27), and "0;39" resets:
         // not colours left open (found by a review: a JSON record after a vite banner joined it).
+        // An underline closed inside a colour that stays open: the colour still joins the next line.
+        ("underline closed inside an open colour",
+         ["[1] \u{1B}[36mcalling \u{1B}[4mhttp://x\u{1B}[24m and", "more\u{1B}[39m", "after"],
+         [["[1] \u{1B}[36mcalling \u{1B}[4mhttp://x\u{1B}[24m and", "more\u{1B}[39m"], ["after"]]),
         ("underline closed by 24, and a JSON line after a colour left open",
          ["[vite] server running at \u{1B}[4mhttp://localhost:5173/\u{1B}[24m", "next", "[a] \u{1B}[3mx\u{1B}[23m \u{1B}[7my\u{1B}[0;39m", "after",
           "[b] \u{1B}[36mopen", #"{"level":30,"msg":"charged"}"#],

@@ -82,9 +82,19 @@ package struct LineShape: Sendable {
         }
     }
 
+    /// The colours and attributes an escape sequence left set.
+    private struct SGRState {
+        var foreground = false
+        var background = false
+        /// Bit n: attribute n (1 bold ... 9 strike) is on.
+        var attributes = 0
+        var isOpen: Bool { foreground || background || attributes != 0 }
+    }
+
     /// See `leavesColourOpen`.
     private static func colourState(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool? {
         var open: Bool? = nil
+        var sgr = SGRState()
         var i = start
         while i < end {
             guard b[i] == 0x1B else {
@@ -98,12 +108,13 @@ package struct LineShape: Sendable {
             var j = i + 2
             while j < end && (ByteClass.isDigit(b[j]) || b[j] == UInt8(ascii: ";")) { j += 1 }
             if j < end && b[j] == UInt8(ascii: "m") {
-                // A reset when every parameter turns something off: 0 (all), 22-29 (bold,
-                // italic, underline, blink, inverse, hidden, strike off), 39 and 49 (default
-                // colours), 54-55 (framed and overlined off). chalk's and picocolors' underline
-                // ends with 24, and was taken for a colour left open: the 64 lines after it joined
-                // the record, a JSON record among them and its ids with it.
-                var reset = true
+                // The state after every parameter of the line's codes, not the last code's alone:
+                // open while a foreground or background colour or an attribute is set at the
+                // line's end. 0 (or none) resets all; 39 and 49 the colours; 22-29 the attributes
+                // (chalk's and picocolors' underline ends with 24: taken for a colour left open,
+                // the 64 lines after it joined the record, a JSON record among them); 38 and 48
+                // carry 5;n or 2;r;g;b, skipped.
+                var params: [Int] = []
                 var value = 0
                 var digits = 0
                 for k in (i + 2)...j {
@@ -112,13 +123,31 @@ package struct LineShape: Sendable {
                         digits += 1
                         continue
                     }
-                    let off = digits == 0 || value == 0 || (22...29).contains(value) && value != 26 || value == 39 || value == 49
-                        || value == 54 || value == 55
-                    if !off { reset = false }
+                    params.append(digits == 0 ? 0 : value)
                     value = 0
                     digits = 0
                 }
-                open = !reset
+                var p = 0
+                while p < params.count {
+                    let code = params[p]
+                    switch code {
+                    case 0: sgr = SGRState()
+                    case 1...9: sgr.attributes |= 1 << code
+                    case 21: sgr.attributes &= ~(1 << 1)
+                    case 22: sgr.attributes &= ~(1 << 1 | 1 << 2)
+                    case 23...29 where code != 26: sgr.attributes &= ~(1 << (code - 20))
+                    case 30...37, 90...97: sgr.foreground = true
+                    case 39: sgr.foreground = false
+                    case 40...47, 100...107: sgr.background = true
+                    case 49: sgr.background = false
+                    case 38, 48:
+                        if code == 38 { sgr.foreground = true } else { sgr.background = true }
+                        if p + 1 < params.count { p += params[p + 1] == 5 ? 2 : params[p + 1] == 2 ? 4 : 1 }
+                    default: break
+                    }
+                    p += 1
+                }
+                open = sgr.isOpen
             }
             i = j
         }
