@@ -28,13 +28,15 @@ struct CorrelationTests {
         let first = try #require(BusinessID(.workflow, "7131ef99-fa7f-4afe-98c4-10a65672cfc2"))
         let second = try #require(BusinessID(.workflow, "2b7e1516-28ae-4d2a-a6d2-a6abf7158809"))
         var records: [IndexedRecord] = []
-        for (n, (workflow, task)) in [(first, "t-1"), (second, "t-2"), (first, "t-1"), (second, "t-3")].enumerated() {
+        // t-3's first record names no workflow; a later one names the second.
+        let steps: [(BusinessID?, String)] = [(first, "t-1"), (second, "t-2"), (nil, "t-3"), (first, "t-1"), (second, "t-3")]
+        for (n, (workflow, task)) in steps.enumerated() {
             records.append(IndexedRecord(
                 time: 1_782_986_400_000 + Int64(n), level: .info, startOffset: Int64(n) * 100, endOffset: Int64(n) * 100 + 100,
-                trace: trace.key, workflow: workflow.key, task: try #require(BusinessID(.task, task)).key,
+                trace: trace.key, workflow: workflow?.key, task: try #require(BusinessID(.task, task)).key,
                 raw: Array(#"{"msg":"step \#(n)"}"#.utf8)))
         }
-        file.offset = 400
+        file.offset = 500
         try await store.append(IngestBatch(records: records.map { IngestBatch.Entry(fileID: file.id, record: $0) }, files: [file], storedAt: 1_782_986_400_000))
         let reader = CorrelationReader(store: store, rows: nil)
         let answer = try await reader.workflow(try RequestedID(kind: .workflow, text: first.canonical))

@@ -68,10 +68,19 @@ package struct CorrelationReader: Sendable {
         // (a batch request, a client reusing its x-trace-id), and their tasks were listed here.
         // Each row with its own entry (not found again by id: rows whose task_id is NULL all had
         // the id "" and were shown as the first of them).
+        // A task is another workflow's when a record ties it to another and none to this one
+        // (decided per task: its first record may carry no workflow id, a later one may).
         var entries: [(id: String, row: TaskRow?)] = taskRows.map { ($0.id, $0) }
         var known = Set(taskRows.compactMap { BusinessID(.task, $0.id)?.key })
-        for stored in workflowRecords + traceRecords where stored.record.workflow == nil || stored.record.workflow == id.key {
-            if let task = stored.record.task, known.insert(task).inserted, let business = BusinessID(key: task) {
+        var ties: [IDKey: (this: Bool, other: Bool)] = [:]
+        for stored in workflowRecords + traceRecords {
+            guard let task = stored.record.task, let workflow = stored.record.workflow else { continue }
+            if workflow == id.key { ties[task, default: (false, false)].this = true } else { ties[task, default: (false, false)].other = true }
+        }
+        for stored in workflowRecords + traceRecords {
+            guard let task = stored.record.task else { continue }
+            if let tie = ties[task], tie.other, !tie.this { continue }
+            if known.insert(task).inserted, let business = BusinessID(key: task) {
                 entries.append((business.canonical, nil))
             }
         }
