@@ -25,6 +25,9 @@ struct ProseIDTests {
          Expected(message: "charge captured traceId: 4bf92f3577b34da6a3ce929d0e0e4736. spanId: '00f067aa0ba902b7'!",
                   time: nil, level: nil, trace: IDs.traceB, span: IDs.spanA, format: .text)),
         (#"retrying taskId: "t-7""#, Expected(message: #"retrying taskId: "t-7""#, time: nil, level: nil, task: "t-7", format: .text)),
+        ("forwarded with traceparent 00-7a1c93e5b40f4d2e8c6a15f9e2d07b38-3e9d51a7c0b284f6-01.",
+         Expected(message: "forwarded with traceparent 00-7a1c93e5b40f4d2e8c6a15f9e2d07b38-3e9d51a7c0b284f6-01.", time: nil, level: nil,
+                  trace: "7a1c93e5b40f4d2e8c6a15f9e2d07b38", parent: "3e9d51a7c0b284f6", format: .text)),
         // A word that only ends like a key is not one; neither is a key with no value.
         ("retraceId: 4bf92f3577b34da6a3ce929d0e0e4736 and traceId: ", Expected(message: "retraceId: 4bf92f3577b34da6a3ce929d0e0e4736 and traceId:", time: nil, level: nil, format: .text)),
         // A traceparent inside a JSON message names the trace and the parent span.

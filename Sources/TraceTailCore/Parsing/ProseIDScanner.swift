@@ -40,7 +40,7 @@ package enum ProseIDScanner {
         var i = start
         while i + 55 <= end {
             if b[i + 2] == UInt8(ascii: "-"), b[i + 35] == UInt8(ascii: "-"), b[i + 52] == UInt8(ascii: "-"),
-               i == start || !isKeyByte(b[i - 1]), i + 55 == end || !isKeyByte(b[i + 55]),
+               i == start || !isKeyByte(b[i - 1]), i + 55 == end || !isKeyByte(b[i + 55]) || endsSentence(b, i + 55, end),
                let found = IDExtractor.traceparent(b, i, i + 55)
             {
                 return found
@@ -68,6 +68,13 @@ package enum ProseIDScanner {
     @inline(__always)
     private static func isValueEnd(_ c: UInt8) -> Bool {
         c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: ",") || c == UInt8(ascii: ";")
+    }
+
+    /// A sentence's punctuation (`.`, `:`, `!`, `?`, a quote) right after a value, then the end or
+    /// a space: `... traceparent 00-<t>-<s>-01.`
+    @inline(__always)
+    private static func endsSentence(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> Bool {
+        isTrailing(b[i]) && (i + 1 == end || ByteClass.isWhite(b[i + 1]))
     }
 
     @inline(__always)
