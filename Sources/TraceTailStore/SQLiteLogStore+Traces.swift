@@ -71,7 +71,11 @@ extension SQLiteLogStore {
         let keys = Array(Set(traces.map(\.indexValue)))
         let recent = try recentPostings.view(db)
         for partition in try Int64.fetchAll(db, sql: "SELECT id FROM partitions WHERE records > 0") {
-            let ids = try traceBlocks(partition: partition, keys: keys, recent: recent, db)
+            var damagedPages = 0
+            let ids = try traceBlocks(partition: partition, keys: keys, recent: recent, db, damagedPages: &damagedPages)
+            // A damaged index page: the blocks it lists are not counted, and the list says it is
+            // partial (counted as one unreadable block of the partition, under an id no block has).
+            if damagedPages > 0 { unreadable.insert(BlockAddress(partition: partition, block: -1)) }
             guard !ids.isEmpty else { continue }
             let blocks = try Row.fetchCursor(db, sql: """
                 SELECT * FROM \(Self.blocksTable(partition)) WHERE id IN (\(ids.map(String.init).joined(separator: ",")))

@@ -96,8 +96,11 @@ struct StoreRecentPostingsTests {
             if page.unreadableBlocks > 0 { partial += 1 }
         }
         #expect(found > 0)
-        // The traces whose key falls in the page get answers that say they are partial.
+        // The traces whose key falls in the page get answers that say they are partial, and so
+        // does the trace list that counts them.
         #expect(partial > 0)
+        let list = try await store.traces(TraceListQuery(since: 0, limit: 100))
+        #expect(list.unreadableBlocks > 0, "\(list.traces.count) traces listed")
         // Commits go on, through the merges that read the damaged run.
         for number in 4..<40 { try await Self.add(number, to: store, &files, &expected) }
         let left: Int64? = try await store.database.read { db in
