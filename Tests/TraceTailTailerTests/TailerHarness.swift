@@ -131,13 +131,18 @@ final class TailerHarness {
     func gzip(_ text: String) throws -> [UInt8] {
         let input = root + "/gzip-input-\(UUID().uuidString)"
         try Data(text.utf8).write(to: URL(fileURLWithPath: input))
+        try Self.shell("gzip -c '\(input)' > '\(input).gz'")
+        return Array(try Data(contentsOf: URL(fileURLWithPath: input + ".gz")))
+    }
+
+    /// Runs `command` with /bin/sh; it must succeed.
+    static func shell(_ command: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "gzip -c '\(input)' > '\(input).gz'"]
+        process.arguments = ["-c", command]
         try process.run()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return Array(try Data(contentsOf: URL(fileURLWithPath: input + ".gz")))
+        #expect(process.terminationStatus == 0, "\(command)")
     }
 
     /// Sets a file's modification time to `millis` on the harness's clock (which is not the
