@@ -55,7 +55,7 @@ struct CommandLineTests {
         let errors = fixture.root + "/stderr.txt"
         process.arguments = ["-c", "'\(DaemonProcess.executable.path)' logs --trace \(F.trace) --db '\(fixture.database)' > /dev/full 2> '\(errors)'"]
         try process.run()
-        process.waitUntilExit()
+        try await offThread { process.waitUntilExit() }
         #expect(process.terminationStatus == 1)
         let stderr = String(decoding: FileManager.default.contents(atPath: errors) ?? Data(), as: UTF8.self)
         #expect(stderr.contains("cannot write the output: No space left on device"), "\(stderr)")

@@ -37,13 +37,19 @@ struct CrashTests {
         try process.run()
         var killedAt: Int64?
         if let killAt {
-            while process.isRunning {
-                if let stored = storedRecords(killAt.database), stored >= killAt.records {
-                    kill(process.processIdentifier, SIGKILL)
-                    killedAt = stored
-                    break
+            // Watched from a thread of its own: on the shared pool, under the whole suite, the
+            // watch went unscheduled while the ingest ran to its end (a CI run found the first
+            // ingest never killed).
+            let pid = process.processIdentifier
+            killedAt = try await offThread { () -> Int64? in
+                while process.isRunning {
+                    if let stored = storedRecords(killAt.database), stored >= killAt.records {
+                        kill(pid, SIGKILL)
+                        return stored
+                    }
+                    usleep(5_000)
                 }
-                try await Task.sleep(for: .milliseconds(5))
+                return nil
             }
         }
         let (status, text) = try await offThread {

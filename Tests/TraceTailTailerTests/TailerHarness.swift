@@ -145,6 +145,13 @@ final class TailerHarness {
         #expect(process.terminationStatus == 0, "\(command)")
     }
 
+    /// `shell`, waited for on a thread of its own, not one of the pool every test shares.
+    static func shellOffPool(_ command: String) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread { continuation.resume(with: Result { try shell(command) }) }.start()
+        }
+    }
+
     /// Sets a file's modification time to `millis` on the harness's clock (which is not the
     /// machine's: `mayStillGrow` and a copy's age compare the two).
     func setModified(_ name: String, at millis: Int64) throws {
