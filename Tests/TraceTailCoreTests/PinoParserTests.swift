@@ -16,6 +16,27 @@ struct PinoParserTests {
         }
     }
 
+    @Test("a user's field named like the level or the time does not take the logger's, wherever it stands")
+    func userFieldsNamedLikeLevelAndTime() {
+        // Found by read-only reviews: the last of the aliases won (a user's field written after
+        // pino's took the level or the time); a first try at a priority broke winston, which
+        // sorts a user's "time" (an elapsed time) before its own "timestamp".
+        func parse(_ line: String) -> RecordFields { parser.parse(Array(line.utf8), referenceTime: 0) }
+        let pino = parse(#"{"level":50,"time":1782986400123,"severity":"minor","timestamp":"n/a","msg":"payment failed"}"#)
+        #expect(pino.level == .error)
+        #expect(pino.time == 1_782_986_400_123)
+        let winston = parse(#"{"level":"info","message":"request","time":45,"timestamp":"2026-07-02T10:00:00.123Z"}"#)
+        #expect(winston.time == 1_782_986_400_123)
+        #expect(parse(#"{"level":"info","message":"x","timestamp":"2026-07-02T10:00:00.123Z","ts":42}"#).time == 1_782_986_400_123)
+        #expect(parse(#"{"level":"info","message":"x","time":"12ms","timestamp":"2026-07-02T10:00:00.123Z"}"#).time == 1_782_986_400_123)
+        // bunyan writes a child logger's fields before its own level.
+        #expect(parse(#"{"name":"api","severity":"minor","level":40,"msg":"slow"}"#).level == .warn)
+        // Alone, each alias still counts.
+        let alone = parse(#"{"severity":"warn","ts":1782986400.5,"msg":"m"}"#)
+        #expect(alone.level == .warn)
+        #expect(alone.time == 1_782_986_400_500)
+    }
+
     @Test("level names of winston's npm and syslog levels, and a level written in colour")
     func levelNames() {
         // winston's npm and syslog levels (found by a review: an emerg record counted as info).

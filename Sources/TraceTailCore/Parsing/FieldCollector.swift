@@ -22,9 +22,15 @@ package struct FieldCollector: Sendable {
     package var workflowID: ValueRef?
     package var taskID: ValueRef?
     package var level: ValueRef?
+    /// The last of `loglevel`, `lvl`, `severity`.
+    package var levelAlias: ValueRef?
+    /// The last of `time`, `timestamp` and `ts` at the top level.
     package var time: ValueRef?
     /// The key `time` was found under: it decides the unit of an epoch number.
     package var timeKey: FieldKey = .time
+    /// Each of them, the last under its own name: `FieldValues.apply` prefers `time`, then
+    /// `timestamp`, then `ts`, if it reads as a time.
+    package var times: (time: ValueRef?, timestamp: ValueRef?, ts: ValueRef?) = (nil, nil, nil)
     package var msg: ValueRef?
     package var message: ValueRef?
     package var errMessage: ValueRef?
@@ -67,10 +73,16 @@ package struct FieldCollector: Sendable {
         case .taskID: taskID = Self.better(taskID, ref)
         case .traceparent: traceparent = Self.better(traceparent, ref)
         case .level: if ref.depth == 0 { level = ref }
+        case .levelAlias: if ref.depth == 0 { levelAlias = ref }
         case .time, .ts, .timestamp:
             if ref.depth == 0 {
                 time = ref
                 timeKey = key
+                switch key {
+                case .time: times.time = ref
+                case .timestamp: times.timestamp = ref
+                default: times.ts = ref
+                }
             }
         case .msg: if ref.depth == 0 { msg = ref }
         case .message:

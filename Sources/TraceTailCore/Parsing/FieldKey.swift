@@ -6,6 +6,8 @@ package enum FieldKey: UInt8, Sendable {
     /// it too, but it is the record's own trace id only when the record has no other.
     case headerTraceID
     case level, time, ts, timestamp, msg, message, err
+    /// `loglevel`, `lvl`, `severity`: a level under another name, read when `level` is not one.
+    case levelAlias
     /// `trace`, `span` and `id`: ECS writes ids as `{"trace":{"id":...},"span":{"id":...}}`; an `id`
     /// directly inside a `trace` or `span` object is that id (see `LooseObjectScanner`).
     case traceObject, spanObject, id
@@ -27,7 +29,7 @@ package enum FieldKey: UInt8, Sendable {
         ("traceid", .traceID), ("spanid", .spanID), ("parentspanid", .parentSpanID), ("parentid", .parentSpanID),
         ("workflowid", .workflowID), ("taskid", .taskID), ("traceparent", .traceparent),
         ("xtraceid", .headerTraceID), ("xb3traceid", .headerTraceID),
-        ("level", .level), ("loglevel", .level), ("lvl", .level), ("severity", .level), ("time", .time), ("ts", .ts), ("timestamp", .timestamp),
+        ("level", .level), ("loglevel", .levelAlias), ("lvl", .levelAlias), ("severity", .levelAlias), ("time", .time), ("ts", .ts), ("timestamp", .timestamp),
         ("msg", .msg), ("message", .message), ("err", .err), ("error", .err),
         ("trace", .traceObject), ("span", .spanObject), ("id", .id),
     ].map { (name: StaticString, key: FieldKey) in

@@ -85,6 +85,19 @@ package enum FieldValues {
         return millis <= latestMillis ? millis : nil
     }
 
+    /// Whether a time value reads as a time of the clock: a date, or an epoch number with 10 or
+    /// more digits before any fraction.
+    private static func isClockTime(_ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef) -> Bool {
+        var digits = 0
+        var i = ref.start
+        while i < ref.end, ByteClass.isDigit(b[i]) {
+            digits += 1
+            i += 1
+        }
+        if digits > 0, i == ref.end || b[i] == UInt8(ascii: ".") { return digits >= 10 }
+        return (ref.kind == .string || ref.kind == .bare) && DateTimeParser.parse(b, ref.start, ref.end) != nil
+    }
+
     /// The display text of a message value: a string decoded and cleaned, anything else as written.
     package static func text(_ b: UnsafeBufferPointer<UInt8>, _ ref: ValueRef) -> String {
         switch ref.kind {
@@ -99,9 +112,25 @@ package enum FieldValues {
     }
 
     /// Applies level, time and message from a scan of a structured record.
+    ///
+    /// A user's field may share a name with the logger's level or time (pino writes the user's
+    /// fields after its own, winston's json() sorts keys, bunyan writes a child logger's fields
+    /// first): the logger's `level` wins when it reads as a level, an alias (`severity`, ...)
+    /// otherwise; of the times, `time`, then `timestamp`, then `ts`, the first that reads as a
+    /// time of the clock: a date, or an epoch number of 10 digits or more (`"time":45`, an
+    /// elapsed time, is not one). With none such, the last of them, as before.
     package static func apply(_ c: FieldCollector, _ b: UnsafeBufferPointer<UInt8>, localUTCOffsetSeconds: Int, to fields: inout RecordFields) {
-        if let ref = c.level { fields.level = level(b, ref) }
-        if let ref = c.time { fields.time = time(b, ref, unit: c.timeKey.epochUnit, localUTCOffsetSeconds: localUTCOffsetSeconds) }
+        if c.level != nil || c.levelAlias != nil {
+            fields.level = c.level.flatMap { level(b, $0) } ?? c.levelAlias.flatMap { level(b, $0) }
+        }
+        if let ref = c.time {
+            let candidates: [(FieldKey, ValueRef?)] = [(.time, c.times.time), (.timestamp, c.times.timestamp), (.ts, c.times.ts)]
+            var chosen: Int64?
+            for case (let key, let candidate?) in candidates where chosen == nil && isClockTime(b, candidate) {
+                chosen = time(b, candidate, unit: key.epochUnit, localUTCOffsetSeconds: localUTCOffsetSeconds)
+            }
+            fields.time = chosen ?? time(b, ref, unit: c.timeKey.epochUnit, localUTCOffsetSeconds: localUTCOffsetSeconds)
+        }
         if let ref = c.msg ?? c.message ?? c.errMessage {
             fields.message = text(b, ref)
         } else {

@@ -91,7 +91,7 @@ package struct RecordParser: Sendable {
             var collector = FieldCollector()
             LooseObjectScanner.scan(b, first, e, initialDepth: -1, into: &collector)
             if collector.topLevelKeys > 0 {
-                let isPino = collector.level != nil || collector.time != nil
+                let isPino = collector.level != nil || collector.levelAlias != nil || collector.time != nil
                 var fields = RecordFields(message: "", format: isPino ? .pinoJSON : .json)
                 FieldValues.apply(collector, b, localUTCOffsetSeconds: offset, to: &fields)
                 if ids {
