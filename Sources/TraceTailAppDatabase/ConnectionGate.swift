@@ -93,7 +93,7 @@ actor ConnectionGate {
     /// slow server would otherwise gather a queue, and each log answer waiting for rows behind it).
     func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         if inUse >= limit, waiting.count >= limit * 8 {
-            throw AppDatabaseError("busy: \(waiting.count) reads wait for a connection to the application database")
+            throw AppDatabaseError("busy: \(waiting.count) reads wait for a connection to the application database", cause: .refusedHere)
         }
         await acquire()
         do {

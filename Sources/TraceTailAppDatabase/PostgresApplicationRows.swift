@@ -110,13 +110,15 @@ package struct PostgresApplicationRows: ApplicationRows {
         let logger = logger
         let health = health
         let admission = health.admit()
-        if case .fail(let reason) = admission { throw AppDatabaseError(reason + " (tried again within a second)") }
+        if case .fail(let reason) = admission { throw AppDatabaseError(reason + " (tried again within a second)", cause: .refusedHere) }
         let rows: [Columns]
         do {
             rows = try await gate.withPermit {
                 // Waited for its permit while another read found the server away: fail at once
                 // too (the probe goes on: it is the one to try).
-                if admission != .probe, let reason = health.knownDown { throw AppDatabaseError(reason + " (tried again within a second)") }
+                if admission != .probe, let reason = health.knownDown {
+                    throw AppDatabaseError(reason + " (tried again within a second)", cause: .refusedHere)
+                }
                 return try await withTimeout { connection -> [Columns] in
                     var typeBinds = PostgresBindings(capacity: 2)
                     typeBinds.append(ApplicationSchema.quoted(lookup.table, qualified: true))
@@ -137,7 +139,7 @@ package struct PostgresApplicationRows: ApplicationRows {
                 }
             }
             if health.recovered() { logger.notice("application database answers again", metadata: ["url": "\(url)"]) }
-        } catch let error as AppDatabaseError where error.description.hasPrefix("busy:") || error.description.hasSuffix("(tried again within a second)") {
+        } catch let error as AppDatabaseError where error.cause == .refusedHere {
             // Refused here, not by the server: says nothing of it.
             if admission == .probe { health.releaseProbe() }
             throw error
@@ -146,9 +148,8 @@ package struct PostgresApplicationRows: ApplicationRows {
             if health.failed() { logger.warning("application database unreachable", metadata: ["url": "\(url)", "error": "\(reason)"]) }
             // Not reached (no connection, or no answer in time), as opposed to an answer of the
             // server's (a missing table, a statement timeout): later reads fail at once for a while.
-            if (!(error is AppDatabaseError) && (error as? PSQLError)?.code != .server)
-                || (error as? AppDatabaseError)?.description.hasPrefix("no answer within") == true
-            {
+            let unreached = (error as? AppDatabaseError).map { $0.cause == .unreached } ?? ((error as? PSQLError)?.code != .server)
+            if unreached {
                 health.unreachable(reason, for: 1_000)
             } else {
                 health.reached()
@@ -185,7 +186,7 @@ package struct PostgresApplicationRows: ApplicationRows {
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: ConnectionHolder.nextID(), logger: logger)
                 guard holder.hold(connection) else {
                     try? await connection.close()
-                    throw AppDatabaseError("timed out")
+                    throw AppDatabaseError("timed out", cause: .unreached)
                 }
                 do {
                     let result = try await body(connection)
@@ -207,7 +208,7 @@ package struct PostgresApplicationRows: ApplicationRows {
             // The timeout came first: close the connection under a read that hangs, so that the
             // read's task ends too.
             holder.abandon()
-            throw AppDatabaseError("no answer within \(timeout) ms")
+            throw AppDatabaseError("no answer within \(timeout) ms", cause: .unreached)
         }
     }
 

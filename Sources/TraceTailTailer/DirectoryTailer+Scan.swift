@@ -54,13 +54,9 @@ extension DirectoryTailer {
         for ids in byInode.values where ids.count > 1 {
             let kept = ids.max { (tracked[$0]!.assembler.committedOffset, -$0) < (tracked[$1]!.assembler.committedOffset, -$1) }!
             for id in ids where id != kept {
-                var twin = tracked[id]!
-                _ = twin.assembler.closePending()
-                twin.state.status = .retired
-                twin.dirty = true
-                tracked[id] = twin
+                letGoInPlace(id)
                 logger.notice("the same file followed under two names; one is let go of", metadata: [
-                    "file": "\(twin.state.path)", "followed_as": "\(tracked[kept]!.state.path)",
+                    "file": "\(tracked[id]!.state.path)", "followed_as": "\(tracked[kept]!.state.path)",
                 ])
             }
         }
@@ -139,6 +135,16 @@ extension DirectoryTailer {
     /// while, is complete at once (no need to wait a pass to see that it stopped growing).
     static func mayStillGrow(_ status: FileSystem.Status, seenSize: Int64?, now: Int64) -> Bool {
         seenSize != status.size && now - status.modified / 1_000_000 < 1_000
+    }
+
+    /// Lets a followed file go where it is, at the next commit: the records it holds are dropped
+    /// (their bytes are another followed file's, read there).
+    func letGoInPlace(_ id: Int64) {
+        guard var file = tracked[id] else { return }
+        _ = file.assembler.closePending()
+        file.state.status = .retired
+        file.dirty = true
+        tracked[id] = file
     }
 
     /// Whether a name not followed is a file to take up: not a damaged copy unchanged since it
@@ -251,12 +257,8 @@ extension DirectoryTailer {
             logger.info("file replaced by one with the same beginning; continuing it", metadata: [
                 "file": "\(name)", "offset": "\(offset)",
             ])
-            if var old = tracked[source.id] {
-                _ = old.assembler.closePending()  // held bytes lie after `offset`: read from the new file
-                old.state.status = .retired
-                old.dirty = true
-                tracked[source.id] = old
-            }
+            // Held bytes lie after `offset`: read from the new file.
+            letGoInPlace(source.id)
         } else if let source {
             logger.info("rotated copy continues a file already read", metadata: [
                 "copy": "\(name)", "file": "\(source.path)", "offset": "\(offset)",

@@ -124,10 +124,16 @@ package enum FieldValues {
             fields.level = c.level.flatMap { level(b, $0) } ?? c.levelAlias.flatMap { level(b, $0) }
         }
         if let ref = c.time {
-            let candidates: [(FieldKey, ValueRef?)] = [(.time, c.times.time), (.timestamp, c.times.timestamp), (.ts, c.times.ts)]
+            // Only a record with two of them has a choice to make (no array a record: this runs
+            // for every record ingested).
+            let t = c.times
             var chosen: Int64?
-            for case (let key, let candidate?) in candidates where chosen == nil && isClockTime(b, candidate) {
-                chosen = time(b, candidate, unit: key.epochUnit, localUTCOffsetSeconds: localUTCOffsetSeconds)
+            if (t.time == nil ? 0 : 1) + (t.timestamp == nil ? 0 : 1) + (t.ts == nil ? 0 : 1) > 1 {
+                func clock(_ key: FieldKey, _ candidate: ValueRef?) -> Int64? {
+                    guard let candidate, isClockTime(b, candidate) else { return nil }
+                    return time(b, candidate, unit: key.epochUnit, localUTCOffsetSeconds: localUTCOffsetSeconds)
+                }
+                chosen = clock(.time, t.time) ?? clock(.timestamp, t.timestamp) ?? clock(.ts, t.ts)
             }
             fields.time = chosen ?? time(b, ref, unit: c.timeKey.epochUnit, localUTCOffsetSeconds: localUTCOffsetSeconds)
         }

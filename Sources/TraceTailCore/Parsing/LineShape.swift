@@ -89,6 +89,29 @@ package struct LineShape: Sendable {
         /// Bit n: attribute n (1 bold ... 9 strike) is on.
         var attributes = 0
         var isOpen: Bool { foreground || background || attributes != 0 }
+
+        /// Applies one SGR parameter; true for 38 and 48, whose colour follows in the next ones.
+        mutating func apply(_ code: Int) -> Bool {
+            switch code {
+            case 0: self = SGRState()
+            case 1...9: attributes |= 1 << code
+            case 21: attributes &= ~(1 << 1)
+            case 22: attributes &= ~(1 << 1 | 1 << 2)
+            case 23...29 where code != 26: attributes &= ~(1 << (code - 20))
+            case 30...37, 90...97: foreground = true
+            case 39: foreground = false
+            case 40...47, 100...107: background = true
+            case 49: background = false
+            case 38:
+                foreground = true
+                return true
+            case 48:
+                background = true
+                return true
+            default: break
+            }
+            return false
+        }
     }
 
     /// See `leavesColourOpen`.
@@ -114,38 +137,29 @@ package struct LineShape: Sendable {
                 // (chalk's and picocolors' underline ends with 24: taken for a colour left open,
                 // the 64 lines after it joined the record, a JSON record among them); 38 and 48
                 // carry 5;n or 2;r;g;b, skipped.
-                var params: [Int] = []
+                // Read as they come (no array an escape code: pino-pretty colours every line).
                 var value = 0
                 var digits = 0
+                var extended = false
+                var skip = 0
                 for k in (i + 2)...j {
                     if k < j, ByteClass.isDigit(b[k]) {
                         value = min(value * 10 + Int(b[k] &- 0x30), 1_000)
                         digits += 1
                         continue
                     }
-                    params.append(digits == 0 ? 0 : value)
+                    let code = digits == 0 ? 0 : value
                     value = 0
                     digits = 0
-                }
-                var p = 0
-                while p < params.count {
-                    let code = params[p]
-                    switch code {
-                    case 0: sgr = SGRState()
-                    case 1...9: sgr.attributes |= 1 << code
-                    case 21: sgr.attributes &= ~(1 << 1)
-                    case 22: sgr.attributes &= ~(1 << 1 | 1 << 2)
-                    case 23...29 where code != 26: sgr.attributes &= ~(1 << (code - 20))
-                    case 30...37, 90...97: sgr.foreground = true
-                    case 39: sgr.foreground = false
-                    case 40...47, 100...107: sgr.background = true
-                    case 49: sgr.background = false
-                    case 38, 48:
-                        if code == 38 { sgr.foreground = true } else { sgr.background = true }
-                        if p + 1 < params.count { p += params[p + 1] == 5 ? 2 : params[p + 1] == 2 ? 4 : 1 }
-                    default: break
+                    if extended {
+                        // After 38 or 48: 5;n or 2;r;g;b; any other value is taken alone.
+                        extended = false
+                        skip = code == 5 ? 1 : code == 2 ? 3 : 0
+                    } else if skip > 0 {
+                        skip -= 1
+                    } else {
+                        extended = sgr.apply(code)
                     }
-                    p += 1
                 }
                 open = sgr.isOpen
             }
